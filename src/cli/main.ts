@@ -1,0 +1,40 @@
+// The command line. Each command lives in src/cli/commands/<name>.ts and exports
+// `define(program)`, which declares its options and imports its implementation lazily inside
+// the action: `check`, `plan` and `fmt` must start fast, so nothing heavy (React, Ink, koffi,
+// database drivers) may be imported at the top of a command module.
+
+import { Command, CommanderError } from 'commander';
+import { EXIT } from './exit-codes.ts';
+import { COMMANDS } from './commands/index.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('stillpoint')
+    .description('Consistent point-in-time backups from declarative .still scripts.')
+    .version(await packageVersion())
+    .exitOverride()
+    .showSuggestionAfterError(true);
+
+  let exitCode: number = EXIT.succeeded;
+  const setExitCode = (code: number) => {
+    exitCode = code;
+  };
+  for (const define of COMMANDS) define(program, setExitCode);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors with 2.
+      return error.exitCode === 0 ? EXIT.succeeded : EXIT.usage;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}

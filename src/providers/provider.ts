@@ -1,0 +1,57 @@
+// What the engine asks of a snapshot provider. One file or folder per provider implements it;
+// the registry in src/providers/index.ts maps a ProviderName to its implementation lazily.
+
+import type { HookPlan, ProviderName, ProviderPlan } from '../plan/types.ts';
+import type { SnapshotInfo } from '../events/types.ts';
+
+/** What the engine knows about a volume before choosing a provider for it. */
+export interface VolumeInfo {
+  /** As written in the script. */
+  name: string;
+  /** Absolute path of the volume root (on Windows, "C:\\"). */
+  root: string;
+  /** Filesystem type, e.g. "btrfs", "ext4", "ntfs"; undefined when unknown. */
+  fsType?: string;
+  /** Filesystem UUID or volume GUID. */
+  volumeId?: string;
+  /** The block device behind it, e.g. "/dev/loop3". */
+  device?: string;
+  /** The mount point that contains root. */
+  mountPoint?: string;
+}
+
+export type Availability = { available: true } | { available: false; reason: string };
+
+export interface SnapshotContext {
+  runId: string;
+  job: string;
+  /** Aborted when the run is cancelled or the snapshot-timeout elapses. */
+  signal: AbortSignal;
+  freezeTimeoutMs: number;
+  snapshotTimeoutMs: number;
+  /** Runs the `during-freeze` hooks (fsfreeze only), while the filesystem is frozen. */
+  runDuringFreezeHooks(hooks: HookPlan[]): Promise<void>;
+  /** Reports a non-fatal problem. */
+  warn(message: string, detail?: string): void;
+}
+
+/**
+ * A snapshot set that exists. Releasing it is idempotent and never throws for a set that is
+ * already gone; `await using` in the engine guarantees it runs.
+ */
+export interface SnapshotSet extends AsyncDisposable {
+  id: string;
+  provider: ProviderName;
+  snapshots: SnapshotInfo[];
+  release(): Promise<void>;
+}
+
+export interface SnapshotProvider {
+  name: ProviderName;
+  /** Whether this provider can snapshot this volume on this machine, and if not, why. */
+  probe(volume: VolumeInfo, options: ProviderPlan): Promise<Availability>;
+  /** Creates one set covering every volume at one instant. */
+  createSnapshotSet(volumes: VolumeInfo[], options: ProviderPlan, context: SnapshotContext): Promise<SnapshotSet>;
+  /** Finds and releases snapshots that carry Stillpoint's marker, left by a killed run. */
+  cleanupLeftovers(volumes: VolumeInfo[], options: ProviderPlan, job: string): Promise<string[]>;
+}
