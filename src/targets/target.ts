@@ -15,6 +15,13 @@ export interface CopySource {
   exclude: string[];
   excludeSystemFiles: boolean;
   oneFileSystem: boolean;
+  /**
+   * Set when the copy reads live files (the `copy` provider, LANGUAGE.md §6): a file that
+   * cannot be opened or changes while read is set aside and retried `retries` times,
+   * `retryDelayMs` apart; what is still missing is skipped as `locked` or
+   * `changed-during-copy` and the result is partial.
+   */
+  live?: { retries: number; retryDelayMs: number };
 }
 
 export interface CopyProgress {
