@@ -29,13 +29,14 @@ export interface WriterMetadata {
 
 /** A writer step that refuses: the set fails (required writer) or is reported (optional). */
 export class WriterVeto extends Error {
-  constructor(
-    readonly writer: string,
-    readonly step: string,
-    message: string,
-  ) {
+  readonly writer: string;
+  readonly step: string;
+
+  constructor(writer: string, step: string, message: string) {
     super(message);
     this.name = 'WriterVeto';
+    this.writer = writer;
+    this.step = step;
   }
 }
 
