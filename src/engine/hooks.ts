@@ -1,0 +1,198 @@
+// Hooks (LANGUAGE.md §4.3): each hook's actions run in order, with the environment of §7,
+// under the hook's timeout (which ends the whole process group), and their output streams
+// into events. A failing hook fails the job, unless it allows failure or runs in a stage
+// that is reported only (after-backup, on-error). The caller picks the hooks of a stage and
+// calls runHooks in the order of LANGUAGE.md §5.
+
+import { randomUUID } from 'node:crypto';
+import type { ArgvItem, HookAction, HookPlan, HookStage, PlanText } from '../plan/types.ts';
+import type { SecretStore } from '../plan/secret.ts';
+import type { RunStatus, StillpointEventBody } from '../events/types.ts';
+import { hookEnvironment } from './hook-env.ts';
+import { runProcess, shellArgv, type OutputStream, type ProcessResult } from './process.ts';
+import { createPwshSession, type PwshSession } from './pwsh-session.ts';
+
+export interface HookRunContext {
+  runId: string;
+  job: string;
+  stage: HookStage;
+  /** The set's volumes (snapshot stages) or the job's (backup stages). */
+  volumes: string[];
+  volumeIds: string[];
+  /** From after-snapshot on. */
+  snapshotPaths?: string[];
+  /** The snapshot set, for before-snapshot, during-freeze and after-snapshot. */
+  setId?: string;
+  /** For after-backup and on-error. */
+  status?: RunStatus;
+  /** For on-error. */
+  error?: string;
+  hookEnv: 'stillpoint' | 'r-drive';
+  secrets: SecretStore;
+  signal: AbortSignal;
+  emit(body: StillpointEventBody): void;
+  /** The run's PowerShell session; one is made for this call (and closed) when absent. */
+  pwsh?: PwshSession;
+}
+
+/** A hook failed in a stage where that fails the job. */
+export class HookFailure extends Error {
+  readonly stage: HookStage;
+  readonly origin: string;
+  /** null when it was killed (timeout) or could not start. */
+  readonly exitCode: number | null;
+
+  constructor(stage: HookStage, origin: string, exitCode: number | null, message: string) {
+    super(message);
+    this.name = 'HookFailure';
+    this.stage = stage;
+    this.origin = origin;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Stages whose failures are reported only (§4.3). */
+const REPORTED_ONLY: ReadonlySet<HookStage> = new Set(['after-backup', 'on-error']);
+
+interface ActionOutcome {
+  result?: ProcessResult;
+  /** Why it could not start (missing interpreter, missing cwd). */
+  startError?: string;
+}
+
+export async function runHooks(hooks: HookPlan[], context: HookRunContext): Promise<void> {
+  const ownSession = context.pwsh === undefined && hooks.some((h) => h.actions.some((a) => a.kind === 'pwsh'));
+  const pwsh = context.pwsh ?? (ownSession ? createPwshSession() : undefined);
+  try {
+    for (const hook of hooks) await runHook(hook, { ...context, pwsh });
+  } finally {
+    if (ownSession) await pwsh!.close();
+  }
+}
+
+async function runHook(hook: HookPlan, context: HookRunContext): Promise<void> {
+  const env: Record<string, PlanText> = {
+    ...hookEnvironment(context),
+    ...hook.env,
+  };
+  const deadline = performance.now() + hook.timeoutMs;
+  for (const action of hook.actions) {
+    context.signal.throwIfAborted();
+    const hookId = randomUUID().slice(0, 8);
+    context.emit({
+      type: 'hook.started',
+      hookId,
+      stage: context.stage,
+      action: action.kind,
+      ...(context.setId === undefined ? {} : { setId: context.setId }),
+      origin: hook.origin,
+    });
+    const onLine = (stream: OutputStream, line: string) => context.emit({ type: 'hook.output', hookId, stream, line });
+    const outcome = await runAction(action, {
+      env,
+      cwd: hook.cwd,
+      timeoutMs: Math.max(0, deadline - performance.now()),
+      context,
+      onLine,
+    });
+    if (outcome.result?.aborted) {
+      finished(context, hookId, outcome, 'failed', 'cancelled');
+      context.signal.throwIfAborted();
+    }
+    if (!outcome.startError && outcome.result?.exitCode === 0) {
+      finished(context, hookId, outcome, 'succeeded');
+      continue;
+    }
+
+    const why = failureText(action, hook, outcome);
+    const allowed = hook.allowFailure || REPORTED_ONLY.has(context.stage);
+    const status = outcome.result?.timedOut ? 'timed-out' : allowed ? 'allowed-failure' : 'failed';
+    finished(context, hookId, outcome, status, why);
+    if (!allowed) throw new HookFailure(context.stage, hook.origin, outcome.result?.exitCode ?? null, why);
+    if (!hook.allowFailure || outcome.result?.timedOut) {
+      context.emit({ type: 'warning', message: `${context.stage} hook at ${hook.origin} failed (reported only): ${why}` });
+    }
+    // The rest of this hook's actions depended on this one: go on with the next hook.
+    return;
+  }
+}
+
+function finished(
+  context: HookRunContext,
+  hookId: string,
+  outcome: ActionOutcome,
+  status: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out',
+  error?: string,
+): void {
+  const result = outcome.result;
+  context.emit({
+    type: 'hook.finished',
+    hookId,
+    stage: context.stage,
+    exitCode: result?.exitCode ?? null,
+    ...(result?.signal ? { signal: result.signal } : {}),
+    durationMs: Math.round(result?.durationMs ?? 0),
+    status,
+    ...(error === undefined ? {} : { error }),
+  });
+}
+
+function failureText(action: HookAction, hook: HookPlan, outcome: ActionOutcome): string {
+  const what = `${hook.stage} hook at ${hook.origin} (${action.kind})`;
+  if (outcome.startError) return `${what} could not start: ${outcome.startError}`;
+  const result = outcome.result!;
+  if (result.timedOut) return `${what} timed out after ${hook.timeoutMs} ms and was killed with its child processes`;
+  if (result.signal) return `${what} was killed by ${result.signal}`;
+  return `${what} exited with code ${result.exitCode}`;
+}
+
+interface ActionRun {
+  env: Record<string, PlanText>;
+  cwd?: PlanText;
+  timeoutMs: number;
+  context: HookRunContext;
+  onLine: (stream: OutputStream, line: string) => void;
+}
+
+async function runAction(action: HookAction, run: ActionRun): Promise<ActionOutcome> {
+  const { context } = run;
+  const common = {
+    env: run.env,
+    cwd: run.cwd,
+    timeoutMs: run.timeoutMs,
+    signal: context.signal,
+    secrets: context.secrets,
+    onLine: run.onLine,
+  };
+  try {
+    switch (action.kind) {
+      case 'run':
+        return { result: await runProcess({ ...common, command: { argv: expandArgv(action.argv, context) } }) };
+      case 'sh':
+        return { result: await runProcess({ ...common, command: { argv: ['/bin/sh', '-c', action.code] } }) };
+      case 'cmd':
+        if (process.platform !== 'win32') {
+          return { startError: 'cmd { } needs cmd.exe, which exists only on Windows: use sh { } or run here' };
+        }
+        return { result: await runProcess({ ...common, command: { argv: shellArgv(action.code, 'win32') } }) };
+      case 'pwsh':
+        return { result: await context.pwsh!.run(action.code, common) };
+    }
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    return { startError: context.secrets.redact((error as Error).message) };
+  }
+}
+
+/** `snapshot_paths` in a run argv becomes one argument per snapshot path. */
+function expandArgv(argv: ArgvItem[], context: HookRunContext): PlanText[] {
+  return argv.flatMap((item): PlanText[] => {
+    if (typeof item === 'object' && 'snapshotPaths' in item) {
+      if (context.snapshotPaths === undefined) {
+        throw new Error(`snapshot_paths has no value in ${context.stage} hooks: snapshot paths exist from after-snapshot on`);
+      }
+      return context.snapshotPaths;
+    }
+    return [item];
+  });
+}

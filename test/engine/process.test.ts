@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SecretStore } from '../../src/plan/secret.ts';
+import { describeCommand, runProcess, SpawnError } from '../../src/engine/process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sp-process-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Alive and not a zombie. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function collect(options: Parameters<typeof runProcess>[0]) {
+  const lines: Array<[string, string]> = [];
+  const result = await runProcess({ ...options, onLine: (stream, line) => lines.push([stream, line]) });
+  return { result, lines };
+}
+
+describe('runProcess', () => {
+  it('passes argv without a shell and streams stdout and stderr line by line', async () => {
+    const { result, lines } = await collect({
+      command: { argv: [process.execPath, '-e', 'console.log(process.argv.slice(1).join("|")); console.error("e1\\ne2"); process.exit(4)', 'a b', '$HOME', '*'] },
+    });
+    expect(result.exitCode).toBe(4);
+    expect(lines).toContainEqual(['stdout', 'a b|$HOME|*']);
+    expect(lines.filter(([s]) => s === 'stderr').map(([, l]) => l)).toEqual(['e1', 'e2']);
+  });
+
+  it('runs a string through sh -c with env and cwd', async () => {
+    const { result, lines } = await collect({ command: { shell: 'echo "$GREETING $(pwd)"; printf tail' }, env: { GREETING: 'hi' }, cwd: dir });
+    expect(result.exitCode).toBe(0);
+    expect(lines).toEqual([
+      ['stdout', `hi ${dir}`],
+      ['stdout', 'tail'],
+    ]);
+  });
+
+  it('kills the whole process group on timeout, grandchild included', async () => {
+    const pidFile = join(dir, 'grandchild.pid');
+    const { result } = await collect({
+      command: { shell: `sleep 30 & echo $! > ${pidFile}; wait` },
+      timeoutMs: 300,
+      killGraceMs: 500,
+    });
+    expect(result.timedOut).toBe(true);
+    expect(result.durationMs).toBeLessThan(5000);
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    expect(grandchild).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(isRunning(grandchild)).toBe(false);
+  });
+
+  it('escalates to SIGKILL when SIGTERM is ignored', async () => {
+    const { result } = await collect({ command: { shell: 'trap "" TERM; while :; do sleep 0.05; done' }, timeoutMs: 200, killGraceMs: 300 });
+    expect(result.timedOut).toBe(true);
+    expect(result.signal).toBe('SIGKILL');
+  });
+
+  it('ends the process group when the signal aborts', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('cancelled')), 200);
+    const { result } = await collect({ command: { argv: ['sleep', '30'] }, signal: controller.signal });
+    expect(result.aborted).toBe(true);
+    expect(result.signal).toBe('SIGTERM');
+  });
+
+  it('reveals secrets only for the child and redacts them in output and descriptions', async () => {
+    const secrets = new SecretStore();
+    const token = secrets.add('hunter2-token');
+    const file = join(dir, 'seen');
+    const { result, lines } = await collect({
+      command: { argv: ['sh', '-c', `printf '%s %s' "$1" "$TOKEN" > ${file}; echo "$1"`, 'sh', token] },
+      env: { TOKEN: token },
+      secrets,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('hunter2-token hunter2-token');
+    expect(lines).toEqual([['stdout', '***']]);
+    expect(describeCommand({ argv: ['curl', token] })).toBe("curl '***'");
+  });
+
+  it('says which program is missing and which directory does not exist', async () => {
+    await expect(runProcess({ command: { argv: ['no-such-program-sp'] } })).rejects.toThrow(SpawnError);
+    await expect(runProcess({ command: { argv: ['no-such-program-sp'] } })).rejects.toThrow(/no-such-program-sp was not found/);
+    await expect(runProcess({ command: { argv: ['true'] }, cwd: join(dir, 'missing') })).rejects.toThrow(/working directory .*missing does not exist/);
+  });
+
+  it('does not wait for a background child that keeps the output open', async () => {
+    const pidFile = join(dir, 'daemon.pid');
+    writeFileSync(pidFile, '');
+    const { result } = await collect({ command: { shell: `sleep 5 & echo $! > ${pidFile}; echo started` } });
+    expect(result.exitCode).toBe(0);
+    expect(result.durationMs).toBeLessThan(2000);
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  });
+});
