@@ -1,0 +1,27 @@
+// The one way a command turns a script path into a Plan: evaluate, and on any error print the
+// diagnostics like a compiler and return exit code 2 (nothing ran).
+
+import type { Plan } from '../plan/types.ts';
+import type { SecretStore } from '../plan/secret.ts';
+import { EXIT } from './exit-codes.ts';
+
+export interface LoadedPlan {
+  plan: Plan;
+  secrets: SecretStore;
+}
+
+export async function loadPlanOrReport(
+  file: string,
+  options: { job?: string; runId?: string; started?: Date } = {},
+  stderr: NodeJS.WritableStream = process.stderr,
+): Promise<LoadedPlan | number> {
+  const [{ loadPlan }, { renderDiagnostic }] = await Promise.all([import('../plan/load.ts'), import('../language/render-diagnostic.ts')]);
+  const result = await loadPlan(file, options);
+  const color = stderr === process.stderr && process.stderr.isTTY && !process.env.NO_COLOR;
+  for (const diagnostic of result.diagnostics) {
+    const text = diagnostic.range ? result.sources.get(diagnostic.range.file) : undefined;
+    stderr.write(renderDiagnostic(diagnostic, text, { color }) + '\n');
+  }
+  if (!result.plan || result.diagnostics.some((d) => d.severity === 'error')) return EXIT.usage;
+  return { plan: result.plan, secrets: result.secrets };
+}
