@@ -216,9 +216,9 @@ export function cancelledRun(): { untilCancel: EventSequence; rest: EventSequenc
   s.stage('after-backup');
   s.emit({ type: 'job.finished', status: 'cancelled', exitCode: 1, durationMs: s.nowMs - Date.parse(s.events[0]!.time), error: 'cancelled by the user', failedStage: 'copy', bytes: 0, files: 0, skipped: 0 });
   s.emit({ type: 'run.finished', status: 'cancelled', exitCode: 1, durationMs: s.nowMs - Date.parse(s.events[0]!.time) }, { job: null });
-  const untilCancel = new EventSequence();
+  const untilCancel = new EventSequence({ start: s.events[cut - 1]!.time, job: 'ledger' });
   untilCancel.events.push(...s.events.slice(0, cut));
-  const rest = new EventSequence();
+  const rest = new EventSequence({ start: s.events.at(-1)!.time, job: 'ledger' });
   rest.events.push(...s.events.slice(cut));
   return { untilCancel, rest };
 }

@@ -1,0 +1,184 @@
+// The pieces of the live screen. Each fits an 80-column terminal: long text is truncated,
+// never wrapped, so the live area's height depends only on what the run contains.
+
+import { Box, Text } from 'ink';
+import { createElement as h, type ReactNode } from 'react';
+import type { RunStatus, WriterState } from '../events/types.ts';
+import { formatBytes, formatDuration, formatPercent, formatRate, printable } from '../report/format.ts';
+import type { FreezeSummary, JobSummary, RunSummary, StageState, StageSummary, TargetSummary } from '../report/run-summary.ts';
+import type { HookLine } from './store.ts';
+import { useTone, type Tone } from './theme.ts';
+
+const STAGE_MARK: Record<StageState, [string, Tone]> = {
+  pending: ['·', 'dim'],
+  running: ['▸', 'busy'],
+  succeeded: ['✓', 'good'],
+  failed: ['✗', 'bad'],
+  skipped: ['-', 'dim'],
+};
+
+const WRITER_TONE: Record<WriterState, Tone | undefined> = {
+  stable: undefined,
+  preparing: 'busy',
+  frozen: 'warn',
+  thawed: 'good',
+  failed: 'bad',
+};
+
+export const STATUS_TONE: Record<RunStatus | 'running', Tone> = {
+  running: 'busy',
+  succeeded: 'good',
+  partial: 'warn',
+  failed: 'bad',
+  cancelled: 'warn',
+};
+
+function Line(props: { children?: ReactNode }) {
+  return h(Text, { wrap: 'truncate-end' }, props.children);
+}
+
+export function StageLine(props: { stage: StageSummary; job?: string; nowMs: number }) {
+  const tone = useTone();
+  const { stage } = props;
+  const [mark, markTone] = STAGE_MARK[stage.state];
+  const elapsed = stage.state === 'running' && stage.startedAt ? props.nowMs - Date.parse(stage.startedAt) : stage.durationMs;
+  return h(
+    Line,
+    null,
+    h(Text, tone(markTone), mark),
+    ' ',
+    props.job ? h(Text, tone('dim'), `${props.job} `) : null,
+    stage.stage.padEnd(16),
+    elapsed !== undefined ? h(Text, tone('dim'), formatDuration(elapsed).padStart(8)) : null,
+    stage.state === 'skipped' ? h(Text, tone('dim'), '  skipped') : null,
+    stage.error ? h(Text, tone('bad'), `  ${printable(stage.error)}`) : null,
+  );
+}
+
+export function SnapshotSets(props: { job: JobSummary }) {
+  const tone = useTone();
+  const { job } = props;
+  const refused = job.providers.filter((p) => p.outcome !== 'chosen');
+  if (job.snapshotSets.length === 0 && refused.length === 0) return null;
+  return h(
+    Box,
+    { flexDirection: 'column' },
+    h(Text, { bold: true }, 'snapshot sets'),
+    ...job.snapshotSets.map((set) =>
+      h(
+        Line,
+        { key: `set/${set.setId}` },
+        `  ${set.setId}  `,
+        h(Text, { bold: true }, set.provider),
+        `  ${set.volumes.join(', ')}  `,
+        h(Text, tone(set.state === 'failed' || set.state === 'release-failed' ? 'bad' : set.state === 'creating' ? 'busy' : 'good'), set.state),
+      ),
+    ),
+    ...refused.map((p, i) =>
+      h(
+        Line,
+        { key: `refused/${i}` },
+        h(Text, tone(p.outcome === 'failed' ? 'bad' : 'dim'), `  ${p.outcome === 'failed' ? '✗' : '-'} ${p.provider} ${p.outcome}`),
+        ` for ${p.volumes.join(', ')}: ${printable(p.reason ?? '')}`,
+        p.nextProvider ? h(Text, tone('dim'), ` → ${p.nextProvider}`) : null,
+      ),
+    ),
+  );
+}
+
+export function WritersTable(props: { job: JobSummary }) {
+  const tone = useTone();
+  if (props.job.writers.length === 0) return null;
+  return h(
+    Box,
+    { flexDirection: 'column' },
+    h(Text, { bold: true }, `${'writer'.padEnd(18)}${'kind'.padEnd(10)}${'state'.padEnd(11)}last error`),
+    ...props.job.writers.map((w) =>
+      h(
+        Line,
+        { key: w.name },
+        w.name.slice(0, 17).padEnd(18),
+        w.kind.padEnd(10),
+        h(Text, tone(WRITER_TONE[w.state]), w.state.padEnd(11)),
+        w.lastError ? h(Text, tone('bad'), printable(w.lastError)) : '',
+      ),
+    ),
+  );
+}
+
+/** The freeze timer: the one thing a person must see while applications are stopped. */
+export function FreezeTimer(props: { freeze: FreezeSummary; nowMs: number }) {
+  const tone = useTone();
+  const elapsed = Math.max(0, props.nowMs - Date.parse(props.freeze.startedAt));
+  const over = elapsed / props.freeze.budgetMs;
+  return h(
+    Box,
+    { borderStyle: 'single', ...(tone(over >= 0.75 ? 'bad' : 'warn').color ? { borderColor: tone(over >= 0.75 ? 'bad' : 'warn').color } : {}), paddingX: 1 },
+    h(
+      Line,
+      null,
+      h(Text, { bold: true, ...tone(over >= 0.75 ? 'bad' : 'warn') }, `frozen ${formatDuration(elapsed)} of ${formatDuration(props.freeze.budgetMs)}`),
+      `  ${bar(Math.min(1, over), 20)}  `,
+      h(Text, tone('dim'), props.freeze.writers.join(', ')),
+    ),
+  );
+}
+
+export function TargetProgress(props: { target: TargetSummary }) {
+  const tone = useTone();
+  const t = props.target;
+  const fraction = t.totalBytes ? t.bytesDone / t.totalBytes : t.state === 'copying' ? 0 : 1;
+  const facts = [
+    `${formatBytes(t.bytesDone)}${t.totalBytes !== undefined ? ` of ${formatBytes(t.totalBytes)}` : ''}`,
+    `${t.filesDone}${t.totalFiles !== undefined ? ` of ${t.totalFiles}` : ''} files`,
+  ];
+  if (t.bytesPerSecond !== undefined) facts.push(formatRate(t.bytesPerSecond));
+  if (t.state === 'copying' && t.etaMs !== undefined) facts.push(`ETA ${formatDuration(t.etaMs)}`);
+  if (t.skipped) facts.push(`${t.skipped} skipped`);
+  return h(
+    Box,
+    { flexDirection: 'column' },
+    h(Line, null, h(Text, { bold: true }, `${t.kind} `), t.target, '  ', h(Text, tone(t.state === 'copying' ? 'busy' : t.state === 'succeeded' ? 'good' : t.state === 'partial' ? 'warn' : 'bad'), t.state)),
+    h(Line, null, `  ${bar(fraction, 20)} ${(formatPercent(t.bytesDone, t.totalBytes) ?? '').padStart(4)}  ${facts.join('  ')}`),
+    t.error ? h(Line, null, h(Text, tone('bad'), `  ${printable(t.error)}`)) : null,
+  );
+}
+
+export function HookTail(props: { lines: HookLine[] }) {
+  const tone = useTone();
+  if (props.lines.length === 0) return null;
+  return h(
+    Box,
+    { flexDirection: 'column' },
+    ...props.lines.map((l) => h(Line, { key: l.key }, h(Text, tone(l.stream === 'stderr' ? 'warn' : 'dim'), `${l.stage}| `), printable(l.line))),
+  );
+}
+
+export function RunOutcome(props: { run: RunSummary }) {
+  const tone = useTone();
+  const { run } = props;
+  const bytes = run.jobs.reduce((sum, j) => sum + (j.bytes ?? 0), 0);
+  const files = run.jobs.reduce((sum, j) => sum + (j.files ?? 0), 0);
+  const skipped = run.jobs.reduce((sum, j) => sum + (j.skipped ?? 0), 0);
+  const state = run.state === 'running' ? 'running' : run.state;
+  return h(
+    Box,
+    { flexDirection: 'column', borderStyle: 'round', paddingX: 1, ...(tone(STATUS_TONE[state]).color ? { borderColor: tone(STATUS_TONE[state]).color } : {}) },
+    h(
+      Line,
+      null,
+      h(Text, { bold: true, ...tone(STATUS_TONE[state]) }, `run ${state}`),
+      `  exit ${run.exitCode ?? '?'}  in ${formatDuration(run.durationMs ?? 0)}  ${formatBytes(bytes)}  ${files} files  ${skipped} skipped`,
+    ),
+    ...run.jobs
+      .filter((j) => j.error)
+      .map((j) => h(Line, { key: j.name }, h(Text, tone('bad'), `${j.name}: ${j.failedStage ? `failed in ${j.failedStage}: ` : ''}${printable(j.error!)}`))),
+    ...run.warnings.slice(-2).map((w, i) => h(Line, { key: `w${i}` }, h(Text, tone('warn'), `warning: ${printable(w.message)}`))),
+    run.reportPath ? h(Line, null, `report: ${run.reportPath}`) : null,
+  );
+}
+
+function bar(fraction: number, width: number): string {
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}

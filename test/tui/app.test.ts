@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cancelledRun, EventSequence, failedWriterRun, providerFallbackRun, runUntilFrozen, successfulRun } from '../support/event-sequences.ts';
+import { renderApp } from './render-app.ts';
+
+const mounted: Array<{ unmount(): void }> = [];
+afterEach(() => {
+  for (const app of mounted.splice(0)) app.unmount();
+});
+
+/** Renders what the sequence emitted, at the sequence's clock unless told otherwise. */
+function show(sequence: EventSequence, options: { nowMs?: number; interactive?: boolean; noColor?: boolean; onCancel?: () => void; tickMs?: number } = {}) {
+  const app = renderApp({ events: sequence.events, nowMs: sequence.nowMs, ...options });
+  mounted.push(app);
+  return app;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+describe('TUI frames', () => {
+  it('lists finished stages with marks and durations, and the running one', () => {
+    const frame = show(runUntilFrozen()).lastFrame()!;
+    expect(frame).toMatch(/^stillpoint nightly\.still {2}run run-0001 on db1$/m);
+    expect(frame).toMatch(/^✓ quiesce +3\.0 s$/m);
+    expect(frame).toMatch(/^▸ snapshot +0\.8 s$/m);
+    expect(frame).not.toContain('copy ');
+  });
+
+  it('shows the freeze timer against its budget while writers are frozen, and it advances', async () => {
+    const s = runUntilFrozen();
+    const app = show(s, { tickMs: 20 });
+    expect(app.lastFrame()).toMatch(/frozen 0\.8 s of 10 s +██░+ {2}books, ledger-pg/);
+    expect(app.lastFrame()).toMatch(/^books +sqlite +frozen *$/m);
+    // No event arrives while frozen: the clock alone must move the timer.
+    app.setNow(s.nowMs + 7200);
+    await settle();
+    expect(app.lastFrame()).toContain('frozen 8.0 s of 10 s');
+  });
+
+  it('drops the freeze timer once thawed', () => {
+    const s = runUntilFrozen();
+    s.emit({ type: 'freeze.ended', setId: 'set-1', windowMs: 812, writers: [], timedOut: false });
+    expect(show(s).lastFrame()).not.toContain('frozen ');
+  });
+
+  it('shows copy progress with a bar, bytes and files of the total, throughput and ETA', () => {
+    const frame = show(cancelledRun().untilCancel).lastFrame()!;
+    expect(frame).toMatch(/^tree \/srv\/backups\/ledger {2}copying$/m);
+    expect(frame).toMatch(/^ {2}█{8}░{12} {2}39% {2}819 MiB of 2\.00 GiB {2}20000 of 50000 files {2}205 MiB\/s {2}ETA 6\.0 s$/m);
+    expect(frame).toMatch(/^▸ copy +4\.0 s$/m);
+  });
+
+  it('shows the tail of hook output, scrubbed of escape codes', () => {
+    const s = runUntilFrozen();
+    s.hook('h7', 'after-snapshot', 'sh', ['one', 'two', '\u001b[31mthree\u001b[0m', 'four']);
+    const frame = show(s).lastFrame()!;
+    expect(frame).not.toContain('| one');
+    expect(frame).toMatch(/after-snapshot\| two\nafter-snapshot\| three\nafter-snapshot\| four/);
+  });
+
+  it('shows the provider that took each snapshot set and the ones refused, with reasons (fallback)', () => {
+    const frame = show(providerFallbackRun()).lastFrame()!;
+    expect(frame).toContain('set-1  fsfreeze  /srv/ledger  failed');
+    expect(frame).toContain('set-2  copy  /srv/ledger  released');
+    expect(frame).toContain('- btrfs skipped for /srv/ledger: /srv/ledger is on ext4, not btrfs');
+    expect(frame).toContain('✗ fsfreeze failed for /srv/ledger: FIFREEZE on /srv/ledger: Operation not supported → copy');
+    expect(frame).toMatch(/run partial {2}exit 3 {2}in 4\.5 s {2}512 MiB {2}1198 files {2}2 skipped/);
+    expect(frame).toContain('warning: the run is partial: 2 files were left out by the copy provider');
+  });
+
+  it('shows a failed writer with its error, and the failed stage in the summary', () => {
+    const frame = show(failedWriterRun()).lastFrame()!;
+    expect(frame).toMatch(/^ledger-pg +postgres +failed +CHECKPOINT timed out after 5 s$/m);
+    expect(frame).toMatch(/^books +sqlite +thawed *$/m);
+    expect(frame).toMatch(/^✗ snapshot +0\.2 s {2}writer ledger-pg vetoed the snapshot/m);
+    expect(frame).toMatch(/^- copy +0\.0 s {2}skipped$/m);
+    expect(frame).toMatch(/run failed {2}exit 1/);
+    expect(frame).toContain('ledger: failed in snapshot: writer ledger-pg vetoed the snapshot');
+  });
+
+  it('ends with the summary: status, exit code, duration, bytes, files, skipped and the report', () => {
+    const frame = show(successfulRun()).lastFrame()!;
+    expect(frame).toMatch(/run succeeded {2}exit 0 {2}in 14 s {2}2\.00 GiB {2}50000 files {2}0 skipped/);
+    expect(frame).toContain('report: /var/log/stillpoint/ledger.html');
+    expect(frame).not.toContain('q cancel');
+    for (const stage of ['plan', 'before-backup', 'prepare', 'quiesce', 'snapshot', 'copy', 'backup-complete', 'release', 'retention', 'after-backup']) {
+      expect(frame).toMatch(new RegExp(`^✓ ${stage} +\\d`, 'm'));
+    }
+  });
+
+  it('cancels on q: calls onCancel once per press and says it is thawing and releasing', async () => {
+    const { untilCancel, rest } = cancelledRun();
+    let cancels = 0;
+    const app = show(untilCancel, { interactive: true, onCancel: () => (cancels += 1) });
+    expect(app.lastFrame()).toContain('q cancel');
+    await settle();
+    app.stdin.write('q');
+    await settle();
+    expect(cancels).toBe(1);
+    expect(app.lastFrame()).toContain('cancelling: thawing and releasing…');
+    app.stdin.write('\u0003');
+    await settle();
+    expect(cancels).toBe(2);
+    for (const event of rest.events) app.store.apply(event);
+    await settle();
+    expect(app.lastFrame()).toMatch(/run cancelled {2}exit 1/);
+    expect(app.lastFrame()).toContain('ledger: failed in copy: cancelled by the user');
+    expect(app.lastFrame()).toMatch(/^✓ release +/m);
+  });
+
+  it('reads no keys when stdin is not a terminal', async () => {
+    let cancels = 0;
+    const app = show(runUntilFrozen(), { interactive: false, onCancel: () => (cancels += 1) });
+    await settle();
+    app.stdin.write('q');
+    await settle();
+    expect(cancels).toBe(0);
+    expect(app.lastFrame()).not.toContain('q cancel');
+  });
+
+});
