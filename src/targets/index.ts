@@ -1,0 +1,20 @@
+// The registry of target kinds. Each kind is imported only when a plan uses it, so that
+// commands that never copy do not load koffi or spawn anything.
+
+import type { SecretStore } from '../plan/secret.ts';
+import type { TargetPlan } from '../plan/types.ts';
+import type { Target } from './target.ts';
+
+/** `secrets` reveals a target's credentials (restic's password); the tree target has none. */
+export async function createTarget(plan: TargetPlan, secrets: SecretStore): Promise<Target> {
+  switch (plan.kind) {
+    case 'tree': {
+      const { TreeTarget } = await import('./tree/index.ts');
+      return new TreeTarget(plan.path);
+    }
+    // Helper K adds: case 'restic': return new (await import('./restic/index.ts')).ResticTarget(plan, secrets);
+    // Helper K adds: case 'exec': return new (await import('./exec/index.ts')).ExecTarget(plan, secrets);
+    default:
+      throw new Error(`target kind "${plan.kind}" is not available in this build`);
+  }
+}

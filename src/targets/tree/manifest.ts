@@ -1,0 +1,163 @@
+// The manifest of a snapshot: NDJSON, one entry a line, in walk order (comparePaths). It is
+// written while files are copied and read back line by line, never held whole in memory.
+//
+//   {"path":"home/a.txt","type":"file","size":12,"mode":420,"uid":0,"gid":0,
+//    "mtime":"1732350000123456789","sha256":"…"}
+//
+// path: "<volume folder>/<path relative to the volume root>" with "/" separators;
+// mode: permission bits (st_mode & 0o7777); mtime: nanoseconds since the epoch, as a string
+// because it exceeds a double's precision; target: a symlink's target; rdev: a device's
+// number; xattrs: name -> base64 value, present only when the entry has any.
+
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { comparePaths } from './layout.ts';
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'char' | 'block';
+
+export interface ManifestEntry {
+  path: string;
+  type: EntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: string;
+  sha256?: string;
+  target?: string;
+  rdev?: string;
+  xattrs?: Record<string, string>;
+}
+
+const FLUSH_BYTES = 256 * 1024;
+
+/** Appends entries; they reach the disk (fsync) in close(). */
+export class ManifestWriter {
+  readonly #handle: FileHandle;
+  #pending: string[] = [];
+  #pendingBytes = 0;
+  #last: string | undefined;
+
+  private constructor(handle: FileHandle) {
+    this.#handle = handle;
+  }
+
+  static async create(path: string): Promise<ManifestWriter> {
+    return new ManifestWriter(await open(path, 'wx', 0o600));
+  }
+
+  async add(entry: ManifestEntry): Promise<void> {
+    // The merge-join of the next run depends on the order: a wrong order is a bug, not data.
+    if (this.#last !== undefined && comparePaths(this.#last, entry.path) >= 0) {
+      throw new Error(`manifest order broken: ${entry.path} after ${this.#last}`);
+    }
+    this.#last = entry.path;
+    const line = JSON.stringify(entry) + '\n';
+    this.#pending.push(line);
+    this.#pendingBytes += line.length;
+    if (this.#pendingBytes >= FLUSH_BYTES) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const chunk = this.#pending.join('');
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    await this.#handle.write(chunk);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#flush();
+      await this.#handle.sync();
+    } finally {
+      await this.#handle.close();
+    }
+  }
+
+  /** Closes without caring for the content (the snapshot is being thrown away). */
+  async abandon(): Promise<void> {
+    await this.#handle.close().catch(() => {});
+  }
+}
+
+/** The entries of a manifest, one at a time. */
+export async function* readManifest(path: string): AsyncGenerator<ManifestEntry> {
+  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 256 * 1024 }), crlfDelay: Infinity });
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber++;
+    if (line === '') continue;
+    let entry: ManifestEntry;
+    try {
+      entry = JSON.parse(line) as ManifestEntry;
+    } catch {
+      throw new Error(`${path}:${lineNumber}: not a manifest entry (the manifest is damaged)`);
+    }
+    if (typeof entry.path !== 'string' || typeof entry.type !== 'string') {
+      throw new Error(`${path}:${lineNumber}: manifest entry without path or type (the manifest is damaged)`);
+    }
+    yield entry;
+  }
+}
+
+/**
+ * Walks a previous manifest alongside the current walk: both are in comparePaths order, so
+ * find() only ever moves forward and memory stays at one entry.
+ */
+export class ManifestCursor {
+  readonly #entries: AsyncGenerator<ManifestEntry>;
+  #current: ManifestEntry | undefined;
+  #done = false;
+
+  constructor(path: string) {
+    this.#entries = readManifest(path);
+  }
+
+  async find(path: string): Promise<ManifestEntry | undefined> {
+    for (;;) {
+      if (this.#current === undefined) {
+        if (this.#done) return undefined;
+        const next = await this.#entries.next();
+        if (next.done) {
+          this.#done = true;
+          return undefined;
+        }
+        this.#current = next.value;
+      }
+      const order = comparePaths(this.#current.path, path);
+      if (order === 0) return this.#current;
+      if (order > 0) return undefined;
+      this.#current = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#entries.return(undefined);
+  }
+}
+
+/** Merges two manifests in path order into a new file (phase two's entries into phase one's). */
+export async function mergeManifests(first: string, second: string, into: string): Promise<void> {
+  const writer = await ManifestWriter.create(into);
+  try {
+    const a = readManifest(first);
+    const b = readManifest(second);
+    let x = await a.next();
+    let y = await b.next();
+    while (!x.done || !y.done) {
+      if (y.done || (!x.done && comparePaths(x.value.path, y.value.path) < 0)) {
+        await writer.add(x.value as ManifestEntry);
+        x = await a.next();
+      } else {
+        await writer.add(y.value);
+        y = await b.next();
+      }
+    }
+  } catch (error) {
+    await writer.abandon();
+    throw error;
+  }
+  await writer.close();
+}

@@ -1,0 +1,459 @@
+// One run of the tree target: walk each volume in manifest order, hard-link what the
+// previous snapshot already holds unchanged, copy (and hash) the rest with bounded
+// parallelism, stream the manifest, then publish the snapshot atomically (layout.ts).
+//
+// Order is what keeps memory flat: the walk yields entries in comparePaths order, the
+// previous manifest is read alongside it (ManifestCursor), and results are written to the
+// new manifest in the same order through a window of at most CONCURRENCY entries in flight.
+// A folder's metadata is applied when the window reaches its "leave" item, i.e. after all of
+// its entries are written, so its mtime stays the source's.
+
+import { linkSync, mkdirSync, readlinkSync, symlinkSync, type BigIntStats } from 'node:fs';
+import { mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CopySource, TargetContext, TargetResult } from '../target.ts';
+import type { SkipReason } from '../../events/types.ts';
+import { BufferPool, copyRegularFile, type CloneState, type CopyOutcome } from './copy.ts';
+import {
+  MANIFEST_FILE,
+  SUMMARY_FILE,
+  compareNames,
+  fsyncPath,
+  listSnapshots,
+  publish,
+  removeStale,
+  reservePartial,
+  volumeFolder,
+  type SnapshotRecord,
+  type SnapshotSummary,
+  type VolumeRecord,
+} from './layout.ts';
+import { ManifestCursor, ManifestWriter, mergeManifests, type EntryType, type ManifestEntry } from './manifest.ts';
+import { applyMetadata, metadataOf, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
+import { makeNode, setTimes } from './libc.ts';
+import { Selection, walk } from './walk.ts';
+
+/** Entries in flight at once: enough to overlap I/O latency, few enough to keep order cheap. */
+const CONCURRENCY = 16;
+const BUFFER_BYTES = 1024 * 1024;
+const PROGRESS_EVERY_MS = 250;
+
+/** What an entry adds to the snapshot once its copy is done. */
+type Done =
+  | { kind: 'entry'; entry: ManifestEntry; bytes: number; copiedBytes: number; linked: boolean }
+  | { kind: 'set-aside'; file: SetAside }
+  | { kind: 'skipped'; path: string; reason: SkipReason; detail: string }
+  | { kind: 'nothing' };
+
+/** A live file that phase one could not copy; phase two retries it. */
+interface SetAside {
+  manifestPath: string;
+  /** As the user knows it: under the volume root. */
+  shownPath: string;
+  abs: string;
+  dest: string;
+  reason: 'locked' | 'changed-during-copy';
+  detail: string;
+  parentDest: string;
+  parent: EntryMetadata;
+}
+
+/** Keeps at most `limit` tasks in flight and hands their results on in the order pushed. */
+class OrderedWindow<T> {
+  readonly #queue: Array<Promise<T> | (() => Promise<T>)> = [];
+  readonly #limit: number;
+  readonly #sink: (value: T) => Promise<void>;
+
+  constructor(limit: number, sink: (value: T) => Promise<void>) {
+    this.#limit = limit;
+    this.#sink = sink;
+  }
+
+  /** A promise runs now; a function runs when every earlier task is done. */
+  async push(task: Promise<T> | (() => Promise<T>)): Promise<void> {
+    if (task instanceof Promise) task.catch(() => {}); // awaited in order below; not unhandled meanwhile
+    this.#queue.push(task);
+    while (this.#queue.length > this.#limit) await this.#next();
+  }
+
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0) await this.#next();
+  }
+
+  /** After a failure: waits for what is still running so nothing writes into a removed folder. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.#queue.filter((t) => t instanceof Promise));
+    this.#queue.length = 0;
+  }
+
+  async #next(): Promise<void> {
+    const task = this.#queue.shift()!;
+    await this.#sink(await (typeof task === 'function' ? task() : task));
+  }
+}
+
+export async function writeSnapshot(targetDir: string, sources: CopySource[], context: TargetContext): Promise<TargetResult> {
+  await prepareTargetDir(targetDir);
+  const stale = await removeStale(targetDir);
+  if (stale.length > 0) {
+    context.warn(`removed ${stale.length} unfinished folder(s) left in ${targetDir} by an earlier run`, stale.join(', '));
+  }
+  const { complete } = await listSnapshots(targetDir);
+  const previous = complete.at(-1);
+  const { name, partialDir } = await reservePartial(targetDir, context.started).catch((error) => {
+    throw targetError(error, targetDir);
+  });
+  const run = new SnapshotRun(targetDir, partialDir, previous, context);
+  try {
+    const summary = await run.write(volumesOf(sources));
+    const published = await publish(targetDir, partialDir, name);
+    return {
+      status: summary.status,
+      bytes: summary.bytes,
+      files: summary.files,
+      skipped: summary.skipped,
+      snapshotId: published,
+      location: join(targetDir, published),
+      details: { linked: summary.linked, copied: summary.files - summary.linked, copiedBytes: run.copiedBytes, previous: previous?.id ?? '' },
+    };
+  } catch (error) {
+    await rm(partialDir, { recursive: true, force: true }).catch(() => {});
+    throw targetError(error, targetDir);
+  }
+}
+
+async function prepareTargetDir(targetDir: string): Promise<void> {
+  try {
+    await mkdir(targetDir, { recursive: true });
+  } catch (error) {
+    throw targetError(error, targetDir);
+  }
+}
+
+/** Target-side failures, in words that say what to fix. */
+function targetError(error: unknown, targetDir: string): Error {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
+    return new Error(
+      `tree target ${targetDir}: no space left on its filesystem (${e.code}${e.path ? ` writing ${e.path}` : ''}); ` +
+        'free space or keep fewer snapshots. The unfinished snapshot was removed; earlier snapshots are intact.',
+      { cause: error },
+    );
+  }
+  if ((e.code === 'EROFS' || e.code === 'EACCES' || e.code === 'EPERM') && (e.path ?? '').startsWith(targetDir)) {
+    return new Error(
+      `tree target ${targetDir} is not writable (${e.code}${e.path ? ` on ${e.path}` : ''}): ` +
+        'check the folder\'s permissions, attributes (chattr) and that its filesystem is mounted read-write',
+      { cause: error },
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+interface Volume {
+  source: CopySource;
+  record: VolumeRecord;
+}
+
+function volumesOf(sources: CopySource[]): Volume[] {
+  const volumes = sources.map((source) => ({
+    source,
+    record: { volume: source.volume, root: source.root, folder: volumeFolder(source.root) },
+  }));
+  const seen = new Map<string, string>();
+  for (const { record } of volumes) {
+    const other = seen.get(record.folder);
+    if (other !== undefined) throw new Error(`volumes ${other} and ${record.volume} have the same root ${record.root}: list each volume once`);
+    seen.set(record.folder, record.volume);
+  }
+  return volumes.sort((a, b) => compareNames(a.record.folder, b.record.folder));
+}
+
+function typeOf(stat: BigIntStats): EntryType | undefined {
+  if (stat.isFile()) return 'file';
+  if (stat.isDirectory()) return 'dir';
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (stat.isFIFO()) return 'fifo';
+  if (stat.isCharacterDevice()) return 'char';
+  if (stat.isBlockDevice()) return 'block';
+  return undefined;
+}
+
+function entryOf(path: string, stat: BigIntStats, extra: Partial<ManifestEntry>): ManifestEntry {
+  return {
+    path,
+    type: typeOf(stat)!,
+    size: Number(stat.size),
+    mode: Number(stat.mode & 0o7777n),
+    uid: Number(stat.uid),
+    gid: Number(stat.gid),
+    mtime: stat.mtimeNs.toString(),
+    ...extra,
+  };
+}
+
+/** Unchanged since the previous snapshot: then the previous file can be shared. */
+function unchanged(previous: ManifestEntry | undefined, stat: BigIntStats): previous is ManifestEntry & { sha256: string } {
+  return (
+    previous !== undefined &&
+    previous.type === 'file' &&
+    previous.sha256 !== undefined &&
+    previous.size === Number(stat.size) &&
+    previous.mtime === stat.mtimeNs.toString() &&
+    previous.mode === Number(stat.mode & 0o7777n) &&
+    previous.uid === Number(stat.uid) &&
+    previous.gid === Number(stat.gid)
+  );
+}
+
+class SnapshotRun {
+  readonly #targetDir: string;
+  readonly #partialDir: string;
+  readonly #previous: SnapshotRecord | undefined;
+  readonly #context: TargetContext;
+  readonly #buffers = new BufferPool(BUFFER_BYTES);
+  readonly #setAside: SetAside[] = [];
+  #files = 0;
+  #bytes = 0;
+  #linked = 0;
+  #skipped = 0;
+  copiedBytes = 0;
+  #lastProgress = 0;
+  #xattrWarned = false;
+
+  constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext) {
+    this.#targetDir = targetDir;
+    this.#partialDir = partialDir;
+    this.#previous = previous;
+    this.#context = context;
+  }
+
+  async write(volumes: Volume[]): Promise<SnapshotSummary> {
+    const started = new Date();
+    const manifestPath = join(this.#partialDir, MANIFEST_FILE);
+    const manifest = await ManifestWriter.create(manifestPath);
+    const cursor = this.#previous ? new ManifestCursor(join(this.#previous.dir, MANIFEST_FILE)) : undefined;
+    const window = new OrderedWindow<Done>(CONCURRENCY, (done) => this.#record(done, manifest));
+    try {
+      for (const volume of volumes) await this.#copyVolume(volume, window, cursor);
+      await window.drain();
+      await manifest.close();
+    } catch (error) {
+      await window.settle();
+      await manifest.abandon();
+      throw error;
+    } finally {
+      await cursor?.close();
+    }
+    await this.#retrySetAside(volumes, manifestPath);
+    this.#reportProgress(true);
+    const summary: SnapshotSummary = {
+      format: 'stillpoint-tree',
+      version: 1,
+      runId: this.#context.runId,
+      job: this.#context.job,
+      hostname: this.#context.hostname,
+      started: started.toISOString(),
+      finished: new Date().toISOString(),
+      status: this.#skipped > 0 ? 'partial' : 'succeeded',
+      files: this.#files,
+      bytes: this.#bytes,
+      linked: this.#linked,
+      skipped: this.#skipped,
+      volumes: volumes.map((v) => v.record),
+      previous: this.#previous?.id,
+    };
+    const summaryPath = join(this.#partialDir, SUMMARY_FILE);
+    await writeFile(summaryPath, JSON.stringify(summary, null, 2) + '\n', { mode: 0o644 });
+    await fsyncPath(summaryPath);
+    return summary;
+  }
+
+  async #copyVolume(volume: Volume, window: OrderedWindow<Done>, cursor: ManifestCursor | undefined): Promise<void> {
+    const { source, record } = volume;
+    const selection = Selection.forVolume(source, source.root);
+    const live = source.live !== undefined;
+    const clone: CloneState = { works: undefined };
+    const parents: Array<{ dest: string; meta: EntryMetadata }> = [];
+    for (const item of walk(source.readPath, selection, source.oneFileSystem)) {
+      if (this.#context.signal.aborted) throw new Error('the copy was cancelled', { cause: this.#context.signal.reason });
+      const path = item.rel === '' ? record.folder : `${record.folder}/${item.rel}`;
+      const dest = join(this.#partialDir, record.folder, item.rel);
+      const shownPath = item.rel === '' ? source.root : join(source.root, item.rel);
+      if (item.kind === 'unreadable') {
+        await window.push(Promise.resolve(this.#unreadable(shownPath, item.error.code ? `${item.error.code}: ${item.error.message}` : String(item.error))));
+        continue;
+      }
+      if (item.kind === 'leave') {
+        const { meta } = parents.pop()!;
+        await window.push(async () => {
+          applyMetadata({ path: dest }, meta, false, this.#xattrTrouble);
+          return { kind: 'nothing' };
+        });
+        continue;
+      }
+      const { stat, abs } = item;
+      if (stat.isDirectory()) {
+        const xattrs = item.isMountPoint ? undefined : sourceXattrs({ path: abs });
+        mkdirSync(dest, { mode: 0o700 });
+        parents.push({ dest, meta: metadataOf(stat, xattrs) });
+        await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { size: 0, xattrs: xattrsToManifest(xattrs) }), bytes: 0, copiedBytes: 0, linked: false }));
+      } else if (stat.isFile()) {
+        const previous = await cursor?.find(path);
+        const parent = parents.at(-1)!;
+        if (unchanged(previous, stat) && this.#link(join(this.#previous!.dir, path), dest)) {
+          await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }), bytes: Number(stat.size), copiedBytes: 0, linked: true }));
+        } else {
+          await window.push(this.#copy({ manifestPath: path, shownPath, abs, dest, parentDest: parent.dest, parent: parent.meta }, live, clone));
+        }
+      } else if (stat.isSymbolicLink()) {
+        const target = readlinkSync(abs);
+        const xattrs = sourceXattrs({ path: abs });
+        symlinkSync(target, dest);
+        applyMetadata({ path: dest }, metadataOf(stat, xattrs), true, this.#xattrTrouble);
+        await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { size: 0, target, xattrs: xattrsToManifest(xattrs) }), bytes: 0, copiedBytes: 0, linked: false }));
+      } else if (typeOf(stat) !== undefined) {
+        const xattrs = sourceXattrs({ path: abs });
+        makeNode(dest, Number(stat.mode), stat.rdev);
+        applyMetadata({ path: dest }, metadataOf(stat, xattrs), false, this.#xattrTrouble);
+        await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { size: 0, rdev: stat.rdev.toString(), xattrs: xattrsToManifest(xattrs) }), bytes: 0, copiedBytes: 0, linked: false }));
+      }
+    }
+  }
+
+  /** Hard-links an unchanged file; false when the link cannot be made and a copy must do. */
+  #link(existing: string, dest: string): boolean {
+    try {
+      linkSync(existing, dest);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // EMLINK: the inode reached the filesystem's link limit; ENOENT: the previous
+      // snapshot lost the file. Either way a fresh copy is right.
+      if (code === 'EMLINK' || code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, clone: CloneState): Promise<Done> {
+    const outcome = await copyRegularFile(file.abs, file.dest, {
+      live,
+      clone,
+      buffers: this.#buffers,
+      onXattrTrouble: this.#xattrTrouble,
+    });
+    return this.#done(file, outcome);
+  }
+
+  #done(file: Omit<SetAside, 'reason' | 'detail'>, outcome: CopyOutcome): Done {
+    switch (outcome.kind) {
+      case 'copied':
+        return {
+          kind: 'entry',
+          entry: entryOf(file.manifestPath, outcome.stat, { size: outcome.size, sha256: outcome.sha256, xattrs: xattrsToManifest(outcome.xattrs) }),
+          bytes: outcome.size,
+          copiedBytes: outcome.size,
+          linked: false,
+        };
+      case 'set-aside':
+        return { kind: 'set-aside', file: { ...file, reason: outcome.reason, detail: outcome.detail } };
+      case 'unreadable':
+        return this.#unreadable(file.shownPath, outcome.detail);
+      case 'vanished':
+        return { kind: 'nothing' };
+    }
+  }
+
+  #unreadable(shownPath: string, detail: string): Done {
+    if (!this.#context.ignoreReadErrors) {
+      throw new Error(
+        `cannot read ${shownPath} (${detail}): fix its permissions or the disk, exclude it, or set \`ignore-read-errors true\` to skip such files`,
+      );
+    }
+    return { kind: 'skipped', path: shownPath, reason: 'unreadable', detail };
+  }
+
+  readonly #xattrTrouble = (error: NodeJS.ErrnoException): void => {
+    if (this.#xattrWarned) return;
+    this.#xattrWarned = true;
+    this.#context.warn(
+      `tree target ${this.#targetDir}: extended attributes could not be kept (${error.code ?? error.message})`,
+      'the target filesystem may not support them; the files themselves are copied',
+    );
+  };
+
+  async #record(done: Done, manifest: ManifestWriter): Promise<void> {
+    switch (done.kind) {
+      case 'entry':
+        await manifest.add(done.entry);
+        if (done.entry.type === 'file') {
+          this.#files++;
+          this.#bytes += done.bytes;
+          this.copiedBytes += done.copiedBytes;
+          if (done.linked) this.#linked++;
+          this.#reportProgress(false);
+        }
+        return;
+      case 'set-aside':
+        this.#setAside.push(done.file);
+        return;
+      case 'skipped':
+        this.#skip(done.path, done.reason, done.detail);
+        return;
+      case 'nothing':
+        return;
+    }
+  }
+
+  #skip(path: string, reason: SkipReason, detail: string): void {
+    this.#skipped++;
+    this.#context.skipped(path, reason, detail);
+  }
+
+  #reportProgress(final: boolean): void {
+    const now = Date.now();
+    if (!final && now - this.#lastProgress < PROGRESS_EVERY_MS) return;
+    this.#lastProgress = now;
+    this.#context.progress({ bytesDone: this.#bytes, filesDone: this.#files });
+  }
+
+  /**
+   * Phase two of a live copy (LANGUAGE.md §6): retries what phase one set aside, `retries`
+   * times `retryDelayMs` apart; what still fails is skipped. Retried entries go to a second
+   * manifest that is merged into the first in path order.
+   */
+  async #retrySetAside(volumes: Volume[], manifestPath: string): Promise<void> {
+    if (this.#setAside.length === 0) return;
+    const live = volumes.find((v) => v.source.live)?.source.live ?? { retries: 0, retryDelayMs: 0 };
+    const retriedPath = join(this.#partialDir, 'manifest.retried.ndjson');
+    const retried = await ManifestWriter.create(retriedPath);
+    let remaining = this.#setAside;
+    try {
+      for (let attempt = 1; attempt <= live.retries && remaining.length > 0; attempt++) {
+        await sleep(live.retryDelayMs, undefined, { signal: this.#context.signal });
+        const still: SetAside[] = [];
+        for (const file of remaining) {
+          const done = await this.#copy(file, true, { works: false });
+          if (done.kind === 'set-aside') still.push(done.file);
+          else if (done.kind !== 'nothing') {
+            await this.#record(done, retried);
+            // Writing into the folder moved its mtime; put the source's back.
+            setTimes({ path: file.parentDest }, file.parent.atimeNs, file.parent.mtimeNs);
+          }
+        }
+        remaining = still;
+      }
+      await retried.close();
+    } catch (error) {
+      await retried.abandon();
+      throw error;
+    }
+    for (const file of remaining) this.#skip(file.shownPath, file.reason, file.detail);
+    const firstPhase = join(this.#partialDir, 'manifest.phase-one.ndjson');
+    await rename(manifestPath, firstPhase);
+    await mergeManifests(firstPhase, retriedPath, manifestPath);
+    await unlink(firstPhase);
+    await unlink(retriedPath);
+  }
+}
