@@ -29,6 +29,8 @@ export interface SnapshotContext {
   signal: AbortSignal;
   freezeTimeoutMs: number;
   snapshotTimeoutMs: number;
+  /** The job's hooks of stage `during-freeze`; fsfreeze passes them to runDuringFreezeHooks. */
+  duringFreezeHooks?: HookPlan[];
   /** Runs the `during-freeze` hooks (fsfreeze only), while the filesystem is frozen. */
   runDuringFreezeHooks(hooks: HookPlan[]): Promise<void>;
   /** Reports a non-fatal problem. */
