@@ -305,6 +305,7 @@ static void deadline_in(struct timespec *ts, long ms) {
 
 static void lock_path(const Backup *b, char *out, size_t size) { snprintf(out, size, "%s/.set-in-progress", b->cfg.store); }
 
+/* 1: taken; 0: another requester is creating a set; -1: the store is not writable. */
 static int take_set_lock(Backup *b) {
   char path[1100];
   lock_path(b, path, sizeof path);
@@ -317,7 +318,7 @@ static int take_set_lock(Backup *b) {
     if (alive && (pid != getpid() || (g_lock_holder && g_lock_holder != b))) return 0;
   }
   f = fopen(path, "w");
-  if (!f) return 0;
+  if (!f) return -1;
   fprintf(f, "%ld\n", (long)getpid());
   fclose(f);
   g_lock_holder = b;
@@ -809,7 +810,8 @@ HRESULT IVssBackupComponents_PrepareForBackup(IVssBackupComponents *This, IVssAs
 HRESULT IVssBackupComponents_StartSnapshotSet(IVssBackupComponents *This, VSS_ID *setId) {
   ENTER("StartSnapshotSet")
   REQUIRE(USABLE && b->context_set && b->phase[OP_METADATA] == DONE && !b->set_started)
-  if (!take_set_lock(b)) { hr = VSS_E_SNAPSHOT_SET_IN_PROGRESS; break; }
+  int taken = take_set_lock(b);
+  if (taken <= 0) { hr = taken == 0 ? VSS_E_SNAPSHOT_SET_IN_PROGRESS : (HRESULT)0x80042302; break; }
   b->set_id = new_guid();
   b->set_started = 1;
   *setId = b->set_id;
@@ -1078,6 +1080,11 @@ HRESULT CreateVssBackupComponentsInternal(IVssBackupComponents **out) {
   if (injected != S_OK) {
     free(b);
     return injected;
+  }
+  const char *mk[] = {"mkdir", "-p", "--", b->cfg.store, NULL};
+  if (run(mk) != 0) {
+    free(b);
+    return (HRESULT)0x80042302; /* VSS_E_UNEXPECTED */
   }
   b->iface.lpVtbl = &IVssBackupComponents_vtbl;
   b->refs = 1;

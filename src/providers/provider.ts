@@ -1,8 +1,9 @@
 // What the engine asks of a snapshot provider. One file or folder per provider implements it;
 // the registry in src/providers/index.ts maps a ProviderName to its implementation lazily.
 
-import type { HookPlan, ProviderName, ProviderPlan } from '../plan/types.ts';
-import type { SnapshotInfo } from '../events/types.ts';
+import type { BackupType, HookPlan, ProviderName, ProviderPlan } from '../plan/types.ts';
+import type { SnapshotInfo, WriterState } from '../events/types.ts';
+import type { BackupStamp } from '../writers/writer.ts';
 
 /** What the engine knows about a volume before choosing a provider for it. */
 export interface VolumeInfo {
@@ -35,6 +36,12 @@ export interface SnapshotContext {
   runDuringFreezeHooks(hooks: HookPlan[]): Promise<void>;
   /** Reports a non-fatal problem. */
   warn(message: string, detail?: string): void;
+  /** The job's backup-type (VSS passes it to its writers); undefined means full. */
+  backupType?: BackupType;
+  /** The stamp of the previous backup, for incremental and differential (VSS writers). */
+  previousStamp?: BackupStamp;
+  /** Reports the state of a writer the provider drives itself (VSS writers): a writer.state event. */
+  writerState?(update: { writer: string; kind: string; state: WriterState; step: string; error?: string }): void;
 }
 
 /**
@@ -45,6 +52,12 @@ export interface SnapshotSet extends AsyncDisposable {
   id: string;
   provider: ProviderName;
   snapshots: SnapshotInfo[];
+  /**
+   * Tells the provider's own writers whether the copy succeeded (VSS: SetBackupSucceeded and
+   * BackupComplete), in stage 7, before release. A set released without it is treated as a
+   * backup that did not complete (VSS: AbortBackup).
+   */
+  backupComplete?(succeeded: boolean): Promise<void>;
   release(): Promise<void>;
 }
 
