@@ -77,6 +77,8 @@ export type StillpointEventBody =
   | { type: 'file.skipped'; path: string; reason: SkipReason; detail: string }
   | { type: 'retention.pruned'; target: string; removed: string[]; kept: string[] }
   | { type: 'warning'; message: string; detail?: string }
+  /** A dry run (`run --dry-run`): what the stage would do; nothing was done. */
+  | { type: 'dry-run.step'; stage: Stage; action: string; setId?: string }
   | { type: 'job.finished'; status: RunStatus; exitCode: number; durationMs: number; error?: string; failedStage?: Stage; bytes: number; files: number; skipped: number }
   | { type: 'run.finished'; status: RunStatus; exitCode: number; durationMs: number; reportPath?: string };
 

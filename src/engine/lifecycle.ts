@@ -1,0 +1,745 @@
+// The lifecycle of one run (LANGUAGE.md §5) as an explicit state machine. A job walks the
+// stages of STAGES in order; STAGE_RUNS says, for each stage, in which condition of the job it
+// runs (every stage while all went well; `release` and `after-backup` always; `retention`
+// only after success); a stage that does not run is reported as skipped. Everything the job
+// acquires (its lock, writers, snapshot sets) is held by a scope that releases it, so a
+// failure or a cancel anywhere still thaws, releases and closes.
+//
+// The engine never prints: everything it does is an event, emitted through the Emitter, which
+// scrubs secrets.
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  STAGES,
+  type EventSink,
+  type RunStatus,
+  type SnapshotInfo,
+  type Stage,
+  type StageStatus,
+  type StillpointEventBody,
+} from '../events/types.ts';
+import { shown, type SecretStore } from '../plan/secret.ts';
+import type { HookStage, JobPlan, KeepPlan, Plan, TargetPlan, VolumePlan } from '../plan/types.ts';
+import type { SnapshotContext, VolumeInfo } from '../providers/provider.ts';
+import { copyExcludes } from '../providers/index.ts';
+import { waitForQuiet } from '../providers/quiesce.ts';
+import type { CopySource, Target, TargetContext } from '../targets/target.ts';
+import { WriterSession, type WriterStep } from '../writers/protocol.ts';
+import type { BackupStamp } from '../writers/writer.ts';
+import { EXIT } from '../cli/exit-codes.ts';
+import { formatMs, withDeadline } from './deadline.ts';
+import { Emitter, type JobEmitter } from './emitter.ts';
+import { messageOf } from './errors.ts';
+import { hookEnvironment } from './hook-env.ts';
+import { HookFailure, type HookRunContext } from './hooks.ts';
+import type { EngineParts } from './parts.ts';
+import { NoProviderError, SnapshotSets, chooseSnapshotSets, releaseLeftovers, type PlannedSet } from './snapshot-sets.ts';
+import { StateStore } from './state.ts';
+
+export interface RunOptions {
+  plan: Plan;
+  secrets: SecretStore;
+  sinks: EventSink[];
+  parts: EngineParts;
+  /** Aborted on SIGINT/SIGTERM: the run stops what it does and cleans up. */
+  signal: AbortSignal;
+  /** Walk the lifecycle and say what would happen; probe providers, touch nothing. */
+  dryRun?: boolean;
+  /** Only these jobs (already checked to exist); all when absent. */
+  jobs?: string[];
+  state?: StateStore;
+  /** How long evaluating the plan took, for the `plan` stage. */
+  planDurationMs?: number;
+  /** Least time between two copy.progress events of one target. */
+  progressIntervalMs?: number;
+}
+
+export interface JobResult {
+  job: string;
+  status: RunStatus;
+  exitCode: number;
+  error?: string;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  exitCode: number;
+  jobs: JobResult[];
+}
+
+/** In which condition of the job each stage runs. */
+const STAGE_RUNS: Record<Stage, 'while-ok' | 'always' | 'after-success'> = {
+  plan: 'while-ok',
+  'before-backup': 'while-ok',
+  prepare: 'while-ok',
+  quiesce: 'while-ok',
+  snapshot: 'while-ok',
+  copy: 'while-ok',
+  'backup-complete': 'while-ok',
+  release: 'always',
+  retention: 'after-success',
+  'after-backup': 'always',
+};
+
+const EXIT_OF: Record<RunStatus, number> = {
+  succeeded: EXIT.succeeded,
+  partial: EXIT.partial,
+  failed: EXIT.failed,
+  cancelled: EXIT.failed,
+};
+
+/** The worse of two outcomes decides a run of several jobs. */
+const SEVERITY: Record<RunStatus, number> = { succeeded: 0, partial: 1, failed: 2, cancelled: 3 };
+
+export async function runPlan(options: RunOptions): Promise<RunResult> {
+  const { plan } = options;
+  const emitter = new Emitter({ runId: plan.runId, sinks: options.sinks, secrets: options.secrets });
+  const jobs = plan.jobs.filter((job) => options.jobs === undefined || options.jobs.includes(job.name));
+  const started = performance.now();
+  emitter.emit({
+    type: 'run.started',
+    script: plan.script,
+    jobs: jobs.map((j) => j.name),
+    dryRun: options.dryRun ?? false,
+    platform: plan.platform,
+    hostname: plan.hostname,
+  });
+  const state = options.state ?? new StateStore();
+  const results: JobResult[] = [];
+  for (const job of jobs) {
+    if (options.signal.aborted) break;
+    results.push(await new JobRun(job, options, state, emitter.forJob(job.name)).run());
+  }
+  const status = options.signal.aborted
+    ? 'cancelled'
+    : results.reduce<RunStatus>((worst, r) => (SEVERITY[r.status] > SEVERITY[worst] ? r.status : worst), 'succeeded');
+  const exitCode = EXIT_OF[status];
+  emitter.emit({ type: 'run.finished', status, exitCode, durationMs: Math.round(performance.now() - started) });
+  return { status, exitCode, jobs: results };
+}
+
+/** A stage's work; returns 'skipped' when there was nothing to do. */
+type StageWork = () => Promise<StageStatus>;
+
+class JobRun {
+  readonly #job: JobPlan;
+  readonly #options: RunOptions;
+  readonly #state: StateStore;
+  readonly #emit: JobEmitter;
+  readonly #dryRun: boolean;
+  /** Hooks, thaw and release after a cancel must still run: they get a signal nobody aborts. */
+  readonly #cleanupSignal = new AbortController().signal;
+
+  #status: RunStatus = 'succeeded';
+  #error: string | undefined;
+  #failedStage: Stage | undefined;
+  #volumes: VolumeInfo[] = [];
+  #planned: PlannedSet[] = [];
+  #targets: Array<{ target: Target; keep?: KeepPlan }> = [];
+  #writers: WriterSession | undefined;
+  #sets: SnapshotSets;
+  #previousStamp: BackupStamp | undefined;
+  #setCount = 0;
+  #totals = { bytes: 0, files: 0, skipped: 0 };
+
+  constructor(job: JobPlan, options: RunOptions, state: StateStore, emit: JobEmitter) {
+    this.#job = job;
+    this.#options = options;
+    this.#state = state;
+    this.#emit = emit;
+    this.#dryRun = options.dryRun ?? false;
+    this.#sets = new SnapshotSets({
+      state: this.#dryRun ? undefined : state,
+      emit,
+      runId: options.plan.runId,
+      job: job.name,
+    });
+  }
+
+  async run(): Promise<JobResult> {
+    const job = this.#job;
+    const started = performance.now();
+    this.#emit({
+      type: 'job.started',
+      volumes: job.volumes.map((v) => v.path),
+      providers: job.providers.map((p) => p.name),
+      writers: job.writers.map((w) => ({ name: w.name, kind: w.kind })),
+      targets: job.targets.map((t) => ({ kind: t.kind, location: targetLocation(t) })),
+    });
+    try {
+      // The lock comes first: while another run of this job is going, nothing of ours runs,
+      // not even its after-backup hooks.
+      await using scope = new AsyncDisposableStack();
+      if (!this.#dryRun) scope.use(await this.#state.lockJob(job.name, this.#options.plan.runId));
+      scope.use(this.#sets);
+      scope.defer(() => this.#writers?.close());
+      await this.#walk();
+    } catch (error) {
+      this.#fail('plan', error);
+    }
+    const exitCode = EXIT_OF[this.#status];
+    this.#emit({
+      type: 'job.finished',
+      status: this.#status,
+      exitCode,
+      durationMs: Math.round(performance.now() - started),
+      ...(this.#error === undefined ? {} : { error: this.#error }),
+      ...(this.#failedStage === undefined ? {} : { failedStage: this.#failedStage }),
+      ...this.#totals,
+    });
+    return { job: job.name, status: this.#status, exitCode, ...(this.#error === undefined ? {} : { error: this.#error }) };
+  }
+
+  /** The state machine: every stage in order, run or skipped by STAGE_RUNS. */
+  async #walk(): Promise<void> {
+    const work: Record<Stage, StageWork> = {
+      plan: async () => 'succeeded',
+      'before-backup': () => this.#hooks('before-backup'),
+      prepare: () => this.#prepare(),
+      quiesce: () => this.#quiesce(),
+      snapshot: () => this.#snapshot(),
+      copy: () => this.#copy(),
+      'backup-complete': () => this.#backupComplete(),
+      release: () => this.#release(),
+      retention: () => this.#retention(),
+      'after-backup': () => this.#afterBackup(),
+    };
+    for (const stage of STAGES) {
+      if (!this.#runs(stage)) {
+        this.#emit({ type: 'stage.finished', stage, status: 'skipped', durationMs: 0 });
+        continue;
+      }
+      this.#emit({ type: 'stage.started', stage });
+      const started = performance.now();
+      try {
+        const status = await work[stage]();
+        const durationMs = stage === 'plan' ? Math.round(this.#options.planDurationMs ?? 0) : elapsed(started);
+        this.#emit({ type: 'stage.finished', stage, status, durationMs });
+      } catch (error) {
+        this.#fail(stage, error);
+        this.#emit({ type: 'stage.finished', stage, status: 'failed', durationMs: elapsed(started), error: this.#errorText(error) });
+      }
+    }
+  }
+
+  #runs(stage: Stage): boolean {
+    const ok = this.#status === 'succeeded' || this.#status === 'partial';
+    switch (STAGE_RUNS[stage]) {
+      case 'always':
+        return true;
+      case 'while-ok':
+        return ok && !this.#options.signal.aborted;
+      case 'after-success':
+        return this.#status === 'succeeded' && !this.#options.signal.aborted;
+    }
+  }
+
+  #fail(stage: Stage, error: unknown): void {
+    if (this.#status === 'failed' || this.#status === 'cancelled') return;
+    this.#status = this.#options.signal.aborted ? 'cancelled' : 'failed';
+    this.#error = this.#errorText(error);
+    this.#failedStage = stage;
+  }
+
+  #errorText(error: unknown): string {
+    if (this.#options.signal.aborted) return messageOf(this.#options.signal.reason);
+    return messageOf(error);
+  }
+
+  /** Says what a dry run would do at this point. */
+  #would(stage: Stage, action: string, setId?: string): void {
+    this.#emit({ type: 'dry-run.step', stage, action, ...(setId === undefined ? {} : { setId }) });
+  }
+
+  // ---- stage 2 and 10: hooks -------------------------------------------------------------
+
+  async #hooks(
+    stage: HookStage,
+    extra: { setId?: string; volumes?: VolumeInfo[]; snapshots?: SnapshotInfo[]; signal?: AbortSignal } = {},
+  ): Promise<StageStatus> {
+    const hooks = this.#job.hooks.filter((h) => h.stage === stage);
+    if (hooks.length === 0) return 'skipped';
+    if (this.#dryRun) {
+      for (const hook of hooks) this.#would(hookStageOf(stage), `run ${stage} hook at ${hook.origin} (${hook.actions.map((a) => a.kind).join(', ')})`, extra.setId);
+      return 'skipped';
+    }
+    await this.#options.parts.runHooks(hooks, this.#hookContext(stage, extra));
+    return 'succeeded';
+  }
+
+  #hookContext(
+    stage: HookStage,
+    extra: { setId?: string; volumes?: VolumeInfo[]; snapshots?: SnapshotInfo[]; signal?: AbortSignal },
+  ): HookRunContext {
+    const volumes = this.#volumeNamesAndIds(extra.volumes);
+    const done = stage === 'after-backup' || stage === 'on-error';
+    return {
+      runId: this.#options.plan.runId,
+      job: this.#job.name,
+      stage,
+      ...volumes,
+      ...(extra.snapshots ? { snapshotPaths: extra.snapshots.map((s) => s.snapshotPath) } : {}),
+      ...(extra.setId === undefined ? {} : { setId: extra.setId }),
+      ...(done ? { status: this.#status } : {}),
+      ...(done && this.#error !== undefined ? { error: this.#error } : {}),
+      hookEnv: this.#job.hookEnv,
+      secrets: this.#options.secrets,
+      signal: extra.signal ?? this.#options.signal,
+      emit: this.#emit,
+    };
+  }
+
+  /** The set's volumes, or the job's (resolved where they are, as written where not yet). */
+  #volumeNamesAndIds(volumes?: VolumeInfo[]): { volumes: string[]; volumeIds: string[] } {
+    if (volumes) return { volumes: volumes.map((v) => v.name), volumeIds: volumes.map((v) => v.volumeId ?? '') };
+    return {
+      volumes: this.#job.volumes.map((v) => v.path),
+      volumeIds: this.#job.volumes.map((v) => this.#volumes.find((r) => r.name === v.path)?.volumeId ?? ''),
+    };
+  }
+
+  // ---- stage 3: prepare -----------------------------------------------------------------
+
+  async #prepare(): Promise<StageStatus> {
+    const { parts } = this.#options;
+    const job = this.#job;
+    this.#volumes = await Promise.all(job.volumes.map((v) => this.#resolveVolume(v)));
+    this.#planned = await chooseSnapshotSets(this.#volumes, {
+      providers: job.providers,
+      load: parts.loadProvider,
+      emit: this.#emit,
+      nextSetId: () => this.#nextSetId(),
+    });
+    if (this.#dryRun) {
+      for (const target of job.targets) this.#would('prepare', `open ${target.kind} target ${targetLocation(target)}`);
+      for (const writer of job.writers) this.#would('prepare', `writer ${writer.name} (${writer.kind}): identify, prepare-backup`);
+      return 'succeeded';
+    }
+    for (const plan of job.targets) {
+      const target = await parts.createTarget(plan, this.#options.secrets);
+      this.#targets.push({ target, ...('keep' in plan && plan.keep ? { keep: plan.keep } : {}) });
+    }
+    const writers = [];
+    for (const plan of job.writers) writers.push({ writer: await parts.createWriter(plan, this.#options.secrets), plan });
+    const artifactDir = join(this.#state.dir, 'artifacts', encodeURIComponent(job.name), this.#options.plan.runId);
+    if (writers.length > 0) await mkdir(artifactDir, { recursive: true, mode: 0o700 });
+    this.#writers = new WriterSession(writers, {
+      runId: this.#options.plan.runId,
+      job: job.name,
+      artifactDir,
+      signal: this.#options.signal,
+      emit: this.#emit,
+      env: (step, setId) => this.#writerEnv(step, setId),
+    });
+    await this.#writers.identify();
+    const stamps = await this.#state.stamps(job.name);
+    this.#previousStamp =
+      job.backupType === 'incremental' ? stamps.lastBackup : job.backupType === 'differential' ? stamps.lastFull : undefined;
+    await this.#writers.prepareBackup(this.#previousStamp);
+    return 'succeeded';
+  }
+
+  async #resolveVolume(volume: VolumePlan): Promise<VolumeInfo> {
+    try {
+      return await this.#options.parts.resolveVolume(volume.path);
+    } catch (error) {
+      throw new Error(`volume "${volume.path}" (${volume.origin}) cannot be backed up: ${messageOf(error)}`);
+    }
+  }
+
+  #nextSetId(): string {
+    this.#setCount += 1;
+    return `set-${this.#setCount}`;
+  }
+
+  /** Writer steps get the hook environment of the stage they belong to (LANGUAGE.md §7). */
+  #writerEnv(step: WriterStep, setId: string | undefined): Record<string, string> {
+    const stage: HookStage =
+      step === 'identify' || step === 'prepare-backup'
+        ? 'before-backup'
+        : step === 'prepare-snapshot' || step === 'freeze'
+          ? 'before-snapshot'
+          : step === 'backup-complete'
+            ? 'after-backup'
+            : 'after-snapshot';
+    const set = this.#sets.sets.find((s) => s.id === setId);
+    const planned = this.#planned.find((p) => p.setId === setId);
+    return hookEnvironment({
+      runId: this.#options.plan.runId,
+      job: this.#job.name,
+      stage,
+      ...this.#volumeNamesAndIds(planned?.volumes),
+      ...(set && stage === 'after-snapshot' ? { snapshotPaths: set.snapshots.map((s) => s.snapshotPath) } : {}),
+      ...(stage === 'after-backup' ? { status: this.#status } : {}),
+      hookEnv: this.#job.hookEnv,
+    });
+  }
+
+  // ---- stage 4: quiesce -----------------------------------------------------------------
+
+  async #quiesce(): Promise<StageStatus> {
+    const plan = this.#job.quiesce;
+    if (!plan) return 'skipped';
+    if (this.#dryRun) {
+      this.#would('quiesce', `wait until the volumes saw no writes for ${formatMs(plan.idleMs)}, at most ${formatMs(plan.withinMs)}`);
+      return 'skipped';
+    }
+    const measured = this.#volumes.filter((v) => v.device?.startsWith('/dev/'));
+    const unmeasured = this.#volumes.filter((v) => !measured.includes(v)).map((v) => v.name);
+    if (unmeasured.length > 0) {
+      this.#emit({ type: 'warning', message: `quiesce cannot measure writes to ${unmeasured.join(', ')} (no block device); it waits for the other volumes only` });
+    }
+    if (measured.length === 0) return 'skipped';
+    const result = await waitForQuiet(
+      measured.map((v) => v.device!),
+      plan.idleMs,
+      plan.withinMs,
+      this.#options.signal,
+      (quietForMs) => this.#emit({ type: 'quiesce.waiting', idleMs: plan.idleMs, withinMs: plan.withinMs, quietForMs }),
+    );
+    if (!result.quiet) {
+      const message = `the volumes were not quiet for ${formatMs(plan.idleMs)} within ${formatMs(plan.withinMs)}`;
+      if (plan.onTimeout === 'fail') throw new Error(`${message} (quiesce on-timeout fail)`);
+      this.#emit({ type: 'warning', message: `${message}; going on (quiesce on-timeout proceed)` });
+    }
+    return 'succeeded';
+  }
+
+  // ---- stage 5: snapshot sets -----------------------------------------------------------
+
+  async #snapshot(): Promise<StageStatus> {
+    if (this.#dryRun) {
+      for (const planned of this.#planned) {
+        this.#would('snapshot', `create snapshot set ${planned.setId} with ${planned.options.name} of ${planned.volumes.map((v) => v.name).join(', ')}`, planned.setId);
+        void (await this.#hooks('before-snapshot', { setId: planned.setId, volumes: planned.volumes }));
+        void (await this.#hooks('after-snapshot', { setId: planned.setId, volumes: planned.volumes }));
+      }
+      return 'skipped';
+    }
+    const queue = [...this.#planned];
+    while (queue.length > 0) {
+      const planned = queue.shift()!;
+      try {
+        await this.#takeSnapshotSet(planned);
+      } catch (error) {
+        if (this.#options.signal.aborted || error instanceof HookFailure) throw error;
+        queue.unshift(...(await this.#fallBack(planned, error)));
+      }
+    }
+    return 'succeeded';
+  }
+
+  /** before-snapshot hooks → prepare-snapshot → freeze → snapshot → thaw → post-snapshot → after-snapshot hooks. */
+  async #takeSnapshotSet(planned: PlannedSet): Promise<void> {
+    const writers = this.#writers!;
+    const { setId, volumes } = planned;
+    await this.#hooks('before-snapshot', { setId, volumes });
+    await writers.prepareSnapshot(setId);
+    const set = await this.#sets.create(planned, async (hold) => {
+      const started = performance.now();
+      const create = (signal: AbortSignal) =>
+        withDeadline((s) => planned.provider.createSnapshotSet(volumes, planned.options, this.#snapshotContext(planned, s)), {
+          what: `snapshot set ${setId} (${planned.options.name})`,
+          timeoutMs: this.#job.snapshotTimeoutMs,
+          signal,
+          late: hold,
+        });
+      const created =
+        writers.names.length > 0
+          ? await writers.frozen(setId, this.#job.freezeTimeoutMs, create, hold)
+          : await create(this.#options.signal);
+      hold(created);
+      this.#emit({
+        type: 'snapshot-set.created',
+        setId,
+        provider: planned.options.name,
+        snapshots: created.snapshots,
+        durationMs: elapsed(started),
+      });
+      return created;
+    });
+    try {
+      await writers.postSnapshot(setId);
+      await this.#hooks('after-snapshot', { setId, volumes, snapshots: set.snapshots });
+    } catch (error) {
+      // A set whose writers failed after it was taken is not a good set: release it now, so
+      // that the next provider's set takes its place.
+      if (!(error instanceof HookFailure)) await this.#sets.release(set);
+      throw error;
+    }
+  }
+
+  #snapshotContext(planned: PlannedSet, signal: AbortSignal): SnapshotContext {
+    return {
+      runId: this.#options.plan.runId,
+      job: this.#job.name,
+      signal,
+      freezeTimeoutMs: this.#job.freezeTimeoutMs,
+      snapshotTimeoutMs: this.#job.snapshotTimeoutMs,
+      duringFreezeHooks: this.#job.hooks.filter((h) => h.stage === 'during-freeze'),
+      runDuringFreezeHooks: async (hooks) => {
+        if (hooks.length === 0) return;
+        await this.#options.parts.runHooks(hooks, this.#hookContext('during-freeze', { setId: planned.setId, volumes: planned.volumes, signal }));
+      },
+      warn: (message, detail) => this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) }),
+    };
+  }
+
+  /** The set failed: offer its volumes to the providers after the one that failed. */
+  async #fallBack(planned: PlannedSet, error: unknown): Promise<PlannedSet[]> {
+    const buffered: StillpointEventBody[] = [];
+    let next: PlannedSet[];
+    try {
+      next = await chooseSnapshotSets(
+        planned.volumes,
+        {
+          providers: this.#job.providers,
+          load: this.#options.parts.loadProvider,
+          emit: (body) => buffered.push(body),
+          nextSetId: () => this.#nextSetId(),
+        },
+        planned.providerIndex + 1,
+      );
+    } catch (noProvider) {
+      this.#emit({ type: 'provider.failed', provider: planned.options.name, volumes: names(planned.volumes), setId: planned.setId, error: messageOf(error) });
+      for (const body of buffered) this.#emit(body);
+      const rest = noProvider instanceof NoProviderError ? ' and no later provider can take its volumes' : `; ${messageOf(noProvider)}`;
+      throw new Error(`snapshot set ${planned.setId} (${planned.options.name}) failed: ${messageOf(error)}${rest}`);
+    }
+    this.#emit({
+      type: 'provider.failed',
+      provider: planned.options.name,
+      volumes: names(planned.volumes),
+      setId: planned.setId,
+      error: messageOf(error),
+      nextProvider: next.map((p) => p.options.name).join(', '),
+    });
+    for (const body of buffered) this.#emit(body);
+    this.#planned.push(...next);
+    return next;
+  }
+
+  // ---- stage 6: copy --------------------------------------------------------------------
+
+  async #copy(): Promise<StageStatus> {
+    if (this.#dryRun) {
+      for (const target of this.#job.targets) this.#would('copy', `copy the snapshot paths to ${target.kind} ${targetLocation(target)}`);
+      return 'skipped';
+    }
+    const sources = this.#copySources();
+    const snapshots = this.#sets.sets.flatMap((s) => s.snapshots);
+    const failures: string[] = [];
+    for (const { target } of this.#targets) {
+      if (this.#options.signal.aborted) break;
+      try {
+        await this.#copyTo(target, sources, snapshots);
+      } catch (error) {
+        if (this.#options.signal.aborted) throw error;
+        failures.push(`${target.kind} ${target.location}: ${messageOf(error)}`);
+      }
+    }
+    this.#options.signal.throwIfAborted();
+    if (failures.length > 0) throw new Error(`copy failed for ${failures.join('; ')}`);
+    return 'succeeded';
+  }
+
+  async #copyTo(target: Target, sources: CopySource[], snapshots: SnapshotInfo[]): Promise<void> {
+    const interval = this.#options.progressIntervalMs ?? 250;
+    let lastProgress = -Infinity;
+    let skipped = 0;
+    this.#emit({ type: 'copy.started', target: target.location, kind: target.kind });
+    const context: TargetContext = {
+      runId: this.#options.plan.runId,
+      job: this.#job.name,
+      hostname: this.#options.plan.hostname,
+      started: new Date(this.#options.plan.started),
+      signal: this.#options.signal,
+      ignoreReadErrors: this.#job.ignoreReadErrors,
+      snapshots,
+      env: hookEnvironment({
+        runId: this.#options.plan.runId,
+        job: this.#job.name,
+        stage: 'after-snapshot',
+        ...this.#volumeNamesAndIds(this.#volumes),
+        snapshotPaths: snapshots.map((s) => s.snapshotPath),
+        hookEnv: this.#job.hookEnv,
+      }),
+      progress: (progress) => {
+        const now = performance.now();
+        if (now - lastProgress < interval) return;
+        lastProgress = now;
+        this.#emit({ type: 'copy.progress', target: target.location, ...progress });
+      },
+      skipped: (path, reason, detail) => {
+        skipped += 1;
+        this.#emit({ type: 'file.skipped', path, reason, detail });
+      },
+      warn: (message, detail) => this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) }),
+      output: (stream, line) => this.#emit({ type: 'hook.output', hookId: `target:${target.kind}`, stream, line }),
+    };
+    try {
+      const result = await target.write(sources, context);
+      this.#totals.bytes += result.bytes;
+      this.#totals.files += result.files;
+      this.#totals.skipped += result.skipped;
+      if (result.status === 'partial' && this.#status === 'succeeded') this.#status = 'partial';
+      this.#emit({
+        type: 'copy.finished',
+        target: target.location,
+        kind: target.kind,
+        status: result.status,
+        bytes: result.bytes,
+        files: result.files,
+        skipped: result.skipped,
+        ...(result.snapshotId === undefined ? {} : { snapshotId: result.snapshotId }),
+        ...(result.location === undefined ? {} : { location: result.location }),
+        ...(result.details === undefined ? {} : { details: result.details }),
+      });
+    } catch (error) {
+      this.#emit({
+        type: 'copy.finished',
+        target: target.location,
+        kind: target.kind,
+        status: 'failed',
+        bytes: 0,
+        files: 0,
+        skipped,
+        error: this.#errorText(error),
+      });
+      throw error;
+    }
+  }
+
+  /**
+   * What each target reads: every volume's snapshot path. The `copy` provider's "snapshot" is
+   * the live volume, read in two phases; `fsfreeze` freezes for its during-freeze hooks (a
+   * cloud-disk snapshot, say) and then thaws, so the copy reads the live volume too: the
+   * point-in-time copy is the one the during-freeze hook made.
+   */
+  #copySources(): CopySource[] {
+    return this.#job.volumes.map((plan) => {
+      const volume = this.#volumes.find((v) => v.name === plan.path)!;
+      const set = this.#sets.sets.find((s) => s.snapshots.some((snapshot) => snapshot.volume === volume.name));
+      const snapshot = set?.snapshots.find((s) => s.volume === volume.name);
+      if (!set || !snapshot) throw new Error(`no snapshot of volume "${volume.name}" exists; cannot copy it`);
+      const providerPlan = this.#planned.find((p) => p.setId === set.id)?.options;
+      const live = set.provider === 'copy' || set.provider === 'fsfreeze';
+      return {
+        volume: volume.name,
+        root: volume.root,
+        readPath: live ? volume.root : snapshot.snapshotPath,
+        include: [...plan.include, ...this.#job.include],
+        exclude: [...plan.exclude, ...this.#job.exclude, ...(providerPlan ? copyExcludes(providerPlan) : [])],
+        excludeSystemFiles: this.#job.excludeSystemFiles,
+        oneFileSystem: this.#job.oneFileSystem,
+        ...(providerPlan?.name === 'copy' ? { live: { retries: providerPlan.retries, retryDelayMs: providerPlan.retryDelayMs } } : {}),
+      };
+    });
+  }
+
+  // ---- stage 7: backup-complete ---------------------------------------------------------
+
+  async #backupComplete(): Promise<StageStatus> {
+    if (this.#dryRun) {
+      this.#would('backup-complete', this.#job.backupType === 'copy' ? 'writers backup-complete (backup-type copy: no stamp recorded)' : 'writers backup-complete; record the backup stamp');
+      return 'skipped';
+    }
+    const type = this.#job.backupType;
+    const stamp: BackupStamp | undefined =
+      type === 'copy' ? undefined : { stamp: `${this.#options.plan.started}/${this.#options.plan.runId}`, backupType: type, time: new Date().toISOString() };
+    await this.#writers!.backupComplete(stamp);
+    if (stamp) await this.#state.recordStamp(this.#job.name, stamp);
+    return 'succeeded';
+  }
+
+  // ---- stage 8: release -----------------------------------------------------------------
+
+  async #release(): Promise<StageStatus> {
+    if (this.#dryRun) return 'skipped';
+    const failed = await this.#sets.releaseAll();
+    await this.#writers?.close();
+    await releaseLeftovers(this.#job.name, this.#state, this.#options.parts.loadProvider, this.#emit);
+    if (failed.length > 0) {
+      throw new Error(`snapshot set ${failed.join(', ')} could not be released; run \`stillpoint cleanup\` to try again`);
+    }
+    return 'succeeded';
+  }
+
+  // ---- stage 9: retention ---------------------------------------------------------------
+
+  async #retention(): Promise<StageStatus> {
+    const kept = this.#dryRun ? [] : this.#targets.filter((t) => t.keep);
+    if (this.#dryRun) {
+      for (const target of this.#job.targets) if ('keep' in target && target.keep) this.#would('retention', `apply keep to ${target.kind} ${targetLocation(target)}`);
+      return 'skipped';
+    }
+    if (kept.length === 0) return 'skipped';
+    for (const { target, keep } of kept) {
+      const pruned = await target.prune(keep!, this.#retentionContext());
+      this.#emit({ type: 'retention.pruned', target: target.location, removed: pruned.removed, kept: pruned.kept });
+    }
+    return 'succeeded';
+  }
+
+  #retentionContext(): TargetContext {
+    return {
+      runId: this.#options.plan.runId,
+      job: this.#job.name,
+      hostname: this.#options.plan.hostname,
+      started: new Date(this.#options.plan.started),
+      signal: this.#options.signal,
+      ignoreReadErrors: this.#job.ignoreReadErrors,
+      snapshots: [],
+      env: {},
+      progress: () => {},
+      skipped: () => {},
+      warn: (message, detail) => this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) }),
+      output: () => {},
+    };
+  }
+
+  // ---- stage 10: after-backup and on-error ----------------------------------------------
+
+  async #afterBackup(): Promise<StageStatus> {
+    const signal = this.#cleanupSignal;
+    const after = await this.#hooks('after-backup', { signal });
+    const failed = this.#status === 'failed' || this.#status === 'cancelled';
+    const onError = failed ? await this.#hooks('on-error', { signal }) : 'skipped';
+    return after === 'skipped' && onError === 'skipped' ? 'skipped' : 'succeeded';
+  }
+}
+
+/** During-freeze hooks are part of the snapshot stage; after-backup and on-error of after-backup. */
+function hookStageOf(stage: HookStage): Stage {
+  switch (stage) {
+    case 'before-backup':
+      return 'before-backup';
+    case 'before-snapshot':
+    case 'during-freeze':
+    case 'after-snapshot':
+      return 'snapshot';
+    case 'after-backup':
+    case 'on-error':
+      return 'after-backup';
+  }
+}
+
+function targetLocation(target: TargetPlan): string {
+  switch (target.kind) {
+    case 'tree':
+      return target.path;
+    case 'restic':
+      return shown(target.repository);
+    case 'exec':
+      return shown(target.program);
+  }
+}
+
+function names(volumes: VolumeInfo[]): string[] {
+  return volumes.map((v) => v.name);
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

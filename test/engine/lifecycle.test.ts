@@ -1,0 +1,307 @@
+import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runPlan } from '../../src/engine/lifecycle.ts';
+import { StateStore } from '../../src/engine/state.ts';
+import { STAGES } from '../../src/events/types.ts';
+import { SecretStore } from '../../src/plan/secret.ts';
+import type { JobPlan } from '../../src/plan/types.ts';
+import { listSnapshots } from '../../src/targets/tree/layout.ts';
+import { EventLog, failingProvider, partsWith } from './support/parts.ts';
+import { commandWriter, copyProvider, job, plan, shHook, treeTarget } from './support/plan.ts';
+import { CallLog, RecordingWriter } from './support/recording-writer.ts';
+import type { EngineParts } from '../../src/engine/parts.ts';
+
+let dir: string;
+let volume: string;
+let backups: string;
+let hookLog: string;
+let state: StateStore;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stillpoint-lifecycle-'));
+  volume = join(dir, 'volume');
+  backups = join(dir, 'backups');
+  hookLog = join(dir, 'hooks.log');
+  state = new StateStore(join(dir, 'state'));
+  await mkdir(join(volume, 'sub'), { recursive: true });
+  await writeFile(join(volume, 'a.txt'), 'alpha\n');
+  await writeFile(join(volume, 'sub', 'b.txt'), 'beta\n');
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A hook that appends its stage and, where set, the status and error to hooks.log. */
+function logHook(stage: Parameters<typeof shHook>[0], extra = '') {
+  return shHook(stage, `echo "$STILLPOINT_STAGE \${STILLPOINT_STATUS:-} \${STILLPOINT_ERROR:-}${extra}" >> '${hookLog}'`);
+}
+
+async function hookLines(): Promise<string[]> {
+  return (await readFile(hookLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => l.trim());
+}
+
+async function run(jobPlan: JobPlan, parts: EngineParts, options: { dryRun?: boolean; secrets?: SecretStore } = {}) {
+  const events = new EventLog();
+  const result = await runPlan({
+    plan: plan([jobPlan]),
+    secrets: options.secrets ?? new SecretStore(),
+    sinks: [events],
+    parts,
+    signal: new AbortController().signal,
+    state,
+    dryRun: options.dryRun,
+  });
+  return { result, events };
+}
+
+const allHooks = () => [
+  logHook('before-backup'),
+  logHook('before-snapshot'),
+  logHook('after-snapshot'),
+  logHook('after-backup'),
+  logHook('on-error'),
+];
+
+describe('a full run with the copy provider and the tree target', () => {
+  it('walks the stages in order, drives the writer protocol and copies the volume', async () => {
+    const log = new CallLog();
+    const writer = new RecordingWriter('books', log);
+    const { result, events } = await run(
+      job('ledger', [volume], { writers: [commandWriter('books')], hooks: allHooks(), targets: [treeTarget(backups, { last: 5 })] }),
+      partsWith({ writers: [writer] }),
+    );
+
+    expect(result).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(events.ofType('stage.finished').map((e) => [e.stage, e.status])).toEqual(
+      STAGES.map((stage) => [stage, stage === 'quiesce' ? 'skipped' : 'succeeded']),
+    );
+    expect(await hookLines()).toEqual(['BEFORE_BACKUP', 'BEFORE_SNAPSHOT', 'AFTER_SNAPSHOT', 'AFTER_BACKUP succeeded']);
+    expect(log.lines()).toEqual([
+      'books:identify',
+      'books:prepare-backup',
+      'books:prepare-snapshot',
+      'books:freeze',
+      'books:thaw',
+      'books:post-snapshot',
+      'books:backup-complete',
+      'books:close',
+    ]);
+    const freeze = events.ofType('freeze.ended')[0];
+    expect(freeze.timedOut).toBe(false);
+    expect(freeze.writers.map((w) => w.writer)).toEqual(['books']);
+    expect(freeze.windowMs).toBeGreaterThanOrEqual(freeze.writers[0].frozenMs);
+
+    const order = events.events.map((e) => e.type);
+    expect(order.indexOf('snapshot-set.created')).toBeLessThan(order.indexOf('copy.started'));
+    expect(order.indexOf('copy.finished')).toBeLessThan(order.indexOf('snapshot-set.released'));
+    expect(order.indexOf('snapshot-set.released')).toBeLessThan(order.indexOf('retention.pruned'));
+    expect(order.at(-1)).toBe('run.finished');
+    expect(events.events.map((e) => e.seq)).toEqual(events.events.map((_, i) => i + 1));
+
+    const { complete } = await listSnapshots(backups);
+    expect(complete).toHaveLength(1);
+    const copied = join(complete[0].dir, complete[0].summary.volumes[0].folder ?? '');
+    expect(await readFile(join(copied, 'sub', 'b.txt'), 'utf8')).toBe('beta\n');
+    expect(await state.leftoverSnapshotSets()).toEqual([]);
+  });
+
+  it('gives writers the previous stamp on an incremental run, and backup-type copy records none', async () => {
+    const log = new CallLog();
+    const first = new RecordingWriter('books', log);
+    await run(job('ledger', [volume], { writers: [commandWriter('books')], targets: [treeTarget(backups)] }), partsWith({ writers: [first] }));
+    expect(first.previousStamps).toEqual([undefined]);
+    const recorded = first.completedStamps[0]!;
+    expect(recorded.backupType).toBe('full');
+
+    const copyRun = new RecordingWriter('books', log);
+    await run(job('ledger', [volume], { backupType: 'copy', writers: [commandWriter('books')], targets: [treeTarget(backups)] }), partsWith({ writers: [copyRun] }));
+    expect(copyRun.completedStamps).toEqual([undefined]);
+
+    const incremental = new RecordingWriter('books', log);
+    await run(
+      job('ledger', [volume], { backupType: 'incremental', writers: [commandWriter('books')], targets: [treeTarget(backups)] }),
+      partsWith({ writers: [incremental] }),
+    );
+    expect(incremental.previousStamps).toEqual([recorded]);
+    expect((await state.stamps('ledger')).lastBackup?.backupType).toBe('incremental');
+    expect((await state.stamps('ledger')).lastFull).toEqual(recorded);
+  });
+});
+
+describe('failures', () => {
+  it('a failing hook fails the job; after-backup and on-error still run and see the failure', async () => {
+    const hooks = [...allHooks(), shHook('after-snapshot', 'exit 7')];
+    const { result, events } = await run(job('ledger', [volume], { hooks, targets: [treeTarget(backups)] }), partsWith());
+
+    expect(result).toMatchObject({ status: 'failed', exitCode: 1 });
+    const finished = events.ofType('job.finished')[0];
+    expect(finished.failedStage).toBe('snapshot');
+    expect(finished.error).toMatch(/exited with code 7/);
+    const lines = await hookLines();
+    expect(lines.slice(0, 3)).toEqual(['BEFORE_BACKUP', 'BEFORE_SNAPSHOT', 'AFTER_SNAPSHOT']);
+    expect(lines[3]).toBe('AFTER_BACKUP failed');
+    expect(lines[4]).toMatch(/^ON_ERROR failed .*exited with code 7/);
+    expect(events.ofType('snapshot-set.released')).toHaveLength(1);
+    const stages = Object.fromEntries(events.ofType('stage.finished').map((e) => [e.stage, e.status]));
+    expect(stages).toMatchObject({ copy: 'skipped', 'backup-complete': 'skipped', release: 'succeeded', retention: 'skipped', 'after-backup': 'succeeded' });
+    expect((await listSnapshots(backups)).complete).toEqual([]);
+  });
+
+  it('a provider that fails mid-set: writers are thawed first, then the next provider takes the volumes', async () => {
+    const log = new CallLog();
+    const writer = new RecordingWriter('books', log);
+    const lvm = failingProvider('lvm', log, 'lvcreate: insufficient free space');
+    const { result, events } = await run(
+      job('ledger', [volume], {
+        providers: [{ name: 'lvm', size: { percent: 10 }, origin: 'test.still:1:1' }, copyProvider()],
+        writers: [commandWriter('books')],
+        targets: [treeTarget(backups)],
+      }),
+      partsWith({ writers: [writer], providers: { lvm } }),
+    );
+
+    expect(result.status).toBe('succeeded');
+    expect(log.lines()).toEqual([
+      'books:identify',
+      'books:prepare-backup',
+      'books:prepare-snapshot',
+      'books:freeze',
+      'lvm:create',
+      'books:thaw',
+      'books:prepare-snapshot',
+      'books:freeze',
+      'books:thaw',
+      'books:post-snapshot',
+      'books:backup-complete',
+      'books:close',
+    ]);
+    const failed = events.ofType('provider.failed');
+    expect(failed).toEqual([expect.objectContaining({ provider: 'lvm', setId: 'set-1', nextProvider: 'copy', error: 'lvcreate: insufficient free space' })]);
+    expect(events.ofType('provider.chosen').map((e) => [e.provider, e.setId])).toEqual([
+      ['lvm', 'set-1'],
+      ['copy', 'set-2'],
+    ]);
+    expect(events.ofType('snapshot-set.created').map((e) => e.setId)).toEqual(['set-2']);
+  });
+
+  it('a writer that hangs in freeze: the window ends at freeze-timeout, it is thawed, the run fails naming it', async () => {
+    const log = new CallLog();
+    const writer = new RecordingWriter('books', log, { hang: 'freeze' });
+    const started = performance.now();
+    const { result, events } = await run(
+      job('ledger', [volume], { freezeTimeoutMs: 300, writers: [{ ...commandWriter('books'), timeoutMs: 5000 }], targets: [treeTarget(backups)] }),
+      partsWith({ writers: [writer] }),
+    );
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(result.status).toBe('failed');
+    expect(log.lines()).toContain('books:thaw');
+    const ended = events.ofType('freeze.ended')[0];
+    expect(ended.timedOut).toBe(true);
+    expect(ended.windowMs).toBeGreaterThanOrEqual(290);
+    expect(ended.windowMs).toBeLessThan(1500);
+    expect(events.ofType('job.finished')[0].error).toMatch(/writer "books" failed in freeze/);
+  });
+
+  it('an optional writer that vetoes is reported and the set goes on', async () => {
+    const log = new CallLog();
+    const required = new RecordingWriter('books', log);
+    const optional = new RecordingWriter('cache', log, { veto: 'freeze' });
+    const { result, events } = await run(
+      job('ledger', [volume], { writers: [commandWriter('books'), commandWriter('cache', false)], targets: [treeTarget(backups)] }),
+      partsWith({ writers: [required, optional] }),
+    );
+    expect(result.status).toBe('succeeded');
+    expect(events.ofType('writer.state').find((e) => e.writer === 'cache' && e.state === 'failed')?.error).toMatch(/refuses to freeze/);
+    expect(events.ofType('warning').map((w) => w.message)).toContain('optional writer "cache" failed in freeze; the backup goes on without it');
+    // Its freeze was called, so it is thawed too; after that it takes no part.
+    expect(log.lines().filter((l) => l.startsWith('cache:'))).toEqual(['cache:identify', 'cache:prepare-backup', 'cache:prepare-snapshot', 'cache:freeze', 'cache:thaw', 'cache:close']);
+  });
+
+  it('a required writer that vetoes in prepare-snapshot fails the set with every provider, then the job', async () => {
+    const log = new CallLog();
+    const writer = new RecordingWriter('books', log, { veto: 'prepare-snapshot' });
+    const { result, events } = await run(
+      job('ledger', [volume], { writers: [commandWriter('books')], hooks: allHooks(), targets: [treeTarget(backups)] }),
+      partsWith({ writers: [writer] }),
+    );
+    expect(result.status).toBe('failed');
+    expect(events.ofType('job.finished')[0].error).toMatch(/snapshot set set-1 \(copy\) failed: writer "books" failed in prepare-snapshot: books refuses .*no later provider/);
+    expect(await hookLines()).toEqual(['BEFORE_BACKUP', 'BEFORE_SNAPSHOT', 'AFTER_BACKUP failed', expect.stringMatching(/^ON_ERROR failed snapshot set/)]);
+  });
+
+  it('a volume that does not exist fails the job in prepare with a clear message', async () => {
+    const missing = join(dir, 'no-such-volume');
+    const { result, events } = await run(job('ledger', [missing], { hooks: allHooks(), targets: [treeTarget(backups)] }), partsWith());
+    expect(result).toMatchObject({ status: 'failed', exitCode: 1 });
+    const finished = events.ofType('job.finished')[0];
+    expect(finished.failedStage).toBe('prepare');
+    expect(finished.error).toContain(`volume "${missing}" (test.still:1:5) cannot be backed up`);
+    expect(finished.error).toContain('does not exist');
+    expect(await hookLines()).toEqual(['BEFORE_BACKUP', 'AFTER_BACKUP failed', expect.stringMatching(/^ON_ERROR failed volume/)]);
+  });
+
+  it('a second run of a job that is running exits with a message naming the holder', async () => {
+    await using _held = await state.lockJob('ledger', 'other-run');
+    const { result, events } = await run(job('ledger', [volume], { hooks: allHooks(), targets: [treeTarget(backups)] }), partsWith());
+    expect(result.status).toBe('failed');
+    expect(events.ofType('job.finished')[0].error).toMatch(new RegExp(`job "ledger" is already running \\(process ${process.pid} holds .*ledger\\.lock\\)`));
+    // Nothing of the job ran, not even its after-backup hooks.
+    expect(events.ofType('stage.started')).toEqual([]);
+    expect(await hookLines()).toEqual([]);
+  });
+
+  it('a lock left by a dead process is taken over', async () => {
+    const jobsDir = join(state.dir, 'jobs');
+    await mkdir(jobsDir, { recursive: true });
+    await writeFile(join(jobsDir, 'ledger.lock'), JSON.stringify({ pid: 2 ** 22 + 17, runId: 'killed' }));
+    const { result } = await run(job('ledger', [volume], { targets: [treeTarget(backups)] }), partsWith());
+    expect(result.status).toBe('succeeded');
+    expect(await readdir(jobsDir)).not.toContain('ledger.lock');
+  });
+});
+
+describe('secrets and dry runs', () => {
+  it('scrubs secret values from every event, hook output included', async () => {
+    const secrets = new SecretStore();
+    secrets.add('hunter2-very-secret');
+    const hooks = [shHook('before-backup', "echo 'token is hunter2-very-secret'")];
+    const { events } = await run(job('ledger', [volume], { hooks, targets: [treeTarget(backups)] }), partsWith(), { secrets });
+    const text = JSON.stringify(events.events);
+    expect(text).not.toContain('hunter2-very-secret');
+    expect(events.ofType('hook.output').map((e) => e.line)).toContain('token is ***');
+  });
+
+  it('a dry run probes providers and says what it would do, but runs no hook, snapshot or copy', async () => {
+    const log = new CallLog();
+    const writer = new RecordingWriter('books', log);
+    const { result, events } = await run(
+      job('ledger', [volume], { writers: [commandWriter('books')], hooks: allHooks(), targets: [treeTarget(backups, { last: 3 })] }),
+      partsWith({ writers: [writer] }),
+      { dryRun: true },
+    );
+    expect(result.status).toBe('succeeded');
+    expect(await hookLines()).toEqual([]);
+    expect(log.lines()).toEqual([]);
+    expect(events.ofType('provider.chosen')).toEqual([expect.objectContaining({ provider: 'copy', setId: 'set-1' })]);
+    expect(events.ofType('snapshot-set.created')).toEqual([]);
+    expect(events.ofType('copy.started')).toEqual([]);
+    const steps = events.ofType('dry-run.step').map((e) => `${e.stage}: ${e.action}`);
+    expect(steps).toEqual([
+      expect.stringMatching(/^before-backup: run before-backup hook at test\.still:\d+:3 \(sh\)$/),
+      `prepare: open tree target ${backups}`,
+      'prepare: writer books (command): identify, prepare-backup',
+      'snapshot: create snapshot set set-1 with copy of ' + volume,
+      expect.stringMatching(/^snapshot: run before-snapshot hook/),
+      expect.stringMatching(/^snapshot: run after-snapshot hook/),
+      `copy: copy the snapshot paths to tree ${backups}`,
+      'backup-complete: writers backup-complete; record the backup stamp',
+      `retention: apply keep to tree ${backups}`,
+      expect.stringMatching(/^after-backup: run after-backup hook/),
+    ]);
+    await expect(readdir(backups)).rejects.toThrow();
+    await expect(readdir(state.dir)).rejects.toThrow();
+  });
+});
