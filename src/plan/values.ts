@@ -1,0 +1,98 @@
+// The values a script computes while it is evaluated (LANGUAGE.md §2).
+//
+// A string that holds a secret carries two forms: `value` (the real text, which only ever
+// goes into the SecretStore) and `shown` (the same text with *** for each secret part).
+// Interpolation and `??` keep both, so a secret stays a secret however it is combined.
+
+import type { ValueType } from '../language/catalog.ts';
+import { REDACTED } from './secret.ts';
+
+export type Value =
+  | { type: 'string'; value: string; shown?: string }
+  | { type: 'number'; value: number }
+  | { type: 'percent'; value: number }
+  | { type: 'duration'; ms: number; text: string }
+  | { type: 'size'; bytes: number; text: string }
+  | { type: 'bool'; value: boolean }
+  | { type: 'none' }
+  | { type: 'list'; items: Value[] }
+  /** `snapshot_paths`: one argument per snapshot path, known only at run time. */
+  | { type: 'snapshot-paths' };
+
+export type StringValue = Extract<Value, { type: 'string' }>;
+
+export const NONE: Value = { type: 'none' };
+
+export function text(value: string): StringValue {
+  return { type: 'string', value };
+}
+
+export function secretText(value: string): StringValue {
+  return { type: 'string', value, shown: REDACTED };
+}
+
+export function isSecretValue(value: Value): boolean {
+  if (value.type === 'string') return value.shown !== undefined;
+  if (value.type === 'list') return value.items.some(isSecretValue);
+  return false;
+}
+
+/** "a duration", "none", "a list": how a diagnostic names a type. */
+export function typeNoun(type: ValueType | Value['type']): string {
+  switch (type) {
+    case 'none':
+      return 'none';
+    case 'snapshot-paths':
+      return 'the run-time value snapshot_paths';
+    default:
+      return `a ${type}`;
+  }
+}
+
+/** "a string or a list". */
+export function typesNoun(types: readonly ValueType[]): string {
+  const nouns = types.map(typeNoun);
+  return nouns.length <= 1 ? (nouns[0] ?? 'nothing') : `${nouns.slice(0, -1).join(', ')} or ${nouns.at(-1)}`;
+}
+
+/**
+ * The text a value stands for inside "${...}", with its shown form; undefined for values
+ * that have no text (none, lists, snapshot_paths).
+ */
+export function interpolationText(value: Value): { value: string; shown?: string } | undefined {
+  switch (value.type) {
+    case 'string':
+      return { value: value.value, shown: value.shown };
+    case 'number':
+      return { value: String(value.value) };
+    case 'percent':
+      return { value: `${value.value}%` };
+    case 'duration':
+    case 'size':
+      return { value: value.text };
+    case 'bool':
+      return { value: String(value.value) };
+    default:
+      return undefined;
+  }
+}
+
+export function valuesEqual(a: Value, b: Value): boolean {
+  switch (a.type) {
+    case 'string':
+    case 'number':
+    case 'percent':
+    case 'bool':
+      return b.type === a.type && b.value === a.value;
+    case 'duration':
+      return b.type === 'duration' && b.ms === a.ms;
+    case 'size':
+      return b.type === 'size' && b.bytes === a.bytes;
+    case 'none':
+      return b.type === 'none';
+    case 'list':
+      return b.type === 'list' && b.items.length === a.items.length && a.items.every((item, i) => valuesEqual(item, b.items[i]!));
+    case 'snapshot-paths':
+      return b.type === 'snapshot-paths';
+  }
+}
