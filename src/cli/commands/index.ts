@@ -2,8 +2,15 @@
 // loads its implementation inside the action.
 
 import type { Command } from 'commander';
+import { define as list } from './list.ts';
+import { define as restore } from './restore.ts';
+import { define as verify } from './verify.ts';
 
 export type SetExitCode = (code: number) => void;
 export type DefineCommand = (program: Command, setExitCode: SetExitCode) => void;
 
-export const COMMANDS: DefineCommand[] = [];
+export const COMMANDS: DefineCommand[] = [
+  list,
+  restore,
+  verify,
+];

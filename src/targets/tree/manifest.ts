@@ -16,6 +16,27 @@ import { comparePaths } from './layout.ts';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'char' | 'block';
 
+/** The stat methods both Stats and BigIntStats have. */
+interface StatKind {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}
+
+/** The manifest type of an entry; undefined for what a backup does not keep (sockets). */
+export function entryTypeOf(stat: StatKind): EntryType | undefined {
+  if (stat.isFile()) return 'file';
+  if (stat.isDirectory()) return 'dir';
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (stat.isFIFO()) return 'fifo';
+  if (stat.isCharacterDevice()) return 'char';
+  if (stat.isBlockDevice()) return 'block';
+  return undefined;
+}
+
 export interface ManifestEntry {
   path: string;
   type: EntryType;

@@ -29,9 +29,10 @@ import {
   type SnapshotSummary,
   type VolumeRecord,
 } from './layout.ts';
-import { ManifestCursor, ManifestWriter, mergeManifests, type EntryType, type ManifestEntry } from './manifest.ts';
+import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type ManifestEntry } from './manifest.ts';
 import { applyMetadata, metadataOf, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
 import { makeNode, setTimes } from './libc.ts';
+import { OrderedWindow } from './ordered-window.ts';
 import { Selection, walk } from './walk.ts';
 
 /** Entries in flight at once: enough to overlap I/O latency, few enough to keep order cheap. */
@@ -57,40 +58,6 @@ interface SetAside {
   detail: string;
   parentDest: string;
   parent: EntryMetadata;
-}
-
-/** Keeps at most `limit` tasks in flight and hands their results on in the order pushed. */
-class OrderedWindow<T> {
-  readonly #queue: Array<Promise<T> | (() => Promise<T>)> = [];
-  readonly #limit: number;
-  readonly #sink: (value: T) => Promise<void>;
-
-  constructor(limit: number, sink: (value: T) => Promise<void>) {
-    this.#limit = limit;
-    this.#sink = sink;
-  }
-
-  /** A promise runs now; a function runs when every earlier task is done. */
-  async push(task: Promise<T> | (() => Promise<T>)): Promise<void> {
-    if (task instanceof Promise) task.catch(() => {}); // awaited in order below; not unhandled meanwhile
-    this.#queue.push(task);
-    while (this.#queue.length > this.#limit) await this.#next();
-  }
-
-  async drain(): Promise<void> {
-    while (this.#queue.length > 0) await this.#next();
-  }
-
-  /** After a failure: waits for what is still running so nothing writes into a removed folder. */
-  async settle(): Promise<void> {
-    await Promise.allSettled(this.#queue.filter((t) => t instanceof Promise));
-    this.#queue.length = 0;
-  }
-
-  async #next(): Promise<void> {
-    const task = this.#queue.shift()!;
-    await this.#sink(await (typeof task === 'function' ? task() : task));
-  }
 }
 
 export async function writeSnapshot(targetDir: string, sources: CopySource[], context: TargetContext): Promise<TargetResult> {
@@ -170,20 +137,10 @@ function volumesOf(sources: CopySource[]): Volume[] {
   return volumes.sort((a, b) => compareNames(a.record.folder, b.record.folder));
 }
 
-function typeOf(stat: BigIntStats): EntryType | undefined {
-  if (stat.isFile()) return 'file';
-  if (stat.isDirectory()) return 'dir';
-  if (stat.isSymbolicLink()) return 'symlink';
-  if (stat.isFIFO()) return 'fifo';
-  if (stat.isCharacterDevice()) return 'char';
-  if (stat.isBlockDevice()) return 'block';
-  return undefined;
-}
-
 function entryOf(path: string, stat: BigIntStats, extra: Partial<ManifestEntry>): ManifestEntry {
   return {
     path,
-    type: typeOf(stat)!,
+    type: entryTypeOf(stat)!,
     size: Number(stat.size),
     mode: Number(stat.mode & 0o7777n),
     uid: Number(stat.uid),
@@ -313,7 +270,7 @@ class SnapshotRun {
         symlinkSync(target, dest);
         applyMetadata({ path: dest }, metadataOf(stat, xattrs), true, this.#xattrTrouble);
         await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { size: 0, target, xattrs: xattrsToManifest(xattrs) }), bytes: 0, copiedBytes: 0, linked: false }));
-      } else if (typeOf(stat) !== undefined) {
+      } else if (entryTypeOf(stat) !== undefined) {
         const xattrs = sourceXattrs({ path: abs });
         makeNode(dest, Number(stat.mode), stat.rdev);
         applyMetadata({ path: dest }, metadataOf(stat, xattrs), false, this.#xattrTrouble);
