@@ -2,12 +2,15 @@
 // With a cgroup (v2) it uses the cgroup freezer (`cgroup.freeze`, then waits for
 // `cgroup.events` to say `frozen 1`, so every task in it has really stopped); otherwise it
 // sends SIGSTOP and waits until the kernel shows the process stopped, and SIGCONT at thaw.
+// The watchdog process (src/providers/watchdog.ts), armed before the freeze, resumes the
+// application if Stillpoint dies or the frozen window outlives its budget.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WriterPlan } from '../plan/types.ts';
+import { startWatchdog, type ReleaseAction, type Watchdog } from '../providers/watchdog.ts';
 import type { BackupStamp, Writer, WriterContext, WriterMetadata } from './writer.ts';
 
 type ProcessPlan = Extract<WriterPlan, { kind: 'process' }>;
@@ -16,12 +19,15 @@ export class ProcessWriter implements Writer {
   readonly name: string;
   readonly kind = 'process';
   readonly #select: ProcessPlan['select'];
+  readonly #timeoutMs: number;
   /** What freeze stopped, so thaw resumes exactly that. */
   #stopped: { pid: number } | { cgroup: string } | undefined;
+  #watchdog: Watchdog | undefined;
 
   constructor(plan: ProcessPlan) {
     this.name = plan.name;
     this.#select = plan.select;
+    this.#timeoutMs = plan.timeoutMs;
   }
 
   async identify(_context: WriterContext): Promise<WriterMetadata> {
@@ -41,14 +47,17 @@ export class ProcessWriter implements Writer {
   async prepareSnapshot(_context: WriterContext): Promise<void> {}
 
   async freeze(context: WriterContext): Promise<void> {
+    const budgetMs = context.freezeBudgetMs ?? this.#timeoutMs;
     if ('cgroup' in this.#select) {
       const cgroup = cgroupPath(this.#select.cgroup);
+      await this.#arm({ kind: 'cgroup-thaw', cgroupPath: cgroup }, budgetMs);
       this.#stopped = { cgroup };
       await writeFile(join(cgroup, 'cgroup.freeze'), '1');
       await until(context.signal, async () => /^frozen 1$/m.test(await readFile(join(cgroup, 'cgroup.events'), 'utf8')));
       return;
     }
     const pid = await this.#pid();
+    await this.#arm({ kind: 'sigcont', pids: [pid] }, budgetMs);
     this.#stopped = { pid };
     process.kill(pid, 'SIGSTOP');
     if (process.platform === 'linux') await until(context.signal, async () => processState(pid) === 'T');
@@ -58,12 +67,25 @@ export class ProcessWriter implements Writer {
     return this.#resume();
   }
 
+  async #arm(action: ReleaseAction, budgetMs: number): Promise<void> {
+    await this.#watchdog?.release();
+    this.#watchdog = await startWatchdog([action], budgetMs);
+  }
+
   async #resume(): Promise<void> {
     const stopped = this.#stopped;
+    const watchdog = this.#watchdog;
     this.#stopped = undefined;
-    if (!stopped) return;
-    if ('cgroup' in stopped) await writeFile(join(stopped.cgroup, 'cgroup.freeze'), '0');
-    else process.kill(stopped.pid, 'SIGCONT');
+    this.#watchdog = undefined;
+    try {
+      if (stopped && 'cgroup' in stopped) await writeFile(join(stopped.cgroup, 'cgroup.freeze'), '0');
+      else if (stopped) process.kill(stopped.pid, 'SIGCONT');
+    } catch (error) {
+      // Our own resume failed: let the watchdog try, then report.
+      await watchdog?.release();
+      throw error;
+    }
+    await watchdog?.disarm();
   }
 
   async postSnapshot(_context: WriterContext): Promise<void> {}

@@ -18,6 +18,11 @@ export interface WriterContext {
   env: Record<string, string>;
   /** Where a writer may leave files that travel with the backup (a backup label, say). */
   artifactDir: string;
+  /**
+   * For freeze: the frozen window's budget (`freeze-timeout`), so that a writer's watchdog
+   * thaws no later than the window would. Absent: the writer's step timeout is used.
+   */
+  freezeBudgetMs?: number;
 }
 
 export interface WriterMetadata {

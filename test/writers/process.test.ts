@@ -54,6 +54,16 @@ describeWith('process writer with signals', [linux()], () => {
     await writer.close();
   });
 
+  it('is resumed by the watchdog when the frozen window outlives its budget without a thaw', async () => {
+    const child = ticker(join(dir, 'ticks-watchdog'));
+    const writer = await createWriter(plan({ pid: child.pid! }), new SecretStore());
+    await writer.freeze(writerContext({ freezeBudgetMs: 300 }));
+    expect(processState(child.pid!)).toBe('T');
+    await sleep(1000);
+    expect(processState(child.pid!)).not.toBe('T');
+    await writer.close();
+  });
+
   it('reads the pid file when it freezes, and says what is wrong with a bad one', async () => {
     const child = ticker(join(dir, 'ticks-pidfile'));
     const pidFile = join(dir, 'app.pid');
