@@ -113,7 +113,8 @@ async function withinFreezeWindow(hooks: Promise<void>, deadline: number, contex
           Math.max(0, deadline - performance.now()),
         );
         onAbort = () => reject(context.signal.reason);
-        context.signal.addEventListener('abort', onAbort, { once: true });
+        if (context.signal.aborted) onAbort();
+        else context.signal.addEventListener('abort', onAbort, { once: true });
       }),
     ]);
   } finally {

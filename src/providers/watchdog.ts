@@ -67,7 +67,8 @@ export async function startWatchdog(actions: ReleaseAction[], deadlineMs: number
     detached: true,
     stdio: ['pipe', 'pipe', 'ignore'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close', not 'exit': the watchdog's last report must have been read from its stdout.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   // The watchdog may have exited on its own (deadline) before we write to it.
   child.stdin!.on('error', () => {});
   const messages = createInterface({ input: child.stdout! });
@@ -99,15 +100,16 @@ export async function startWatchdog(actions: ReleaseAction[], deadlineMs: number
     clearTimeout(timer);
   }
   // Stillpoint may exit while the watchdog is armed (it then releases): do not keep it alive.
-  child.unref();
-  (child.stdin as unknown as { unref?: () => void }).unref?.();
-  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  const lifeline = [child, child.stdin, child.stdout] as unknown as Array<{ ref(): void; unref(): void }>;
+  for (const handle of lifeline) handle.unref();
 
   const released = exited.then(() => report);
   let settled = false;
   const send = async (command: 'disarm' | 'release') => {
     if (!settled && child.exitCode === null && child.signalCode === null) {
       settled = true;
+      // Waiting for the watchdog's answer is work this process must stay alive for.
+      for (const handle of lifeline) handle.ref();
       child.stdin!.end(`${command}\n`);
     }
     return released;
