@@ -6,6 +6,7 @@
 // grammar generator reads its word lists, and docs/language.md is generated from it.
 // Plain data only: nothing here may import the evaluator.
 
+import type { Setting } from './ast.ts';
 import type { HookStage, MonitorEvent, ProviderName, TargetKind, WriterKind } from '../plan/types.ts';
 
 /** The types a script value can have (LANGUAGE.md §2). */
@@ -424,3 +425,55 @@ export function bodyBlockKind(spec: StatementSpec, words: readonly (string | und
 
 /** Every block kind, in the order docs/language.md lists them. */
 export const BLOCK_KINDS = Object.keys(BLOCKS) as BlockKind[];
+
+// ---------------------------------------------------------------- statements on one line
+
+/** Whether `spec` takes a bare word at item `index` of comma group `group`. */
+function takesWordAt(spec: StatementSpec, group: number, index: number): boolean {
+  const args = spec.args;
+  switch (args.kind) {
+    case 'none':
+    case 'flag':
+      return false;
+    case 'one':
+    case 'assignment':
+      return group === 0 && index === 0;
+    case 'list':
+      return index === 0;
+    case 'pairs':
+      return index <= 1;
+    case 'sequence':
+      return group === 0 ? index < args.items.length : args.more !== undefined && index === 0;
+  }
+}
+
+/**
+ * Splits statements written on one line: `quiesce { idle 3s  within 2m }` reaches the
+ * evaluator as one Setting `idle` with the items `3s within 2m`, since only the catalog
+ * knows that `idle` takes one value. Where a statement has taken all the items it can and
+ * the next item is a bare word that is a statement of the same block, a new statement starts
+ * there. The body and any `= value` belong to the last one.
+ */
+export function splitSetting(setting: Setting, block: BlockKind): Setting[] {
+  const spec = statementSpec(block, setting.keyword.name);
+  if (!spec) return [setting];
+  for (const [g, group] of setting.args.entries()) {
+    for (const [i, item] of group.entries()) {
+      if (item.kind !== 'Name' || takesWordAt(spec, g, i) || !statementSpec(block, item.name)) continue;
+      const before = [...setting.args.slice(0, g), ...(i > 0 ? [group.slice(0, i)] : [])];
+      const rest = [...(i + 1 < group.length ? [group.slice(i + 1)] : []), ...setting.args.slice(g + 1)];
+      const lastBefore = before.at(-1)?.at(-1) ?? setting.keyword;
+      const head: Setting = { kind: 'Setting', keyword: setting.keyword, args: before, range: { ...setting.range, end: lastBefore.range.end } };
+      const tail: Setting = {
+        kind: 'Setting',
+        keyword: { kind: 'Identifier', name: item.name, range: item.range },
+        args: rest,
+        range: { ...setting.range, start: item.range.start },
+        ...(setting.assignment ? { assignment: setting.assignment } : {}),
+        ...(setting.body ? { body: setting.body } : {}),
+      };
+      return [head, ...splitSetting(tail, block)];
+    }
+  }
+  return [setting];
+}

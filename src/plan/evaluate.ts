@@ -13,6 +13,7 @@ import {
   FUNCTIONS,
   MONITOR_KINDS,
   VALUES,
+  splitSetting,
   statementSpec,
   type ArgItem,
   type BlockKind,
@@ -487,7 +488,7 @@ class Evaluator {
           break;
         }
         case 'Setting':
-          this.#setting(statement, block, ctx, seen, visit);
+          for (const setting of splitSetting(statement, block)) this.#setting(setting, block, ctx, seen, visit);
           break;
       }
     }
@@ -506,7 +507,7 @@ class Evaluator {
       return;
     }
     const first = seen.get(keyword);
-    if (first && !spec.repeatable && first !== setting) {
+    if (first && !spec.repeatable && first.keyword.range.start.offset !== setting.keyword.range.start.offset) {
       this.#error('duplicate-statement', `\`${keyword}\` is already set in this block`, `\`${keyword}\` may appear once per block: remove one of them.`, setting.keyword.range, [{ message: 'set first here', range: first.keyword.range }]);
       return;
     }

@@ -1,0 +1,157 @@
+// The one entry point from a script on disk (or an editor's buffer) to a Plan: read the
+// script and everything it imports, parse, evaluate. The CLI, the engine and the language
+// server all call this, so they agree on every diagnostic.
+
+import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import type { SourceFile } from '../language/ast.ts';
+import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
+import { hasErrors } from '../language/diagnostic.ts';
+import { parse } from '../language/parse.ts';
+import { didYouMean } from '../language/suggest.ts';
+import type { Platform } from './builtins.ts';
+import { evaluate, importPathOf, importTarget } from './evaluate.ts';
+import { SecretStore } from './secret.ts';
+import type { Plan } from './types.ts';
+
+export type { Platform } from './builtins.ts';
+
+export interface LoadOptions {
+  /** Keep only this job in the plan (the others are still checked). */
+  job?: string;
+  /** The run's id (`run_id`); a fresh one when absent. */
+  runId?: string;
+  /** The run's start (`started`, `date(...)`); now when absent. */
+  started?: Date;
+  platform?: Platform;
+  hostname?: string;
+  /** The environment `env(...)` reads; process.env when absent. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface LoadResult {
+  /** Absent when there is any error. */
+  plan?: Plan;
+  /** The values behind the plan's SecretTexts. */
+  secrets: SecretStore;
+  /** Every file's diagnostics, errors and warnings, in file order. */
+  diagnostics: Diagnostic[];
+  /** File name (as used in ranges) -> text, for rendering diagnostics. */
+  sources: Map<string, string>;
+}
+
+/** Reads the script at `path` (as given on the command line) and evaluates it. */
+export async function loadPlan(path: string, options: LoadOptions = {}): Promise<LoadResult> {
+  return load(path, undefined, options);
+}
+
+/** The same for text that is not (or not yet) on disk, such as an editor's buffer; imports are read from disk. */
+export async function loadPlanFromText(path: string, text: string, options: LoadOptions = {}): Promise<LoadResult> {
+  return load(path, text, options);
+}
+
+export function currentPlatform(): Platform {
+  return process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'darwin' : 'linux';
+}
+
+async function load(path: string, text: string | undefined, options: LoadOptions): Promise<LoadResult> {
+  const secrets = new SecretStore();
+  const sources = new Map<string, string>();
+  const files = new Map<string, SourceFile>();
+  const diagnostics: Diagnostic[] = [];
+
+  const root = importTarget('', path);
+  await readGraph(root.file, root.resolved, text, undefined, { files, sources, diagnostics });
+  if (!files.has(root.resolved)) return { secrets, diagnostics, sources };
+
+  const result = evaluate({
+    script: path,
+    files,
+    sources,
+    secrets,
+    options: {
+      platform: options.platform ?? currentPlatform(),
+      hostname: options.hostname ?? osHostname(),
+      runId: options.runId ?? randomUUID(),
+      started: options.started ?? new Date(),
+      env: options.env ?? process.env,
+    },
+  });
+  diagnostics.push(...result.diagnostics);
+  const plan = result.plan;
+  if (options.job !== undefined) {
+    const names = plan.jobs.map((j) => j.name);
+    if (!names.includes(options.job) && !hasErrors(diagnostics)) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'unknown-job',
+        summary: `\`${path}\` has no job named \`${options.job}\``,
+        detail: `${didYouMean(options.job, names)} Its jobs are: ${names.join(', ') || '(none)'}.`.trim(),
+      });
+    }
+    plan.jobs = plan.jobs.filter((j) => j.name === options.job);
+  }
+  sortByFile(diagnostics, [...sources.keys()]);
+  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics, sources };
+}
+
+interface Graph {
+  files: Map<string, SourceFile>;
+  sources: Map<string, string>;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */
+async function readGraph(file: string, resolved: string, text: string | undefined, importedAt: SourceRange | undefined, graph: Graph) {
+  if (graph.files.has(resolved)) return;
+  const read = text !== undefined ? { text } : await readSource(resolved);
+  if ('problem' in read) {
+    const what = importedAt ? `cannot import \`${file}\`: ${read.problem.reason}` : `cannot read \`${file}\`: ${read.problem.reason}`;
+    graph.diagnostics.push({ severity: 'error', code: read.problem.code, summary: what, detail: read.problem.detail, ...(importedAt ? { range: importedAt } : {}) });
+    return;
+  }
+  graph.sources.set(file, read.text);
+  const parsed = parse(read.text, file);
+  graph.files.set(resolved, parsed.file);
+  graph.diagnostics.push(...parsed.diagnostics);
+  for (const statement of parsed.file.statements) {
+    if (statement.kind !== 'Setting' || statement.keyword.name !== 'import') continue;
+    const importPath = importPathOf(statement);
+    if (importPath === undefined) continue; // the evaluator says why
+    const target = importTarget(file, importPath);
+    await readGraph(target.file, target.resolved, undefined, statement.args[0]![0]!.range, graph);
+  }
+}
+
+interface ReadProblem {
+  code: string;
+  reason: string;
+  detail: string;
+}
+
+async function readSource(path: string): Promise<{ text: string } | { problem: ReadProblem }> {
+  let bytes: Buffer;
+  try {
+    if ((await stat(path)).isDirectory()) {
+      return { problem: { code: 'file-is-directory', reason: 'it is a folder', detail: 'Give the path of a .still file.' } };
+    }
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { problem: { code: 'file-not-found', reason: 'it does not exist', detail: 'Check the path; an import\'s path is relative to the importing file.' } };
+    return { problem: { code: 'file-unreadable', reason: (error as Error).message, detail: 'Check that the file exists and that you may read it.' } };
+  }
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+  } catch {
+    return { problem: { code: 'file-not-utf8', reason: 'it is not UTF-8 text', detail: 'Save the script as UTF-8.' } };
+  }
+}
+
+/** Diagnostics without a range first, then by file (in reading order) and position. */
+function sortByFile(diagnostics: Diagnostic[], fileOrder: string[]) {
+  const rank = (d: Diagnostic) => (d.range ? fileOrder.indexOf(d.range.file) + 1 : 0);
+  diagnostics.sort((a, b) => rank(a) - rank(b) || (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
+}
