@@ -12,9 +12,13 @@ export async function createTarget(plan: TargetPlan, secrets: SecretStore): Prom
       const { TreeTarget } = await import('./tree/index.ts');
       return new TreeTarget(plan.path);
     }
-    // Helper K adds: case 'restic': return new (await import('./restic/index.ts')).ResticTarget(plan, secrets);
-    // Helper K adds: case 'exec': return new (await import('./exec/index.ts')).ExecTarget(plan, secrets);
-    default:
-      throw new Error(`target kind "${plan.kind}" is not available in this build`);
+    case 'restic': {
+      const { createResticTarget } = await import('./restic/restic.ts');
+      return createResticTarget(plan, secrets);
+    }
+    case 'exec': {
+      const { createExecTarget } = await import('./exec/exec.ts');
+      return createExecTarget(plan, secrets);
+    }
   }
 }
