@@ -73,7 +73,9 @@ export function parseSnapshotName(name: string): { time: Date; sequence: number 
   const m = NAME_PATTERN.exec(name);
   if (!m) return undefined;
   const time = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  return Number.isNaN(time.getTime()) ? undefined : { time, sequence: m[7] ? Number(m[7]) : 0 };
+  // Date.UTC rolls 2026-13-01 over into 2027; such a name is not one of ours.
+  if (Number.isNaN(time.getTime()) || !name.startsWith(snapshotBaseName(time))) return undefined;
+  return { time, sequence: m[7] ? Number(m[7]) : 0 };
 }
 
 /** Oldest first: by time, then by the same-second sequence number. */

@@ -30,11 +30,12 @@ const SYSTEM_FILE_NAMES = new Set(['pagefile.sys', 'hiberfil.sys', 'swapfile.sys
 type Matcher = (rel: string) => boolean;
 
 function compile(patterns: string[]): Matcher {
-  const anchored = patterns.filter((p) => p.startsWith('/')).map((p) => p.replace(/^\/+/, ''));
-  const floating = patterns.filter((p) => !p.startsWith('/'));
+  // picomatch's `basename` option only works for patterns without "/", so those are apart.
+  const byName = patterns.filter((p) => !p.includes('/'));
+  const byPath = patterns.filter((p) => p.includes('/')).map((p) => p.replace(/^\/+/, ''));
   const matchers = [
-    ...(anchored.length ? [picomatch(anchored, { dot: true })] : []),
-    ...(floating.length ? [picomatch(floating, { dot: true, basename: true })] : []),
+    ...(byName.length ? [picomatch(byName, { dot: true, basename: true })] : []),
+    ...(byPath.length ? [picomatch(byPath, { dot: true })] : []),
   ];
   return (rel) => matchers.some((m) => m(rel));
 }
@@ -50,9 +51,7 @@ export class Selection {
   constructor(rules: SelectionRules, swapFiles: string[] = []) {
     this.#include = compile(rules.include);
     this.#exclude = compile(rules.exclude);
-    this.#includeBases = rules.include.map((p) =>
-      !p.startsWith('/') && !p.includes('/') ? '' : picomatch.scan(p.replace(/^\/+/, '')).base,
-    );
+    this.#includeBases = rules.include.map((p) => (p.includes('/') ? picomatch.scan(p.replace(/^\/+/, '')).base : ''));
     this.#systemFiles = rules.excludeSystemFiles;
     this.#swapFiles = new Set(swapFiles);
   }

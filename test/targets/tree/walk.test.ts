@@ -1,0 +1,59 @@
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Selection, walk } from '../../../src/targets/tree/walk.ts';
+import { tempDir, writeTree } from './fixture.ts';
+
+function selected(root: string, rules: { include?: string[]; exclude?: string[]; excludeSystemFiles?: boolean }): string[] {
+  const selection = new Selection({ include: rules.include ?? [], exclude: rules.exclude ?? [], excludeSystemFiles: rules.excludeSystemFiles ?? true });
+  return [...walk(root, selection, true)].filter((i) => i.kind === 'entry').map((i) => i.rel);
+}
+
+describe('walk and selection', () => {
+  it('visits entries in pre-order with names sorted, leaving each folder after its contents', () => {
+    using dir = tempDir('walk');
+    writeTree(dir.path, { 'b/z': '1', 'b/a': '2', 'a-c': '3', 'a/x': '4' });
+    const selection = new Selection({ include: [], exclude: [], excludeSystemFiles: true });
+    const order = [...walk(dir.path, selection, true)].map((i) => `${i.kind}:${i.rel}`);
+    expect(order).toEqual(['entry:', 'entry:a', 'entry:a/x', 'leave:a', 'entry:a-c', 'entry:b', 'entry:b/a', 'entry:b/z', 'leave:b', 'leave:']);
+  });
+
+  it('matches a pattern without "/" at any depth, and a leading "/" only at the root', () => {
+    using dir = tempDir('walk');
+    writeTree(dir.path, { 'tmp/a': '', 'src/tmp/b': '', 'src/x.tmp': '', 'y.tmp': '', 'src/keep.txt': '' });
+    expect(selected(dir.path, { exclude: ['*.tmp'] })).toEqual(['', 'src', 'src/keep.txt', 'src/tmp', 'src/tmp/b', 'tmp', 'tmp/a']);
+    expect(selected(dir.path, { exclude: ['/tmp'] })).toEqual(['', 'src', 'src/keep.txt', 'src/tmp', 'src/tmp/b', 'src/x.tmp', 'y.tmp']);
+  });
+
+  it('lets ** span folders and an include re-include what an exclude removed', () => {
+    using dir = tempDir('walk');
+    writeTree(dir.path, { 'cache/a/b/drop.bin': '', 'cache/keep/k.txt': '', 'cache/keep/deep/d.txt': '', 'data/x.conf': '', 'data/y.log': '' });
+    expect(selected(dir.path, { exclude: ['cache/**', 'data/**'], include: ['cache/keep/**', '**/*.conf'] })).toEqual([
+      '', 'cache', 'cache/a', 'cache/a/b', 'cache/keep', 'cache/keep/deep', 'cache/keep/deep/d.txt', 'cache/keep/k.txt', 'data', 'data/x.conf',
+    ]);
+    // Without an include that may match below it, an excluded folder is not entered at all.
+    expect(selected(dir.path, { exclude: ['cache'] })).toEqual(['', 'data', 'data/x.conf', 'data/y.log']);
+  });
+
+  it('leaves out system files unless told to keep them', () => {
+    using dir = tempDir('walk');
+    writeTree(dir.path, { 'pagefile.sys': '', 'sub/HIBERFIL.SYS': '', 'swapfile.sys': '', 'normal.sys': '' });
+    expect(selected(dir.path, {})).toEqual(['', 'normal.sys', 'sub']);
+    expect(selected(dir.path, { excludeSystemFiles: false })).toEqual(['', 'normal.sys', 'pagefile.sys', 'sub', 'sub/HIBERFIL.SYS', 'swapfile.sys']);
+  });
+
+  it('leaves out the swap files the kernel lists', () => {
+    const selection = new Selection({ include: [], exclude: [], excludeSystemFiles: true }, ['var/swap.img']);
+    expect(selection.selects('var/swap.img', 'swap.img', false)).toBe(false);
+    expect(selection.selects('var/other.img', 'other.img', false)).toBe(true);
+  });
+
+  it('keeps a symlink as an entry and never walks through it', () => {
+    using dir = tempDir('walk');
+    using outside = tempDir('outside');
+    writeTree(outside.path, { 'secret.txt': 'x' });
+    mkdirSync(join(dir.path, 'd'));
+    symlinkSync(outside.path, join(dir.path, 'd', 'link'));
+    expect(selected(dir.path, {})).toEqual(['', 'd', 'd/link']);
+  });
+});
