@@ -5,6 +5,11 @@ import type { Command } from 'commander';
 import { define as list } from './list.ts';
 import { define as restore } from './restore.ts';
 import { define as verify } from './verify.ts';
+import { define as run } from './run.ts';
+import { define as providers } from './providers.ts';
+import { define as cleanup } from './cleanup.ts';
+import { define as writers } from './writers.ts';
+import { define as schedule } from './schedule.ts';
 
 export type SetExitCode = (code: number) => void;
 export type DefineCommand = (program: Command, setExitCode: SetExitCode) => void;
@@ -13,4 +18,9 @@ export const COMMANDS: DefineCommand[] = [
   list,
   restore,
   verify,
+  run,
+  providers,
+  cleanup,
+  writers,
+  schedule,
 ];
