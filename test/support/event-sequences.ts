@@ -75,7 +75,9 @@ const GiB = 1024 ** 3;
 
 function runStart(s: EventSequence, script = 'nightly.still'): void {
   s.emit({ type: 'run.started', script, jobs: ['ledger'], dryRun: false, platform: 'linux', hostname: 'db1' }, { job: null });
-  s.stage('plan', () => {}, {});
+  // The plan is evaluated once for the whole run, before any job starts.
+  s.emit({ type: 'stage.started', stage: 'plan' }, { job: null });
+  s.wait(40).emit({ type: 'stage.finished', stage: 'plan', status: 'succeeded', durationMs: 40 }, { job: null });
   s.emit({
     type: 'job.started',
     volumes: ['/srv/ledger'],
@@ -94,8 +96,13 @@ function writers(s: EventSequence, state: 'stable' | 'preparing' | 'frozen' | 't
 }
 
 /** The part up to a frozen snapshot set: the sequence stops while writers are frozen. */
-export function runUntilFrozen(): EventSequence {
-  const s = new EventSequence({ job: 'ledger' });
+export interface SequenceStart {
+  start?: string;
+  runId?: string;
+}
+
+export function runUntilFrozen(options: SequenceStart = {}): EventSequence {
+  const s = new EventSequence({ job: 'ledger', ...options });
   runStart(s);
   s.stage('before-backup', () => s.hook('h1', 'before-backup', 'run systemctl start ledger-maintenance.service', ['maintenance started']));
   s.stage('prepare', () => {
@@ -118,8 +125,8 @@ export function runUntilFrozen(): EventSequence {
 }
 
 /** A successful run: btrfs takes the volume, both writers freeze for 0.8 s, one tree target. */
-export function successfulRun(): EventSequence {
-  const s = runUntilFrozen();
+export function successfulRun(options: SequenceStart = {}): EventSequence {
+  const s = runUntilFrozen(options);
   s.emit({ type: 'snapshot-set.created', setId: 'set-1', provider: 'btrfs', snapshots: [{ volume: '/srv/ledger', volumeId: '0b6c1f9e-7d1a-4c59-9d3e-1f0a2b3c4d5e', snapshotPath: '/srv/ledger/.stillpoint/run-0001' }], durationMs: 12 });
   s.emit({ type: 'freeze.ended', setId: 'set-1', windowMs: 812, writers: [{ writer: 'books', frozenMs: 812 }, { writer: 'ledger-pg', frozenMs: 798 }], timedOut: false });
   writers(s, 'thawed', 'thaw');
@@ -137,8 +144,8 @@ export function successfulRun(): EventSequence {
 }
 
 /** btrfs is unavailable, fsfreeze fails mid-set (writers thawed), copy takes over: partial. */
-export function providerFallbackRun(): EventSequence {
-  const s = new EventSequence({ job: 'ledger' });
+export function providerFallbackRun(options: SequenceStart = {}): EventSequence {
+  const s = new EventSequence({ job: 'ledger', ...options });
   runStart(s);
   s.stage('before-backup');
   s.stage('prepare', () => {
@@ -173,8 +180,8 @@ export function providerFallbackRun(): EventSequence {
 }
 
 /** A required writer vetoes its freeze: the snapshot set fails, the job fails. */
-export function failedWriterRun(): EventSequence {
-  const s = new EventSequence({ job: 'ledger' });
+export function failedWriterRun(options: SequenceStart = {}): EventSequence {
+  const s = new EventSequence({ job: 'ledger', ...options });
   runStart(s);
   s.stage('before-backup');
   s.stage('prepare', () => {

@@ -1,0 +1,25 @@
+// Files that a reader may pick up at any moment (node_exporter's textfile collector, a
+// report served by a web server) are written beside their final name and renamed into
+// place, so a reader sees the old file or the new one, never half of one.
+
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export async function writeFileAtomically(path: string, content: string): Promise<void> {
+  // A dot name without the final extension: the textfile collector reads only `*.prom`.
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const file = await open(temporary, 'wx', 0o644);
+    try {
+      await file.writeFile(content, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
