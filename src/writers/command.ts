@@ -1,8 +1,7 @@
 // The `command { prepare freeze thaw post-snapshot backup-complete }` writer: each step is a
 // command run with the hook environment (LANGUAGE.md §7). A non-zero exit in prepare or freeze
 // is a veto (the application said "not now"); in the other steps it is a failure. `prepare`
-// runs as prepare-snapshot: once per snapshot set, just before the freeze, which is where an
-// application flushes.
+// runs as prepare-backup (once per run, as the language catalog documents it).
 
 import type { CommandPlan, WriterPlan } from '../plan/types.ts';
 import type { SecretStore } from '../plan/secret.ts';
@@ -32,11 +31,11 @@ export class CommandWriter implements Writer {
     return { name: this.name, kind: this.kind, subject: subject || '(no steps)' };
   }
 
-  async prepareBackup(_context: WriterContext, _previous: BackupStamp | undefined): Promise<void> {}
-
-  prepareSnapshot(context: WriterContext): Promise<void> {
+  prepareBackup(context: WriterContext, _previous: BackupStamp | undefined): Promise<void> {
     return this.#step('prepare', this.#plan.prepare, context, true);
   }
+
+  async prepareSnapshot(_context: WriterContext): Promise<void> {}
 
   freeze(context: WriterContext): Promise<void> {
     return this.#step('freeze', this.#plan.freeze, context, true);

@@ -29,7 +29,7 @@ describe('command writer', () => {
       new SecretStore(),
     );
     const context = writerContext({ env: { STILLPOINT_JOB: 'ledger', STILLPOINT_STAGE: 'BEFORE_SNAPSHOT' } });
-    await writer.prepareSnapshot(context);
+    await writer.prepareBackup(context, undefined);
     await writer.freeze(context);
     await writer.thaw(context);
     await writer.postSnapshot(context);
@@ -40,7 +40,7 @@ describe('command writer', () => {
 
   it('vetoes on a non-zero exit in prepare or freeze, naming the writer, the step and the output', async () => {
     const writer = await createWriter(plan({ prepare: { shell: 'echo busy >&2; exit 3' }, freeze: { shell: 'exit 1' }, thaw: { shell: 'exit 2' } }), new SecretStore());
-    const prepare = await writer.prepareSnapshot(writerContext()).catch((e: unknown) => e);
+    const prepare = await writer.prepareBackup(writerContext(), undefined).catch((e: unknown) => e);
     expect(prepare).toBeInstanceOf(WriterVeto);
     expect(prepare).toMatchObject({ writer: 'app', step: 'prepare', message: expect.stringMatching(/exited with code 3: busy/) });
     await expect(writer.freeze(writerContext())).rejects.toBeInstanceOf(WriterVeto);
