@@ -7,6 +7,8 @@ export type CancelSignalName = 'SIGINT' | 'SIGTERM';
 
 export interface Cancellation extends Disposable {
   readonly signal: AbortSignal;
+  /** Cancels as a signal would (the TUI's q, say). */
+  cancel(reason: string): void;
 }
 
 export function cancelOnSignals(
@@ -15,10 +17,13 @@ export function cancelOnSignals(
 ): Cancellation {
   const controller = new AbortController();
   let count = 0;
+  const cancel = (reason: string) => {
+    if (!controller.signal.aborted) controller.abort(new RunCancelled(reason));
+  };
   const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
     const handler = () => {
       count += 1;
-      if (!controller.signal.aborted) controller.abort(new RunCancelled(name));
+      cancel(name);
       onSignal(name, count);
     };
     target.on(name, handler);
@@ -26,6 +31,7 @@ export function cancelOnSignals(
   });
   return {
     signal: controller.signal,
+    cancel,
     [Symbol.dispose]() {
       for (const remove of handlers) remove();
     },
@@ -34,11 +40,12 @@ export function cancelOnSignals(
 
 /** The reason of an aborted run: a step that sees it reports "cancelled", not "failed". */
 export class RunCancelled extends Error {
-  readonly signalName: string;
+  readonly by: string;
 
-  constructor(signalName: string) {
-    super(`cancelled by ${signalName}`);
+  /** `by`: the signal's name, or who asked. */
+  constructor(by: string) {
+    super(`cancelled by ${by}`);
     this.name = 'RunCancelled';
-    this.signalName = signalName;
+    this.by = by;
   }
 }

@@ -53,6 +53,8 @@ export interface RunOptions {
   planDurationMs?: number;
   /** Least time between two copy.progress events of one target. */
   progressIntervalMs?: number;
+  /** Where the caller writes the run report, named in run.finished. */
+  reportPath?: string;
 }
 
 export interface JobResult {
@@ -115,7 +117,13 @@ export async function runPlan(options: RunOptions): Promise<RunResult> {
     ? 'cancelled'
     : results.reduce<RunStatus>((worst, r) => (SEVERITY[r.status] > SEVERITY[worst] ? r.status : worst), 'succeeded');
   const exitCode = EXIT_OF[status];
-  emitter.emit({ type: 'run.finished', status, exitCode, durationMs: Math.round(performance.now() - started) });
+  emitter.emit({
+    type: 'run.finished',
+    status,
+    exitCode,
+    durationMs: Math.round(performance.now() - started),
+    ...(options.reportPath === undefined ? {} : { reportPath: options.reportPath }),
+  });
   return { status, exitCode, jobs: results };
 }
 

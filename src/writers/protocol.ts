@@ -126,7 +126,7 @@ export class WriterSession implements AsyncDisposable {
     try {
       for (const participant of this.#active()) {
         frozen.push({ participant, since: performance.now(), frozenMs: 0 });
-        await this.#step(participant, 'freeze', setId, windowSignal, (w, c) => w.freeze(c));
+        await this.#step(participant, 'freeze', { setId, signal: windowSignal, freezeBudgetMs: budgetMs }, (w, c) => w.freeze(c));
       }
       outcome = { ok: true, value: await withDeadline(body, { what: `snapshot of ${setId}`, timeoutMs: budgetMs, signal: windowSignal, late }) };
     } catch (error) {
@@ -137,7 +137,7 @@ export class WriterSession implements AsyncDisposable {
     for (const entry of [...frozen].reverse()) {
       try {
         // No signal: a cancelled run or a closed window must still thaw.
-        await this.#step(entry.participant, 'thaw', setId, undefined, (w, c) => w.thaw(c), true);
+        await this.#step(entry.participant, 'thaw', { setId, evenIfInactive: true }, (w, c) => w.thaw(c));
       } catch (error) {
         thawErrors.push(error);
       }
@@ -182,20 +182,19 @@ export class WriterSession implements AsyncDisposable {
     call: (writer: Writer, context: WriterContext) => Promise<void>,
   ): Promise<void> {
     for (const participant of this.#active()) {
-      await this.#step(participant, step, setId, this.#options.signal, call);
+      await this.#step(participant, step, { setId, signal: this.#options.signal }, call);
     }
   }
 
   async #step(
     participant: Participant,
     step: WriterStep,
-    setId: string | undefined,
-    signal: AbortSignal | undefined,
+    options: { setId?: string; signal?: AbortSignal; evenIfInactive?: boolean; freezeBudgetMs?: number },
     call: (writer: Writer, context: WriterContext) => Promise<void>,
-    evenIfInactive = false,
   ): Promise<void> {
     const { writer, plan } = participant;
-    if (!participant.active && !evenIfInactive) return;
+    const { setId, signal } = options;
+    if (!participant.active && !options.evenIfInactive) return;
     const emit = this.#options.emit;
     try {
       await withDeadline(
@@ -206,6 +205,7 @@ export class WriterSession implements AsyncDisposable {
             signal: stepSignal,
             env: this.#options.env(step, setId),
             artifactDir: this.#options.artifactDir,
+            ...(options.freezeBudgetMs === undefined ? {} : { freezeBudgetMs: options.freezeBudgetMs }),
           }),
         { what: `writer "${writer.name}" ${step}`, timeoutMs: plan.timeoutMs, signal },
       );
