@@ -572,12 +572,12 @@ static void *async_thread(void *arg) {
       if (b->cfg.writers[i].state == WS_WAITING_FOR_BACKUP_COMPLETE) b->cfg.writers[i].state = WS_STABLE;
   }
   if (a->op == OP_SNAPSHOT) drop_set_lock(b);
+  journal("async %s -> 0x%08x", OP_NAMES[a->op], (unsigned)result);
   a->status = result;
   b->phase[a->op] = result == VSS_S_ASYNC_FINISHED ? DONE : NOT_STARTED;
   b->pending = 0;
   pthread_cond_broadcast(&b->cv);
   pthread_mutex_unlock(&b->mu);
-  journal("async %s -> 0x%08x", OP_NAMES[a->op], (unsigned)result);
   IVssAsync_Release(&a->iface);
   return NULL;
 }

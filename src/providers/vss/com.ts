@@ -81,9 +81,11 @@ type KoffiFunction = ReturnType<typeof koffi.decode> & ((...args: unknown[]) => 
   async: (...args: unknown[]) => void;
 };
 
-const prototypeCache = new Map<string, unknown>();
+type Prototype = ReturnType<typeof koffi.proto>;
 
-function prototypeOf(iface: InterfaceName, method: string): unknown {
+const prototypeCache = new Map<string, Prototype>();
+
+function prototypeOf(iface: InterfaceName, method: string): Prototype {
   const key = `${iface}.${method}`;
   let proto = prototypeCache.get(key);
   if (!proto) {

@@ -66,7 +66,7 @@ export function selectWriters(writers: VssWriter[], selection: WriterSelection):
   return { selected: writers.filter(keep), disabled: writers.filter((w) => !keep(w)), unmatched };
 }
 
-export function isRequired(writer: Pick<VssWriter, 'name' | 'writerId' | 'instanceId'>, selection: WriterSelection): boolean {
+export function isRequired(writer: Pick<VssWriter, 'name' | 'writerId' | 'instanceId'>, selection: Pick<WriterSelection, 'require'>): boolean {
   return selection.require.some((r) => matches(writer, r));
 }
 
