@@ -1,0 +1,124 @@
+// Text to tokens, with the lexical errors as diagnostics.
+//
+// Newlines are not tokens, but they end statements: the lexer inserts a Terminator token
+// before a token that starts a new line, unless the line before ended with a token that
+// asks for more (`,` `=` `(` `[` `{` `??` `==` `!=` `and` `or` `not`) or the new line starts
+// with a token that cannot start a statement but continues one (`{` `}` `)` `]` `,` `=`
+// `??` `==` `!=` `and` `or` `else`).
+
+import { createTokenInstance, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { Diagnostic } from './diagnostic.ts';
+import type { RangeOf } from './positions.ts';
+import * as T from './tokens.ts';
+
+const lexer = new Lexer(
+  T.TOKEN_DEFINITIONS.map((d) => d.type),
+  { positionTracking: 'onlyOffset', ensureOptimizations: true },
+);
+
+const ASKS_FOR_MORE = new Set<TokenType>([T.Comma, T.Assign, T.LParen, T.LBracket, T.LCurly, T.Coalesce, T.EqualEqual, T.NotEqual, T.And, T.Or, T.Not, T.Semicolon]);
+const CONTINUES = new Set<TokenType>([T.LCurly, T.RCurly, T.RParen, T.RBracket, T.Comma, T.Assign, T.Coalesce, T.EqualEqual, T.NotEqual, T.And, T.Or, T.Else, T.RawBlock]);
+
+export interface LexResult {
+  tokens: IToken[];
+  comments: IToken[];
+  diagnostics: Diagnostic[];
+}
+
+export function lex(text: string, rangeOf: RangeOf): LexResult {
+  const result = lexer.tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  for (const error of result.errors) diagnostics.push(unexpectedCharacters(text, error.offset, error.length, rangeOf));
+  const tokens: IToken[] = [];
+  let previous: IToken | undefined;
+  for (const token of result.tokens) {
+    diagnostics.push(...tokenProblems(token, text, rangeOf));
+    if (previous !== undefined && !ASKS_FOR_MORE.has(previous.tokenType) && !CONTINUES.has(token.tokenType) && newlineBetween(text, tokenEnd(previous), token.startOffset)) {
+      tokens.push(terminator(tokenEnd(previous)));
+    }
+    tokens.push(token);
+    previous = token;
+  }
+  return { tokens, comments: result.groups['comments'] ?? [], diagnostics };
+}
+
+/** Lexes the text of an interpolation, which lies at `base` in the file. */
+export function lexFragment(fragment: string, base: number, rangeOf: RangeOf): LexResult {
+  const result = lexer.tokenize(fragment);
+  const diagnostics: Diagnostic[] = [];
+  for (const error of result.errors) diagnostics.push(unexpectedCharacters(fragment, error.offset, error.length, (s, e) => rangeOf(s + base, e + base)));
+  for (const token of result.tokens) token.startOffset += base;
+  return { tokens: result.tokens, comments: [], diagnostics };
+}
+
+function terminator(offset: number): IToken {
+  return createTokenInstance(T.Terminator, '', offset, offset - 1, NaN, NaN, NaN, NaN);
+}
+
+/** The offset just after a token (the lexer tracks start offsets only, for speed). */
+export function tokenEnd(token: IToken): number {
+  return token.startOffset + token.image.length;
+}
+
+function newlineBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) if (text.charCodeAt(i) === 10) return true;
+  return false;
+}
+
+const CHARACTER_ADVICE: Record<string, string> = {
+  '&&': 'Write `and` to combine conditions.',
+  '||': 'Write `or` to combine conditions.',
+  '!': 'Write `not` to negate a condition, or `!=` to compare.',
+  '$': 'Interpolation works inside double quotes only: write "${name}".',
+  ':': 'A colon belongs inside a quoted string, e.g. "host:port"; only a drive letter (`C:`) stands alone.',
+};
+
+function unexpectedCharacters(text: string, offset: number, length: number, rangeOf: RangeOf): Diagnostic {
+  const characters = text.slice(offset, offset + length);
+  const shown = [...characters].length === 1 ? `character \`${characters}\`` : `characters \`${characters}\``;
+  return {
+    severity: 'error',
+    summary: `unexpected ${shown}`,
+    detail: CHARACTER_ADVICE[characters.trim()] ?? 'Remove it, or put the text in quotes if it is part of a value.',
+    range: rangeOf(offset, offset + length),
+    code: 'unexpected-character',
+  };
+}
+
+function tokenProblems(token: IToken, text: string, rangeOf: RangeOf): Diagnostic[] {
+  const payload = token.payload as T.StringPayload | T.RawBlockPayload | undefined;
+  const start = token.startOffset;
+  if (token.tokenType === T.RawStringLiteral && (token.image.length < 2 || !token.image.endsWith("'"))) {
+    return [unterminatedString(rangeOf(start, start + token.image.length), "'")];
+  }
+  if (payload?.kind === 'string' && payload.unterminated) {
+    return [unterminatedString(rangeOf(start, payload.end), '"')];
+  }
+  if (payload?.kind === 'raw' && payload.unterminated) {
+    const quote = payload.openQuote;
+    return [
+      {
+        severity: 'error',
+        summary: `unterminated \`${payload.language}\` block`,
+        detail:
+          quote === undefined
+            ? `Close the block with \`}\`: its braces must balance (braces inside ${payload.language} quotes and comments do not count).`
+            : `A quote or comment inside the block is never closed, so the braces after it do not count: close it, then close the block with \`}\`.`,
+        range: rangeOf(start, start + 1),
+        related: quote === undefined ? undefined : [{ message: 'never closed', range: rangeOf(quote, quote + (text[quote] === '@' || text[quote] === '<' ? 2 : 1)) }],
+        code: 'unterminated-raw-block',
+      },
+    ];
+  }
+  return [];
+}
+
+function unterminatedString(range: Diagnostic['range'], quote: string): Diagnostic {
+  return {
+    severity: 'error',
+    summary: 'unterminated string',
+    detail: `Close the string with \`${quote}\` on the same line; a string cannot span lines${quote === '"' ? ' (write `\\n` for a line break)' : ''}.`,
+    range,
+    code: 'unterminated-string',
+  };
+}

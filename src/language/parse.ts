@@ -1,0 +1,58 @@
+// Text to syntax tree. Never throws: every problem is a diagnostic, and the tree holds what
+// could be read (a statement that could not be read is left out and reported once).
+
+import type { IRecognitionException } from 'chevrotain';
+import type { Expr, SourceFile } from './ast.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import { rangeMaker } from './positions.ts';
+import { lex, lexFragment } from './lexer.ts';
+import { stillParser } from './parser.ts';
+import { buildExpression, buildStatements, type BuildContext } from './build-ast.ts';
+import { syntaxErrorDiagnostics } from './syntax-errors.ts';
+
+export interface ParseResult {
+  file: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+export function parse(text: string, file: string): ParseResult {
+  const rangeOf = rangeMaker(text, file);
+  const lexed = lex(text, rangeOf);
+  const parser = stillParser();
+  parser.begin(lexed.tokens);
+  const cst = parser.file();
+  const lexerErrorOffsets = lexed.diagnostics.filter((d) => d.code === 'unexpected-character').map((d) => d.range!.start.offset);
+  const swallowedToEnd = lexed.diagnostics.some((d) => d.range!.end.offset >= text.length || d.code === 'unterminated-raw-block');
+  const diagnostics = [
+    ...lexed.diagnostics,
+    ...syntaxErrorDiagnostics([...parser.errors], parser.junk, { text, tokens: lexed.tokens, rangeOf, lexerErrorOffsets, swallowedToEnd }),
+  ];
+
+  const context: BuildContext = {
+    text,
+    rangeOf,
+    diagnostics,
+    parseInterpolation(start, end) {
+      const fragment = lexFragment(text.slice(start, end), start, rangeOf);
+      diagnostics.push(...fragment.diagnostics);
+      parser.begin(fragment.tokens);
+      const node = parser.interpolation();
+      const errors: IRecognitionException[] = [...parser.errors];
+      if (errors.length > 0 || fragment.diagnostics.length > 0) {
+        diagnostics.push(...syntaxErrorDiagnostics(errors, [], { text, tokens: fragment.tokens, rangeOf, lexerErrorOffsets: fragment.diagnostics.map((d) => d.range!.start.offset), swallowedToEnd: false }));
+        return { kind: 'Error', range: rangeOf(start, end) } satisfies Expr;
+      }
+      return buildExpression(node.children['expression']![0] as never, context);
+    },
+  };
+  const statements = buildStatements(cst, context);
+  const comments = lexed.comments.map((token) => ({
+    kind: 'Comment' as const,
+    text: token.image,
+    range: rangeOf(token.startOffset, token.startOffset + token.image.length),
+  }));
+  diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
+  return { file: { kind: 'File', path: file, statements, comments, range: rangeOf(0, text.length) }, diagnostics };
+}
+
+
