@@ -92,7 +92,7 @@ export function parseHresultDefines(header: string, prefixes: string[]): Map<str
 
 /** Members of `typedef enum _<name> { A = 1, ... } <name>;` with their values. */
 export function parseEnum(header: string, name: string): Map<string, number> {
-  const body = blockOf(header, new RegExp(`typedef enum _${name} \\{`), `} ${name};`, `enum ${name}`);
+  const body = blockOf(header, new RegExp(`typedef enum _?${name} \\{`), `} ${name};`, `enum ${name}`);
   const values = new Map<string, number>();
   const re = /(\w+) = (0x[0-9A-Fa-f]+|\d+)/g;
   for (let m = re.exec(body); m; m = re.exec(body)) values.set(m[1]!, Number(m[2]));
