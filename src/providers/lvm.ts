@@ -1,12 +1,14 @@
 // The `lvm` provider: `lvcreate --snapshot` of each volume's logical volume, mounted read-only
-// under /run/stillpoint/<marker>/<n>, read there, then unmounted and `lvremove`d.
+// under /run/stillpoint/<snapshot name>, read there, then unmounted and `lvremove`d. LVM names
+// are per volume group, so each snapshot's name is the run's marker qualified by its origin.
 //
 // lvcreate suspends the origin's device-mapper device while it snapshots, which freezes the
 // filesystem on it: each snapshot is filesystem-consistent. Several logical volumes are
 // snapshotted back to back (LVM has no multi-volume snapshot), so across volumes the set is one
 // instant for what the job's writers hold still, as with btrfs.
 
-import { mkdir, readdir, rmdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ProviderPlan } from '../plan/types.ts';
 import type { SnapshotInfo } from '../events/types.ts';
@@ -51,17 +53,8 @@ function mountOptions(fsType: string | undefined): string {
 }
 
 export function createLvmProvider(mountBase = DEFAULT_MOUNT_BASE): SnapshotProvider {
-  async function unmountAll(marker: string): Promise<void> {
-    const dir = join(mountBase, marker);
-    const mountDirs = (await readdir(dir).catch(() => [] as string[])).map((entry) => join(dir, entry));
-    for (const mountDir of mountDirs) await unmount(mountDir);
-    await removeMountDirs(marker, mountDirs);
-  }
+  const mountDirOf = (name: string) => join(mountBase, name);
 
-  /** rmdir, never recursive: a directory that is somehow still mounted must not be emptied. */
-  async function removeMountDirs(marker: string, mountDirs: string[]): Promise<void> {
-    for (const dir of [...mountDirs, join(mountBase, marker)]) await rmdir(dir).catch(() => {});
-  }
 
   async function lvremove(vg: string, name: string): Promise<void> {
     try {
@@ -78,7 +71,7 @@ export function createLvmProvider(mountBase = DEFAULT_MOUNT_BASE): SnapshotProvi
       releasing ??= (async () => {
         for (const snapshot of created) if (snapshot.mounted) await unmount(snapshot.mountDir);
         for (const snapshot of created) await lvremove(snapshot.vg, snapshot.name);
-        await removeMountDirs(marker, created.map((snapshot) => snapshot.mountDir));
+        for (const snapshot of created) await removeMountDir(snapshot.mountDir);
       })();
       return releasing;
     };
@@ -115,11 +108,13 @@ export function createLvmProvider(mountBase = DEFAULT_MOUNT_BASE): SnapshotProvi
           if (!volume.device) throw new Error(`the block device behind ${volume.root} is unknown`);
           byDevice.set(volume.device, [...(byDevice.get(volume.device) ?? []), volume]);
         }
-        const origins = await Promise.all([...byDevice.keys()].map(logicalVolume));
+        const origins: LogicalVolume[] = [];
+        for (const device of byDevice.keys()) origins.push(await logicalVolume(device));
         for (const origin of origins) {
           context.signal.throwIfAborted();
-          await runTool('lvcreate', ['--snapshot', '--name', marker, ...sizeArgs(options, origin), `${origin.vg}/${origin.lv}`], context.signal);
-          created.push({ vg: origin.vg, name: marker, mountDir: join(mountBase, marker, String(created.length)), mounted: false });
+          const name = snapshotMarker(context.job, context.runId, `${origin.vg}/${origin.lv}`);
+          await runTool('lvcreate', ['--snapshot', '--name', name, ...sizeArgs(options, origin), `${origin.vg}/${origin.lv}`], context.signal);
+          created.push({ vg: origin.vg, name, mountDir: mountDirOf(name), mounted: false });
         }
         for (const [index, group] of [...byDevice.values()].entries()) {
           const snapshot = created[index]!;
@@ -144,13 +139,19 @@ export function createLvmProvider(mountBase = DEFAULT_MOUNT_BASE): SnapshotProvi
       for (const line of out.split('\n')) {
         const [vg, name] = line.split(',').map((field) => field.trim());
         if (!vg || !name || !isMarkerOf(name, job)) continue;
-        await unmountAll(name);
+        if (existsSync(mountDirOf(name))) await unmount(mountDirOf(name));
         await lvremove(vg, name);
+        await removeMountDir(mountDirOf(name));
         released.push(`${vg}/${name}`);
       }
       return released;
     },
   };
+}
+
+/** rmdir, never recursive: a directory that is somehow still mounted must not be emptied. */
+async function removeMountDir(dir: string): Promise<void> {
+  await rmdir(dir).catch(() => {});
 }
 
 /** umount; a directory that is no longer mounted is not an error. */

@@ -1,7 +1,9 @@
 // Every snapshot Stillpoint creates carries a marker in its name, so that `cleanup` (and the
 // next run of the job) can find what a killed run left behind and release it, and nothing else.
 //
-// A marker is `stillpoint-<job>.<runId>`. Job names are any quoted string and may contain `-`,
+// A marker is `stillpoint-<job>.<runId>`, or `stillpoint-<job>.<runId>.<qualifier>` where one run
+// needs several names in one namespace (LVM: one snapshot per origin volume of a volume group,
+// qualified by the origin's name). Job names are any quoted string and may contain `-`,
 // so the job and the run id are encoded to the characters every provider accepts in a name
 // (LVM: [A-Za-z0-9+_.-], ZFS: [A-Za-z0-9_.:-], btrfs: anything but `/`): letters, digits and
 // `-` stay; every other byte, `_` and `.` included, becomes `_` and two lowercase hex digits.
@@ -36,10 +38,10 @@ function decode(text: string): string | undefined {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** The snapshot name for one run of one job. */
-export function snapshotMarker(job: string, runId: string): string {
-  if (job === '' || runId === '') throw new Error('a snapshot marker needs a job name and a run id');
-  const marker = PREFIX + encode(job) + SEPARATOR + encode(runId);
+/** The snapshot name for one run of one job (and, where given, one origin of it). */
+export function snapshotMarker(job: string, runId: string, qualifier?: string): string {
+  if (job === '' || runId === '' || qualifier === '') throw new Error('a snapshot marker needs a job name and a run id');
+  const marker = PREFIX + encode(job) + SEPARATOR + encode(runId) + (qualifier === undefined ? '' : SEPARATOR + encode(qualifier));
   if (marker.length > MAX_MARKER_LENGTH) {
     throw new Error(
       `the snapshot name for job "${job}" and run "${runId}" would be ${marker.length} characters, ` +
@@ -49,15 +51,13 @@ export function snapshotMarker(job: string, runId: string): string {
   return marker;
 }
 
-/** The job and run id a snapshot name carries, or undefined when it is not a Stillpoint marker. */
-export function parseMarker(name: string): { job: string; runId: string } | undefined {
+/** What a snapshot name carries, or undefined when it is not a Stillpoint marker. */
+export function parseMarker(name: string): { job: string; runId: string; qualifier?: string } | undefined {
   if (!name.startsWith(PREFIX)) return undefined;
-  const parts = name.slice(PREFIX.length).split(SEPARATOR);
-  if (parts.length !== 2) return undefined;
-  const job = decode(parts[0]);
-  const runId = decode(parts[1]);
-  if (!job || !runId) return undefined;
-  return { job, runId };
+  const parts = name.slice(PREFIX.length).split(SEPARATOR).map(decode);
+  if (parts.length < 2 || parts.length > 3 || parts.some((part) => !part)) return undefined;
+  const [job, runId, qualifier] = parts as string[];
+  return qualifier === undefined ? { job: job!, runId: runId! } : { job: job!, runId: runId!, qualifier };
 }
 
 /** Whether a snapshot name is a marker of this job (of any run). */

@@ -19,6 +19,13 @@ describe('snapshot markers', () => {
     );
   });
 
+  it('qualifies a marker where one run needs several names, and parses the qualifier back', () => {
+    const marker = snapshotMarker('nightly', 'run', 'vg0/data');
+    expect(marker).toBe('stillpoint-nightly.run.vg0_2fdata');
+    expect(parseMarker(marker)).toEqual({ job: 'nightly', runId: 'run', qualifier: 'vg0/data' });
+    expect(isMarkerOf(marker, 'nightly')).toBe(true);
+  });
+
   it('never takes the snapshots of job "nightly-db" for those of job "nightly"', () => {
     const other = snapshotMarker('nightly-db', 'run');
     expect(isMarkerOf(other, 'nightly')).toBe(false);
@@ -27,7 +34,7 @@ describe('snapshot markers', () => {
   });
 
   it('ignores names that are not markers', () => {
-    for (const name of ['home', 'stillpoint-', 'stillpoint-nightly', 'stillpoint-a.b.c', 'stillpoint-a_zz.b', 'autosnap_2026']) {
+    for (const name of ['home', 'stillpoint-', 'stillpoint-nightly', 'stillpoint-a.b.c.d', 'stillpoint-a..b', 'stillpoint-a_zz.b', 'autosnap_2026']) {
       expect(parseMarker(name)).toBeUndefined();
     }
   });
