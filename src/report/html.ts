@@ -43,6 +43,7 @@ ${fact('duration', job.durationMs !== undefined ? formatDuration(job.durationMs)
 ${job.error ? html`<p class="error">${job.failedStage ? `Failed in stage ${job.failedStage}: ` : ''}${job.error}</p>` : ''}
 <h3>Timeline</h3>
 ${timeline(run, job)}
+${job.dryRunSteps.length === 0 ? '' : html`<h3>Dry run: what would happen</h3><ol class="dry-run">${job.dryRunSteps.map((step) => html`<li><strong>${step.stage}</strong>${step.setId ? ` (snapshot set ${step.setId})` : ''}: ${step.action}</li>`)}</ol>`}
 <h3>Writers</h3>
 ${writersTable(job)}
 <h3>Providers</h3>

@@ -122,6 +122,8 @@ export interface JobSummary {
   targets: TargetSummary[];
   hooks: HookSummary[];
   skippedFiles: SkippedFile[];
+  /** What a dry run would have done, in order. */
+  dryRunSteps: Array<{ stage: Stage; action: string; setId?: string }>;
   quiesce?: { idleMs: number; withinMs: number; quietForMs: number };
 }
 
@@ -310,6 +312,9 @@ export class RunSummaryBuilder {
       case 'file.skipped':
         job.skippedFiles.push({ path: event.path, reason: event.reason, detail: event.detail, at: event.time });
         return;
+      case 'dry-run.step':
+        job.dryRunSteps.push({ stage: event.stage, action: event.action, ...(event.setId !== undefined ? { setId: event.setId } : {}) });
+        return;
       case 'retention.pruned': {
         const target = job.targets.findLast((t) => t.target === event.target);
         if (target) target.pruned = { removed: event.removed, kept: event.kept };
@@ -335,6 +340,7 @@ export class RunSummaryBuilder {
         targets: [],
         hooks: [],
         skippedFiles: [],
+        dryRunSteps: [],
       };
       this.summary.jobs.push(job);
       if (!this.summary.jobNames.includes(name)) this.summary.jobNames.push(name);

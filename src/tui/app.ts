@@ -3,7 +3,7 @@
 
 import { Box, Static, Text, useInput } from 'ink';
 import { createElement as h, useEffect, useState, useSyncExternalStore } from 'react';
-import { formatDuration } from '../report/format.ts';
+import { formatDuration, printable } from '../report/format.ts';
 import type { JobSummary, RunSummary } from '../report/run-summary.ts';
 import { FreezeTimer, HookTail, RunOutcome, SnapshotSets, StageLine, TargetProgress, WritersTable } from './parts.ts';
 import type { PrintedLine, RunStore } from './store.ts';
@@ -51,6 +51,8 @@ function Screen(props: AppProps) {
       children: (item) =>
         item.kind === 'title'
           ? h(Text, { key: item.key, bold: true, wrap: 'truncate-end' }, item.text)
+          : item.kind === 'dry-run'
+            ? h(Text, { key: item.key, wrap: 'truncate-end', ...(props.noColor ? {} : { color: 'gray' }) }, printable(item.text))
           : h(StageLine, { key: item.key, stage: item.stage, nowMs, ...(multiJob && item.job ? { job: item.job } : {}) }),
     }),
     running ? h(LiveArea, { run, job: currentJob(run), nowMs, store, interactive: props.interactive }) : h(Outcome, { run, job: currentJob(run) }),

@@ -7,7 +7,10 @@ import type { StillpointEvent } from '../events/types.ts';
 import { RunSummaryBuilder, type StageSummary } from '../report/run-summary.ts';
 
 /** A line printed once above the live area (Ink's <Static>): the run's title, a finished stage. */
-export type PrintedLine = { key: string; kind: 'title'; text: string } | { key: string; kind: 'stage'; job?: string; stage: StageSummary };
+export type PrintedLine =
+  | { key: string; kind: 'title'; text: string }
+  | { key: string; kind: 'dry-run'; text: string }
+  | { key: string; kind: 'stage'; job?: string; stage: StageSummary };
 
 export interface HookLine {
   key: number;
@@ -38,7 +41,10 @@ export class RunStore {
   apply(event: StillpointEvent): void {
     this.#builder.apply(event);
     if (event.type === 'run.started') {
-      this.printed.push({ key: `title/${event.seq}`, kind: 'title', text: `stillpoint ${event.script}  ${event.dryRun ? 'dry run ' : ''}run ${event.runId} on ${event.hostname}` });
+      this.printed.push({ key: `title/${event.seq}`, kind: 'title', text: `stillpoint ${event.script}  run ${event.runId} on ${event.hostname}${event.dryRun ? '  (dry run: nothing is touched)' : ''}` });
+    }
+    if (event.type === 'dry-run.step') {
+      this.printed.push({ key: `dry-run/${event.seq}`, kind: 'dry-run', text: `  would ${event.action}${event.setId ? ` (snapshot set ${event.setId})` : ''}` });
     }
     if (event.type === 'stage.finished') {
       const stages = event.job === undefined ? this.summary.stages : this.summary.jobs.find((j) => j.name === event.job)?.stages;

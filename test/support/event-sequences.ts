@@ -229,3 +229,16 @@ export function cancelledRun(): { untilCancel: EventSequence; rest: EventSequenc
   rest.events.push(...s.events.slice(cut));
   return { untilCancel, rest };
 }
+
+/** `run --dry-run`: each stage says what it would do; nothing is frozen or copied. */
+export function dryRun(): EventSequence {
+  const s = new EventSequence({ job: 'ledger' });
+  s.emit({ type: 'run.started', script: 'nightly.still', jobs: ['ledger'], dryRun: true, platform: 'linux', hostname: 'db1' }, { job: null });
+  s.emit({ type: 'job.started', volumes: ['/srv/ledger'], providers: ['btrfs', 'copy'], writers: [{ name: 'books', kind: 'sqlite' }], targets: [{ kind: 'tree', location: TARGET }] });
+  s.stage('before-backup', () => s.emit({ type: 'dry-run.step', stage: 'before-backup', action: 'run systemctl start ledger-maintenance.service' }));
+  s.stage('snapshot', () => s.emit({ type: 'dry-run.step', stage: 'snapshot', action: 'snapshot /srv/ledger with btrfs', setId: 'set-1' }));
+  s.stage('copy', () => s.emit({ type: 'dry-run.step', stage: 'copy', action: `copy set-1 to tree ${TARGET}` }));
+  s.emit({ type: 'job.finished', status: 'succeeded', exitCode: 0, durationMs: 20, bytes: 0, files: 0, skipped: 0 });
+  s.emit({ type: 'run.finished', status: 'succeeded', exitCode: 0, durationMs: 25 }, { job: null });
+  return s;
+}

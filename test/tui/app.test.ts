@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cancelledRun, EventSequence, failedWriterRun, providerFallbackRun, runUntilFrozen, successfulRun } from '../support/event-sequences.ts';
+import { cancelledRun, dryRun, EventSequence, failedWriterRun, providerFallbackRun, runUntilFrozen, successfulRun } from '../support/event-sequences.ts';
 import { renderApp } from './render-app.ts';
 
 const mounted: Array<{ unmount(): void }> = [];
@@ -117,4 +117,10 @@ describe('TUI frames', () => {
     expect(app.lastFrame()).not.toContain('q cancel');
   });
 
+
+  it('prints what a dry run would do under each stage', () => {
+    const frame = show(dryRun()).lastFrame()!;
+    expect(frame).toMatch(/^stillpoint nightly\.still {2}run run-0001 on db1 {2}\(dry run: nothing is touched\)$/m);
+    expect(frame).toMatch(/^ {2}would snapshot \/srv\/ledger with btrfs \(snapshot set set-1\)\n✓ snapshot/m);
+  });
 });

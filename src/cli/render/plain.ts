@@ -94,10 +94,14 @@ export function createPlainRenderer(options: PlainRendererOptions): EventSink & 
         return `retention on ${event.target}: removed ${list(event.removed)}; kept ${event.kept.length}`;
       case 'warning':
         return `warning: ${event.message}${event.detail ? ` (${event.detail})` : ''}`;
+      case 'dry-run.step':
+        return `dry run, ${event.stage}${event.setId ? ` (snapshot set ${event.setId})` : ''}: would ${event.action}`;
       case 'job.finished':
         return `job ${event.status} (exit ${event.exitCode}) in ${formatDuration(event.durationMs)}: ${formatBytes(event.bytes)}, ${event.files} files, ${event.skipped} skipped${event.failedStage ? `; failed in stage ${event.failedStage}` : ''}${event.error ? `: ${event.error}` : ''}`;
       case 'run.finished':
         return `run ${event.status} (exit ${event.exitCode}) in ${formatDuration(event.durationMs)}${event.reportPath ? `; report: ${event.reportPath}` : ''}`;
+      default:
+        return unknownEvent(event);
     }
   };
 
@@ -108,6 +112,12 @@ export function createPlainRenderer(options: PlainRendererOptions): EventSink & 
     },
     close: () => drained(options.out),
   };
+}
+
+/** Every event type has a line: a new type fails typechecking here until it gets one. */
+function unknownEvent(event: never): undefined {
+  void event;
+  return undefined;
 }
 
 function list(items: string[]): string {

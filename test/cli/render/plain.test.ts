@@ -62,3 +62,12 @@ describe('plain renderer', () => {
     expect(text).toMatch(/job failed \(exit 1\) .*; failed in stage snapshot: writer ledger-pg vetoed the snapshot/);
   });
 });
+
+describe('plain renderer, dry run', () => {
+  it('says what each stage would do', async () => {
+    const { dryRun } = await import('../../support/event-sequences.ts');
+    const text = render(dryRun().events).join('\n');
+    expect(text).toContain('run started: nightly.still, jobs ledger on db1 (linux), dry run');
+    expect(text).toContain('[ledger] dry run, snapshot (snapshot set set-1): would snapshot /srv/ledger with btrfs');
+  });
+});
