@@ -85,6 +85,9 @@ export async function restoreSnapshot(targetDir: string, options: RestoreOptions
   const snapshot = await resolveSnapshot(targetDir, options.snapshot);
   const selected = selectionPaths(options.paths, snapshot.summary.volumes);
   selected.forEach(safeComponents);
+  const manifestPath = join(snapshot.dir, MANIFEST_FILE);
+  // A whole pass first, so that a hostile manifest is refused before anything is written.
+  for await (const entry of readManifest(manifestPath)) safeComponents(entry.path);
   await mkdir(options.to, { recursive: true });
   const report: RestoreReport = { snapshot: snapshot.id, files: 0, bytes: 0, entries: 0, mismatches: [], problems: [] };
   const restorer = new Restorer(snapshot, options.to);
@@ -103,7 +106,7 @@ export async function restoreSnapshot(targetDir: string, options: RestoreOptions
     }
   };
   try {
-    for await (const entry of readManifest(join(snapshot.dir, MANIFEST_FILE))) {
+    for await (const entry of readManifest(manifestPath)) {
       const components = safeComponents(entry.path);
       if (!wanted(entry.path, selected)) continue;
       await closeFoldersUntil(entry.path);

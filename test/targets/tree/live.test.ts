@@ -1,0 +1,67 @@
+// The copy provider's two phases (LANGUAGE.md §6) against a real writer process.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { TreeTarget } from '../../../src/targets/tree/index.ts';
+import { comparePaths } from '../../../src/targets/tree/layout.ts';
+import { recordingContext, sourceOf } from './context.ts';
+import { readManifestFile, tempDir, writeTree } from './fixture.ts';
+
+/** A shell that appends to `file` without pause, for `seconds` (or until killed). */
+async function appender(file: string, seconds: number): Promise<ChildProcess> {
+  const child = spawn('timeout', [String(seconds), 'sh', '-c', `while :; do echo more; done >> '${file}'`], { stdio: 'ignore' });
+  const initial = statSync(file).size;
+  while (statSync(file).size === initial) await sleep(5);
+  return child;
+}
+
+/** Large enough that reading it takes a while, so the appender surely writes meanwhile. */
+const BIG = Buffer.alloc(32 * 1024 * 1024, 'x');
+
+const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+describe('live copy (copy provider)', () => {
+  it('skips a file that keeps changing as changed-during-copy after the retries, and ends partial', async () => {
+    using source = tempDir('live');
+    using target = tempDir('dst');
+    writeTree(source.path, { 'a.txt': 'a', 'm/log': BIG, 'z.txt': 'z' });
+    const writer = await appender(join(source.path, 'm/log'), 30);
+    try {
+      const context = recordingContext();
+      const started = Date.now();
+      const result = await new TreeTarget(target.path).write([sourceOf(source.path, { live: { retries: 2, retryDelayMs: 100 } })], context);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200); // two retries, 100 ms apart
+      expect(result).toMatchObject({ status: 'partial', files: 2, skipped: 1 });
+      expect(context.skippedFiles).toEqual([{ path: join(source.path, 'm/log'), reason: 'changed-during-copy', detail: expect.stringMatching(/changed .*while it was read/) }]);
+      const manifest = readManifestFile(join(target.path, result.snapshotId!));
+      expect(manifest.map((e) => e.path.split('/').slice(1).join('/'))).toEqual(['', 'a.txt', 'm', 'z.txt']);
+    } finally {
+      writer.kill();
+      await exited(writer);
+    }
+  });
+
+  it('copies in phase two a file that settled after phase one, in manifest order', async () => {
+    using source = tempDir('live');
+    using target = tempDir('dst');
+    writeTree(source.path, { 'a.txt': 'a', 'm/log': BIG, 'm/n.txt': 'n', 'z.txt': 'z' });
+    const writer = await appender(join(source.path, 'm/log'), 1);
+    try {
+      const context = recordingContext();
+      const result = await new TreeTarget(target.path).write([sourceOf(source.path, { live: { retries: 5, retryDelayMs: 700 } })], context);
+      expect(context.skippedFiles).toEqual([]);
+      expect(result).toMatchObject({ status: 'succeeded', files: 4, skipped: 0 });
+      const manifest = readManifestFile(join(target.path, result.snapshotId!));
+      const paths = manifest.map((e) => e.path);
+      expect([...paths].sort(comparePaths)).toEqual(paths);
+      const log = manifest.find((e) => e.path.endsWith('/m/log'))!;
+      expect(log.size).toBe(statSync(join(source.path, 'm/log')).size);
+    } finally {
+      writer.kill();
+      await exited(writer);
+    }
+  });
+});
