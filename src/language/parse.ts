@@ -22,7 +22,7 @@ export function parse(text: string, file: string): ParseResult {
   parser.begin(lexed.tokens);
   const cst = parser.file();
   const lexerErrorOffsets = lexed.diagnostics.filter((d) => d.code === 'unexpected-character').map((d) => d.range!.start.offset);
-  const swallowedToEnd = lexed.diagnostics.some((d) => d.range!.end.offset >= text.length || d.code === 'unterminated-raw-block');
+  const swallowedToEnd = lexed.diagnostics.some((d) => d.code === 'unterminated-raw-block');
   const diagnostics = [
     ...lexed.diagnostics,
     ...syntaxErrorDiagnostics([...parser.errors], parser.junk, { text, tokens: lexed.tokens, rangeOf, lexerErrorOffsets, swallowedToEnd }),
