@@ -13,9 +13,9 @@ import type { Availability, SnapshotProvider, SnapshotSet, VolumeInfo } from './
 import type { SnapshotInfo } from '../events/types.ts';
 
 /** For a ZFS mount, resolveVolume puts the dataset ("tank/data") in `device`. */
-function datasetOf(volume: VolumeInfo): string {
-  if (volume.fsType !== 'zfs' || !volume.device) throw new Error(`${volume.root} is not on a ZFS dataset`);
-  return volume.device;
+function datasetOf(volume: VolumeInfo): { dataset: string; mountPoint: string } {
+  if (volume.fsType !== 'zfs' || !volume.device || !volume.mountPoint) throw new Error(`${volume.root} is not on a known ZFS dataset`);
+  return { dataset: volume.device, mountPoint: volume.mountPoint };
 }
 
 async function destroy(snapshot: string): Promise<void> {
@@ -41,7 +41,7 @@ export const zfsProvider: SnapshotProvider = {
 
   async createSnapshotSet(volumes, _options, context): Promise<SnapshotSet> {
     const marker = snapshotMarker(context.job, context.runId);
-    const datasets = [...new Set(volumes.map(datasetOf))];
+    const datasets = [...new Set(volumes.map((volume) => datasetOf(volume).dataset))];
     const byPool = new Map<string, string[]>();
     for (const dataset of datasets) {
       const pool = dataset.split('/')[0]!;
@@ -66,17 +66,17 @@ export const zfsProvider: SnapshotProvider = {
       await release();
       throw error;
     }
-    const snapshots: SnapshotInfo[] = volumes.map((volume) => ({
-      volume: volume.name,
-      volumeId: volume.volumeId,
-      snapshotPath: join(volume.mountPoint!, '.zfs', 'snapshot', marker, relative(volume.mountPoint!, volume.root)),
-    }));
+    const snapshots: SnapshotInfo[] = volumes.map((volume) => {
+      const { mountPoint } = datasetOf(volume);
+      return { volume: volume.name, volumeId: volume.volumeId, snapshotPath: join(mountPoint, '.zfs', 'snapshot', marker, relative(mountPoint, volume.root)) };
+    });
     return { id: `zfs:${marker}`, provider: 'zfs', snapshots, release, [Symbol.asyncDispose]: release };
   },
 
   async cleanupLeftovers(volumes, _options, job) {
     const released: string[] = [];
-    for (const dataset of new Set(volumes.filter((volume) => volume.fsType === 'zfs').map(datasetOf))) {
+    const datasets = new Set(volumes.filter((volume) => volume.fsType === 'zfs').map((volume) => datasetOf(volume).dataset));
+    for (const dataset of datasets) {
       const out = await runTool('zfs', ['list', '-H', '-t', 'snapshot', '-o', 'name', '-d', '1', dataset]);
       for (const snapshot of out.split('\n').map((line) => line.trim())) {
         const [ofDataset, name] = snapshot.split('@');
