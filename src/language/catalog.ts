@@ -85,6 +85,8 @@ export interface BlockSpec {
   kind: BlockKind;
   /** Where the block appears, for docs: `provider vss { ... }`. */
   title: string;
+  /** Where a statement of this block stands, for messages: "in a job", "at the top level". */
+  where: string;
   doc: string;
   statements: readonly StatementSpec[];
 }
@@ -284,6 +286,7 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
   file: {
     kind: 'file',
     title: 'the top level of a file',
+    where: 'at the top level',
     doc: 'A file holds `let`s, imports, `defaults` and jobs, possibly inside `if` and `for`.',
     statements: [
       statement({ keyword: 'import', syntax: 'import "PATH"', args: { kind: 'one', item: value('PATH', STRING) }, repeatable: true, doc: 'Evaluates another file first: its `let`s, `defaults` and jobs become part of this file. The path is relative to the importing file. Each file is evaluated once however often it is imported; a cycle is an error. Only at the top level, outside `if` and `for`.' }),
@@ -291,10 +294,11 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
       statement({ keyword: 'job', syntax: 'job NAME { job statements }', args: { kind: 'one', item: { kind: 'name', name: 'NAME' } }, body: { kind: 'block', block: 'job', required: true }, repeatable: true, doc: 'A backup job: `job ledger { ... }` or `job "web-${hostname}" { ... }`. Job names are unique across the script and its imports.' }),
     ],
   },
-  job: { kind: 'job', title: 'job NAME { ... } and defaults { ... }', doc: 'What one backup job does.', statements: JOB_STATEMENTS },
+  job: { kind: 'job', title: 'job NAME { ... } and defaults { ... }', where: 'in a job', doc: 'What one backup job does.', statements: JOB_STATEMENTS },
   volume: {
     kind: 'volume',
     title: 'volume PATH { ... }',
+    where: 'in `volume PATH { ... }`',
     doc: 'Globs for one volume, on top of the job\'s own.',
     statements: [
       statement({ keyword: 'include', syntax: 'include PATTERN, ...', args: { kind: 'list', item: value('PATTERN', ['string', 'list']) }, repeatable: true, doc: 'Globs, relative to this volume\'s root, that bring back what an `exclude` removed.' }),
@@ -304,6 +308,7 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
   'provider:vss': {
     kind: 'provider:vss',
     title: 'provider vss { ... }',
+    where: 'in `provider vss { ... }`',
     doc: 'Options of the Volume Shadow Copy Service provider.',
     statements: [
       statement({ keyword: 'context', syntax: 'context backup | file-share-backup', args: { kind: 'one', item: word('CONTEXT', ['backup', 'file-share-backup'], 'VSS context') }, default: 'backup', doc: '`backup`: writers take part (application-consistent). `file-share-backup`: no writers, crash-consistent, faster.' }),
@@ -314,10 +319,11 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
       timeoutStatement('creating the shadow copy set', '10m'),
     ],
   },
-  'provider:wmi': { kind: 'provider:wmi', title: 'provider wmi { ... }', doc: 'The wmi provider has no options.', statements: [] },
+  'provider:wmi': { kind: 'provider:wmi', title: 'provider wmi { ... }', where: 'in `provider wmi { ... }`', doc: 'The wmi provider has no options.', statements: [] },
   'provider:btrfs': {
     kind: 'provider:btrfs',
     title: 'provider btrfs { ... }',
+    where: 'in `provider btrfs { ... }`',
     doc: 'Options of the btrfs provider.',
     statements: [
       statement({ keyword: 'snapshot-dir', syntax: 'snapshot-dir PATH', args: { kind: 'one', item: value('PATH', STRING) }, default: '".stillpoint"', doc: 'Where snapshots are created, relative to the subvolume\'s root (it must be on the same filesystem).' }),
@@ -326,16 +332,18 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
   'provider:lvm': {
     kind: 'provider:lvm',
     title: 'provider lvm { ... }',
+    where: 'in `provider lvm { ... }`',
     doc: 'Options of the LVM provider.',
     statements: [
       statement({ keyword: 'size', syntax: 'size PERCENT | SIZE', args: { kind: 'one', item: value('SIZE', ['percent', 'size']) }, default: '10%', doc: 'Room for changes while the snapshot exists: a percentage of the origin volume (`10%`) or a size (`5GiB`).' }),
     ],
   },
-  'provider:zfs': { kind: 'provider:zfs', title: 'provider zfs { ... }', doc: 'The zfs provider has no options.', statements: [] },
-  'provider:fsfreeze': { kind: 'provider:fsfreeze', title: 'provider fsfreeze { ... }', doc: 'The fsfreeze provider has no options; its freeze is bounded by the job\'s `freeze-timeout`.', statements: [] },
+  'provider:zfs': { kind: 'provider:zfs', title: 'provider zfs { ... }', where: 'in `provider zfs { ... }`', doc: 'The zfs provider has no options.', statements: [] },
+  'provider:fsfreeze': { kind: 'provider:fsfreeze', title: 'provider fsfreeze { ... }', where: 'in `provider fsfreeze { ... }`', doc: 'The fsfreeze provider has no options; its freeze is bounded by the job\'s `freeze-timeout`.', statements: [] },
   'provider:copy': {
     kind: 'provider:copy',
     title: 'provider copy { ... }',
+    where: 'in `provider copy { ... }`',
     doc: 'Options of the copy provider (no snapshot).',
     statements: [
       statement({ keyword: 'retries', syntax: 'retries N', args: { kind: 'one', item: value('N', ['number']) }, default: '2', doc: 'How often phase two retries files that were locked or changed while they were read.' }),
@@ -345,6 +353,7 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
   quiesce: {
     kind: 'quiesce',
     title: 'quiesce { ... }',
+    where: 'in `quiesce { ... }`',
     doc: 'The quiesce gate before the snapshot.',
     statements: [
       statement({ keyword: 'idle', syntax: 'idle DURATION', args: { kind: 'one', item: value('DURATION', DURATION) }, doc: 'How long the volumes must have seen no writes. Required.' }),
@@ -352,10 +361,11 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
       statement({ keyword: 'on-timeout', syntax: 'on-timeout proceed | fail', args: { kind: 'one', item: word('ACTION', ['proceed', 'fail'], 'timeout action') }, default: 'proceed', doc: 'What happens when no quiet moment came within `within`: take the snapshot anyway (`proceed`) or fail the job (`fail`).' }),
     ],
   },
-  'writer:sqlite': { kind: 'writer:sqlite', title: 'writer NAME sqlite PATH { ... }', doc: 'Options of an SQLite writer.', statements: WRITER_COMMON },
+  'writer:sqlite': { kind: 'writer:sqlite', title: 'writer NAME sqlite PATH { ... }', where: 'in `writer NAME sqlite PATH { ... }`', doc: 'Options of an SQLite writer.', statements: WRITER_COMMON },
   'writer:postgres': {
     kind: 'writer:postgres',
     title: 'writer NAME postgres URL { ... }',
+    where: 'in `writer NAME postgres URL { ... }`',
     doc: 'Options of a PostgreSQL writer.',
     statements: [
       ...WRITER_COMMON,
@@ -365,6 +375,7 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
   'writer:process': {
     kind: 'writer:process',
     title: 'writer NAME process { ... }',
+    where: 'in `writer NAME process { ... }`',
     doc: 'Which processes to stop during the freeze: exactly one of `pid-file`, `pid`, `cgroup`.',
     statements: [
       ...WRITER_COMMON,
@@ -376,6 +387,7 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
   'writer:command': {
     kind: 'writer:command',
     title: 'writer NAME command { ... }',
+    where: 'in `writer NAME command { ... }`',
     doc: 'Your own commands for the writer steps; at least one step.',
     statements: [
       ...WRITER_COMMON,
@@ -386,12 +398,13 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
       commandStep('backup-complete', 'after every target has its copy'),
     ],
   },
-  hook: { kind: 'hook', title: 'hook STAGE { ... }', doc: 'Actions, run in order, and the options of a hook.', statements: HOOK_BLOCK },
-  'target:tree': { kind: 'target:tree', title: 'target tree PATH { ... }', doc: 'Options of a tree target.', statements: [keepStatement] },
-  'target:restic': { kind: 'target:restic', title: 'target restic REPOSITORY { ... }', doc: 'Options of a restic target.', statements: TARGET_RESTIC },
+  hook: { kind: 'hook', title: 'hook STAGE { ... }', where: 'in a hook block', doc: 'Actions, run in order, and the options of a hook.', statements: HOOK_BLOCK },
+  'target:tree': { kind: 'target:tree', title: 'target tree PATH { ... }', where: 'in `target tree PATH { ... }`', doc: 'Options of a tree target.', statements: [keepStatement] },
+  'target:restic': { kind: 'target:restic', title: 'target restic REPOSITORY { ... }', where: 'in `target restic REPOSITORY { ... }`', doc: 'Options of a restic target.', statements: TARGET_RESTIC },
   'target:exec': {
     kind: 'target:exec',
     title: 'target exec PROGRAM { ... }',
+    where: 'in `target exec PROGRAM { ... }`',
     doc: 'Options of an exec target.',
     statements: [
       statement({ keyword: 'args', syntax: 'args ARGUMENT, ...', args: { kind: 'list', item: value('ARGUMENT', ['string', 'list']) }, repeatable: true, doc: 'The program\'s arguments; `snapshot_paths` expands to one argument per readable snapshot path: `args "-a", snapshot_paths, "/mnt/nas/"`.' }),
@@ -400,6 +413,7 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
   monitor: {
     kind: 'monitor',
     title: 'monitor KIND ARGUMENT { ... }',
+    where: 'in `monitor KIND ARGUMENT { ... }`',
     doc: 'Options of a monitor.',
     statements: [
       statement({ keyword: 'on', syntax: 'on EVENT, ...', args: { kind: 'list', item: word('EVENT', MONITOR_EVENTS, 'monitor event') }, default: 'healthchecks: start, success, partial, failure; webhook and textfile: success, partial, failure', doc: 'Which run events the monitor is told about: `start`, `success`, `partial`, `failure`.' }),

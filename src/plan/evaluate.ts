@@ -221,6 +221,8 @@ class Evaluator {
   readonly #input: EvaluationInput;
   readonly #diagnostics: Diagnostic[] = [];
   readonly #reported = new Set<string>();
+  /** Every error found, also those already reported once: a job whose parts failed skips its completeness checks. */
+  #failures = 0;
   readonly #files = new Map<string, FileResult>();
   readonly #importChain: string[] = [];
   readonly #jobs: JobEntry[] = [];
@@ -267,6 +269,7 @@ class Evaluator {
   // ------------------------------------------------------------ diagnostics
 
   #report(severity: Severity, code: string, summary: string, detail: string, range: SourceRange | undefined, related?: RelatedInformation[]) {
+    if (severity === 'error') this.#failures++;
     const key = `${severity}|${code}|${summary}|${range?.file}:${range?.start.offset}-${range?.end.offset}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
@@ -385,11 +388,13 @@ class Evaluator {
   }
 
   #evaluateJob(entry: JobEntry, name: string, nameRange: SourceRange): JobPlan | undefined {
+    const failuresBefore = this.#failures;
     let parts = emptyParts();
     for (const defaults of entry.file.defaults) parts = mergeParts(parts, this.#evaluateDefaults(defaults, name));
     const body = entry.setting.body as Block;
     parts = mergeParts(parts, this.#jobParts(body.statements, { scope: new Scope(entry.scope), job: name, snapshotPaths: false }));
     const origin = this.#origin(entry.setting.range);
+    if (this.#failures > failuresBefore) return undefined; // what is missing may be what failed
 
     if (parts.volumes.length === 0) {
       this.#error('job-without-volume', `job \`${name}\` has no volume`, 'Say what to back up: `volume "/srv/data"` (or `volumes C:, D:` on Windows), in the job or in `defaults`.', nameRange);
@@ -538,11 +543,11 @@ class Evaluator {
 
   #unknownStatement(setting: Setting, block: BlockKind) {
     const keyword = setting.keyword.name;
-    const where = block === 'file' ? 'at the top level' : `in \`${BLOCKS[block].title}\``;
+    const where = BLOCKS[block].where;
     const home = Object.values(BLOCKS).find((b) => b.statements.some((s) => s.keyword === keyword));
     const known = BLOCKS[block].statements.map((s) => s.keyword);
     const hint = home
-      ? ` \`${keyword}\` belongs in \`${home.title}\`.`
+      ? ` \`${keyword}\` belongs ${home.where}.`
       : known.length
         ? `${didYouMean(keyword, known)} The statements here are: ${known.join(', ')}.`
         : ' This block takes no statements.';
@@ -1408,7 +1413,10 @@ class Evaluator {
 
   #name(name: string, range: SourceRange, ctx: Ctx): Value | undefined {
     const binding = ctx.scope.lookup(name);
-    if (binding) return binding.value;
+    if (binding) {
+      if (binding.value === undefined) this.#failures++; // reported where it was bound
+      return binding.value;
+    }
     if (name === 'job') {
       if (ctx.job !== undefined) return { type: 'string', value: ctx.job };
       this.#error('job-outside-job', '`job` is known only inside a job', 'Use `job` inside `job NAME { ... }` or `defaults { ... }`, where it is the job\'s name.', range);
