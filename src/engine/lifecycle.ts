@@ -371,7 +371,7 @@ class JobRun {
           : step === 'backup-complete'
             ? 'after-backup'
             : 'after-snapshot';
-    const set = this.#sets.sets.find((s) => s.id === setId);
+    const set = this.#sets.held.find((h) => h.planned.setId === setId)?.set;
     const planned = this.#planned.find((p) => p.setId === setId);
     return hookEnvironment({
       runId: this.#options.plan.runId,
@@ -536,7 +536,7 @@ class JobRun {
       return 'skipped';
     }
     const sources = this.#copySources();
-    const snapshots = this.#sets.sets.flatMap((s) => s.snapshots);
+    const snapshots = this.#sets.held.flatMap((h) => h.set.snapshots);
     const failures: string[] = [];
     for (const { target } of this.#targets) {
       if (this.#options.signal.aborted) break;
@@ -628,20 +628,20 @@ class JobRun {
   #copySources(): CopySource[] {
     return this.#job.volumes.map((plan) => {
       const volume = this.#volumes.find((v) => v.name === plan.path)!;
-      const set = this.#sets.sets.find((s) => s.snapshots.some((snapshot) => snapshot.volume === volume.name));
-      const snapshot = set?.snapshots.find((s) => s.volume === volume.name);
-      if (!set || !snapshot) throw new Error(`no snapshot of volume "${volume.name}" exists; cannot copy it`);
-      const providerPlan = this.#planned.find((p) => p.setId === set.id)?.options;
-      const live = set.provider === 'copy' || set.provider === 'fsfreeze';
+      const held = this.#sets.held.find((h) => h.set.snapshots.some((snapshot) => snapshot.volume === volume.name));
+      const snapshot = held?.set.snapshots.find((s) => s.volume === volume.name);
+      if (!held || !snapshot) throw new Error(`no snapshot of volume "${volume.name}" exists; cannot copy it`);
+      const providerPlan = held.planned.options;
+      const live = providerPlan.name === 'copy' || providerPlan.name === 'fsfreeze';
       return {
         volume: volume.name,
         root: volume.root,
         readPath: live ? volume.root : snapshot.snapshotPath,
         include: [...plan.include, ...this.#job.include],
-        exclude: [...plan.exclude, ...this.#job.exclude, ...(providerPlan ? copyExcludes(providerPlan) : [])],
+        exclude: [...plan.exclude, ...this.#job.exclude, ...copyExcludes(providerPlan)],
         excludeSystemFiles: this.#job.excludeSystemFiles,
         oneFileSystem: this.#job.oneFileSystem,
-        ...(providerPlan?.name === 'copy' ? { live: { retries: providerPlan.retries, retryDelayMs: providerPlan.retryDelayMs } } : {}),
+        ...(providerPlan.name === 'copy' ? { live: { retries: providerPlan.retries, retryDelayMs: providerPlan.retryDelayMs } } : {}),
       };
     });
   }

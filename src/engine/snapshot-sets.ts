@@ -142,8 +142,9 @@ export class SnapshotSets implements AsyncDisposable {
     this.#identity = { runId: options.runId, job: options.job };
   }
 
-  get sets(): SnapshotSet[] {
-    return this.#held.map((h) => h.set);
+  /** The sets that exist, each with the plan it was created from. */
+  get held(): ReadonlyArray<{ set: SnapshotSet; planned: PlannedSet }> {
+    return this.#held;
   }
 
   /** Writes the set's record, then lets `create` make it; a set that exists is held from then on. */

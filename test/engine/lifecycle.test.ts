@@ -89,6 +89,10 @@ describe('a full run with the copy provider and the tree target', () => {
       'books:backup-complete',
       'books:close',
     ]);
+    // Writer steps get the hook environment; from post-snapshot on it names the snapshot paths.
+    const envOf = (step: string) => writer.envs[log.lines().indexOf(`books:${step}`)];
+    expect(envOf('freeze')).toMatchObject({ STILLPOINT_STAGE: 'BEFORE_SNAPSHOT', STILLPOINT_JOB: 'ledger', STILLPOINT_VOLUMES: volume });
+    expect(envOf('post-snapshot')).toMatchObject({ STILLPOINT_STAGE: 'AFTER_SNAPSHOT', STILLPOINT_SNAPSHOT_PATHS: volume });
     const freeze = events.ofType('freeze.ended')[0];
     expect(freeze.timedOut).toBe(false);
     expect(freeze.writers.map((w) => w.writer)).toEqual(['books']);
