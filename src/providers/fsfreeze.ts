@@ -4,7 +4,7 @@
 // (hooks that run longer are abandoned and the filesystems thawed, failing the set) and by the
 // watchdog process, which thaws even when this process is killed or stuck.
 
-import { thawFilesystem, freezeFilesystem, openDirectory, type DirectoryHandle } from './linux/ioctl.ts';
+import { thawFilesystem, freezeFilesystem, openDirectory, SystemCallError, type DirectoryHandle } from './linux/ioctl.ts';
 import { needsLinuxRoot } from './linux/platform.ts';
 import { startWatchdog } from './watchdog.ts';
 import { liveSnapshotSet } from './copy.ts';
@@ -64,7 +64,12 @@ async function freezeWhileHooksRun(mountPoints: string[], context: SnapshotConte
     let hooksError: unknown;
     try {
       for (const handle of handles) {
-        await freezeFilesystem(handle);
+        await freezeFilesystem(handle).catch((error: unknown) => {
+          if (error instanceof SystemCallError && error.code === 'EBUSY') {
+            throw new Error(`${handle.path} is already frozen by someone else (fsfreeze --unfreeze ${handle.path} thaws it); Stillpoint did not freeze or thaw it`);
+          }
+          throw error;
+        });
         frozen.push(handle);
       }
       await withinFreezeWindow(context.runDuringFreezeHooks(context.duringFreezeHooks ?? []), deadline, context);

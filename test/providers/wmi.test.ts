@@ -27,10 +27,10 @@ const STAND_IN_CIM = (devices: string) => `
 $global:shadows = @{}
 function Invoke-CimMethod { param($ClassName, $MethodName, $Arguments)
   if ($ClassName -ne 'Win32_ShadowCopy' -or $MethodName -ne 'Create' -or $Arguments.Context -ne 'ClientAccessible') { throw "unexpected call $ClassName.$MethodName" }
-  if (Test-Path (Join-Path $Arguments.Volume '.no-space')) { return [pscustomobject]@{ ReturnValue = [uint32]6 } }
+  if ([System.IO.File]::Exists([System.IO.Path]::Combine($Arguments.Volume, '.no-space'))) { return [pscustomobject]@{ ReturnValue = [uint32]6 } }
   $id = '{' + [guid]::NewGuid().ToString().ToUpper() + '}'
-  $device = Join-Path '${devices}' $id.Trim('{}')
-  Copy-Item -Recurse -LiteralPath $Arguments.Volume -Destination $device
+  $device = [System.IO.Path]::Combine('${devices}', $id.Trim('{}'))
+  cp -a $Arguments.Volume $device
   $global:shadows[$id] = $device
   [pscustomobject]@{ ReturnValue = [uint32]0; ShadowID = $id }
 }
@@ -39,7 +39,7 @@ function Get-CimInstance { param($ClassName, $Filter)
   if ($global:shadows.ContainsKey($id)) { [pscustomobject]@{ ID = $id; DeviceObject = $global:shadows[$id] } }
 }
 function Remove-CimInstance { param([Parameter(ValueFromPipeline = $true)] $InputObject)
-  process { Remove-Item -Recurse -Force -LiteralPath $global:shadows[$InputObject.ID]; $global:shadows.Remove($InputObject.ID) }
+  process { [System.IO.Directory]::Delete($global:shadows[$InputObject.ID], $true); $global:shadows.Remove($InputObject.ID) }
 }`;
 
 let root: string;

@@ -3,7 +3,7 @@
 // child process whose completion is awaited with a timeout, so a frozen filesystem cannot hang
 // the test. The loop filesystem is always thawed (fsfreeze --unfreeze) before it is unmounted.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { command, describeWith, linux, root } from '../support/requirements.ts';
@@ -104,6 +104,18 @@ describeWith('fsfreeze provider and watchdog on a loop device', [linux(), root()
     );
     await expect(creating).rejects.toThrow('cancelled by SIGINT');
     expect(await startWrite(join(fs.mountPoint, 'after-cancel')).finishedWithin(3000)).toBe(true);
+  });
+
+  it('refuses a filesystem someone else froze, and leaves that freeze alone', async () => {
+    execFileSync('fsfreeze', ['--freeze', fs.mountPoint]);
+    try {
+      await expect(fsfreezeProvider.createSnapshotSet([volume], options, snapshotContext())).rejects.toThrow(
+        `${fs.mountPoint} is already frozen by someone else`,
+      );
+      expect(await startWrite(join(fs.mountPoint, 'still-frozen')).finishedWithin(300)).toBe(false);
+    } finally {
+      execFileSync('fsfreeze', ['--unfreeze', fs.mountPoint]);
+    }
   });
 
   it('is thawed by the watchdog within freeze-timeout + 2 s when Stillpoint is killed with SIGKILL mid-freeze', async () => {
