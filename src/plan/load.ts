@@ -3,12 +3,12 @@
 // server all call this, so they agree on every diagnostic.
 
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import type { SourceFile } from '../language/ast.ts';
 import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
+import { loadSource } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
 import { evaluate, importPathOf, importTarget } from './evaluate.ts';
@@ -105,10 +105,10 @@ interface Graph {
 /** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */
 async function readGraph(file: string, resolved: string, text: string | undefined, importedAt: SourceRange | undefined, graph: Graph) {
   if (graph.files.has(resolved)) return;
-  const read = text !== undefined ? { text } : await readSource(resolved);
-  if ('problem' in read) {
-    const what = importedAt ? `cannot import \`${file}\`: ${read.problem.reason}` : `cannot read \`${file}\`: ${read.problem.reason}`;
-    graph.diagnostics.push({ severity: 'error', code: read.problem.code, summary: what, detail: read.problem.detail, ...(importedAt ? { range: importedAt } : {}) });
+  const read = text !== undefined ? { text } : await loadSource(file);
+  if ('diagnostic' in read) {
+    // A file that an import names is reported at the import, where the fix usually is.
+    graph.diagnostics.push(importedAt ? { ...read.diagnostic, summary: `cannot import: ${read.diagnostic.summary}`, range: importedAt } : read.diagnostic);
     return;
   }
   graph.sources.set(file, read.text);
@@ -121,32 +121,6 @@ async function readGraph(file: string, resolved: string, text: string | undefine
     if (importPath === undefined) continue; // the evaluator says why
     const target = importTarget(file, importPath);
     await readGraph(target.file, target.resolved, undefined, statement.args[0]![0]!.range, graph);
-  }
-}
-
-interface ReadProblem {
-  code: string;
-  reason: string;
-  detail: string;
-}
-
-async function readSource(path: string): Promise<{ text: string } | { problem: ReadProblem }> {
-  let bytes: Buffer;
-  try {
-    if ((await stat(path)).isDirectory()) {
-      return { problem: { code: 'file-is-directory', reason: 'it is a folder', detail: 'Give the path of a .still file.' } };
-    }
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { problem: { code: 'file-not-found', reason: 'it does not exist', detail: 'Check the path; an import\'s path is relative to the importing file.' } };
-    return { problem: { code: 'file-unreadable', reason: (error as Error).message, detail: 'Check that the file exists and that you may read it.' } };
-  }
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return { text: text.startsWith('\uFEFF') ? text.slice(1) : text };
-  } catch {
-    return { problem: { code: 'file-not-utf8', reason: 'it is not UTF-8 text', detail: 'Save the script as UTF-8.' } };
   }
 }
 
