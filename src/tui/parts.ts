@@ -124,22 +124,25 @@ export function FreezeTimer(props: { freeze: FreezeSummary; nowMs: number }) {
   );
 }
 
+/** Three lines a target: where, how far (bar, bytes, files), how fast (rate, ETA, skipped). */
 export function TargetProgress(props: { target: TargetSummary }) {
   const tone = useTone();
   const t = props.target;
   const fraction = t.totalBytes ? t.bytesDone / t.totalBytes : t.state === 'copying' ? 0 : 1;
-  const facts = [
+  const amount = [
     `${formatBytes(t.bytesDone)}${t.totalBytes !== undefined ? ` of ${formatBytes(t.totalBytes)}` : ''}`,
     `${t.filesDone}${t.totalFiles !== undefined ? ` of ${t.totalFiles}` : ''} files`,
   ];
-  if (t.bytesPerSecond !== undefined) facts.push(formatRate(t.bytesPerSecond));
-  if (t.state === 'copying' && t.etaMs !== undefined) facts.push(`ETA ${formatDuration(t.etaMs)}`);
-  if (t.skipped) facts.push(`${t.skipped} skipped`);
+  const pace: string[] = [];
+  if (t.bytesPerSecond !== undefined) pace.push(formatRate(t.bytesPerSecond));
+  if (t.state === 'copying' && t.etaMs !== undefined) pace.push(`ETA ${formatDuration(t.etaMs)}`);
+  if (t.skipped) pace.push(`${t.skipped} skipped`);
   return h(
     Box,
     { flexDirection: 'column' },
     h(Line, null, h(Text, { bold: true }, `${t.kind} `), t.target, '  ', h(Text, tone(t.state === 'copying' ? 'busy' : t.state === 'succeeded' ? 'good' : t.state === 'partial' ? 'warn' : 'bad'), t.state)),
-    h(Line, null, `  ${bar(fraction, 20)} ${(formatPercent(t.bytesDone, t.totalBytes) ?? '').padStart(4)}  ${facts.join('  ')}`),
+    h(Line, null, `  ${bar(fraction, 20)} ${(formatPercent(t.bytesDone, t.totalBytes) ?? '').padStart(4)}  ${amount.join('  ')}`),
+    pace.length ? h(Line, null, `  ${pace.join('  ')}`) : null,
     t.error ? h(Line, null, h(Text, tone('bad'), `  ${printable(t.error)}`)) : null,
   );
 }

@@ -45,7 +45,7 @@ describe('TUI frames', () => {
   it('shows copy progress with a bar, bytes and files of the total, throughput and ETA', () => {
     const frame = show(cancelledRun().untilCancel).lastFrame()!;
     expect(frame).toMatch(/^tree \/srv\/backups\/ledger {2}copying$/m);
-    expect(frame).toMatch(/^ {2}█{8}░{12} {2}39% {2}819 MiB of 2\.00 GiB {2}20000 of 50000 files {2}205 MiB\/s {2}ETA 6\.0 s$/m);
+    expect(frame).toMatch(/^ {2}█{8}░{12} {2}39% {2}819 MiB of 2\.00 GiB {2}20000 of 50000 files\n {2}205 MiB\/s {2}ETA 6\.0 s$/m);
     expect(frame).toMatch(/^▸ copy +4\.0 s$/m);
   });
 

@@ -22,7 +22,7 @@ export function createTuiRenderer(options: TuiRendererOptions): EventSink & { cl
   const store = new RunStore();
   const instance = render(
     createElement(App, { store, onCancel: options.onCancel, interactive: Boolean(options.stdin.isTTY), noColor: options.noColor }),
-    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, maxFps: MAX_FPS, incrementalRendering: true },
+    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, maxFps: MAX_FPS },
   );
   return {
     emit: (event) => store.apply(event),

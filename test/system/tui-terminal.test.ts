@@ -1,0 +1,117 @@
+// The TUI in a real terminal: tmux runs a pane of 80x24, the renderer draws into it, and the
+// pane's text is captured at the end. What a person would see must be there (the summary),
+// and nothing a terminal failed to interpret (stray escape sequences) may be left on screen.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { command, describeWith } from '../support/requirements.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const DRIVER = join(ROOT, 'test', 'tui', 'drive-tui.ts');
+
+/** Escape sequences, or the visible remains of one a terminal did not take (`[?25l`, `[2K`). */
+export const STRAY_ESCAPE = /\u001b|\[\?\d+[hl]|\[\d*(;\d+)*[ABCDGHJKm]|\^\[/;
+
+/** A tmux server of its own (its own socket), so that other sessions on the machine are untouched. */
+export class TmuxPane {
+  readonly socket = `stillpoint-tui-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  start(commandLine: string, env: Record<string, string>): void {
+    const exports = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
+    // The pane stays after the program exits so that its last screen can be read.
+    this.tmux('new-session', '-d', '-s', 'run', '-x', '80', '-y', '24', `env -i ${exports} ${commandLine}; echo "[exit $?]"; sleep 120`);
+  }
+
+  capture(): string {
+    return this.tmux('capture-pane', '-p', '-t', 'run');
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = this.capture();
+      if (pattern.test(screen)) return screen;
+      if (Date.now() > deadline) throw new Error(`the pane never showed ${pattern}; it shows:\n${screen}`);
+      await sleep(50);
+    }
+  }
+
+  cursorVisible(): boolean {
+    return this.tmux('display-message', '-p', '-t', 'run', '#{cursor_flag}').trim() === '1';
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A clean environment for the pane: no CI variables (Ink draws no live frames under CI). */
+export function paneEnvironment(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', TERM: 'tmux-256color' };
+}
+
+describeWith('TUI in a real terminal (tmux, 80x24)', [command('tmux', 'apt-get install tmux')], () => {
+  let dir: string;
+  const panes: TmuxPane[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'stillpoint-tmux-'));
+  });
+  afterAll(async () => {
+    for (const pane of panes) pane.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('draws a scripted run live and leaves the summary on screen, with no stray escape sequences', async () => {
+    const pane = new TmuxPane();
+    panes.push(pane);
+    pane.start(`${shellQuote(process.execPath)} ${shellQuote(DRIVER)} succeeded ${shellQuote(join(dir, 'cancel-1.log'))}`, paneEnvironment());
+    const frozen = await pane.waitFor(/frozen \d\.\d s of 10 s/);
+    expect(frozen).toMatch(/^books +sqlite +frozen/m);
+    const copying = await pane.waitFor(/copying/);
+    expect(copying).toMatch(/tree \/srv\/backups\/ledger {2}copying/);
+    const screen = await pane.waitFor(/\[exit \d+\]/);
+    expect(screen).toContain('[exit 0]');
+    expect(screen).toMatch(/run succeeded {2}exit 0 {2}in [\d.]+ s {2}2\.00 GiB {2}50000 files {2}0 skipped/);
+    expect(screen).toContain('report: /var/log/stillpoint/ledger.html');
+    expect(screen).not.toMatch(STRAY_ESCAPE);
+    // Each frame replaced the last: no leftover copies of the live area.
+    expect(screen.match(/^snapshot sets$/gm)).toHaveLength(1);
+    expect(screen.match(/^writer +kind +state +last error$/gm)).toHaveLength(1);
+    for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    expect(pane.cursorVisible()).toBe(true);
+  });
+
+  it('cancels on q from the keyboard, says so while it cleans up, and ends cancelled', async () => {
+    const pane = new TmuxPane();
+    panes.push(pane);
+    const cancelLog = join(dir, 'cancel-2.log');
+    pane.start(`${shellQuote(process.execPath)} ${shellQuote(DRIVER)} cancelled ${shellQuote(cancelLog)}`, paneEnvironment());
+    await pane.waitFor(/39% .*\n.*ETA/);
+    expect(pane.capture()).toContain('q cancel');
+    pane.tmux('send-keys', '-t', 'run', 'q');
+    const cancelling = await pane.waitFor(/cancelling: thawing and releasing…/, 5000);
+    expect(cancelling).not.toContain('q cancel');
+    const screen = await pane.waitFor(/\[exit \d+\]/);
+    expect(await readFile(cancelLog, 'utf8')).toBe('cancel\n');
+    expect(screen).toMatch(/run cancelled {2}exit 1/);
+    expect(screen).toContain('ledger: failed in copy: cancelled by the user');
+    expect(screen).not.toMatch(STRAY_ESCAPE);
+    expect(pane.cursorVisible()).toBe(true);
+  });
+});
