@@ -11,9 +11,10 @@ import type { ProviderPlan } from '../plan/types.ts';
 import type { VolumeInfo } from '../providers/provider.ts';
 import type { BackupStamp } from '../writers/writer.ts';
 
-export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
+/** $STILLPOINT_STATE_DIR; else /var/lib/stillpoint as root; else the XDG state home. */
+export function stateDirectory(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
   if (env.STILLPOINT_STATE_DIR) return env.STILLPOINT_STATE_DIR;
-  if (process.getuid?.() === 0) return '/var/lib/stillpoint';
+  if (uid === 0) return '/var/lib/stillpoint';
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'stillpoint');
 }
 
