@@ -2,6 +2,8 @@
 // loads its implementation inside the action.
 
 import type { Command } from 'commander';
+import { define as check } from './check.ts';
+import { define as plan } from './plan.ts';
 import { define as list } from './list.ts';
 import { define as restore } from './restore.ts';
 import { define as verify } from './verify.ts';
@@ -15,6 +17,8 @@ export type SetExitCode = (code: number) => void;
 export type DefineCommand = (program: Command, setExitCode: SetExitCode) => void;
 
 export const COMMANDS: DefineCommand[] = [
+  check,
+  plan,
   list,
   restore,
   verify,

@@ -1,0 +1,34 @@
+// stillpoint plan <file> [--job NAME] [--json]
+//
+// The resolved plan: what `run` would do, per job. --json prints the Plan itself, checked
+// against plan.schema.json first. Secrets print as ***.
+
+import type { DefineCommand } from './index.ts';
+
+export const define: DefineCommand = (program, setExitCode) => {
+  program
+    .command('plan')
+    .description('show what a script will do: volumes, provider order, writers, hooks, targets, schedules')
+    .argument('<file>', 'a .still script')
+    .option('--job <name>', 'only this job')
+    .option('--json', 'print the plan as JSON (validated against its schema)')
+    .action(async (file: string, options: { job?: string; json?: boolean }) => {
+      const [{ loadPlanOrReport }, { EXIT }] = await Promise.all([import('../load-plan.ts'), import('../exit-codes.ts')]);
+      const loaded = await loadPlanOrReport(file, options.job === undefined ? {} : { job: options.job });
+      if (typeof loaded === 'number') return setExitCode(loaded);
+      if (!options.json) {
+        const { describePlan } = await import('../../plan/describe.ts');
+        process.stdout.write(describePlan(loaded.plan));
+        return setExitCode(EXIT.succeeded);
+      }
+      const { validatePlan } = await import('../../plan/validate.ts');
+      const problems = await validatePlan(loaded.plan);
+      if (problems.length > 0) {
+        // The evaluator made a plan its own schema refuses: a bug in Stillpoint, not in the script.
+        process.stderr.write(`stillpoint: internal error: the plan does not match plan.schema.json:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+        return setExitCode(EXIT.failed);
+      }
+      process.stdout.write(`${JSON.stringify(loaded.plan, null, 2)}\n`);
+      setExitCode(EXIT.succeeded);
+    });
+};
