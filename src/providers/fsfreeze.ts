@@ -100,7 +100,8 @@ async function thawAll(frozen: DirectoryHandle[]): Promise<boolean[]> {
       errors.push(error);
     }
   }
-  if (errors.length) throw new AggregateError(errors, `could not thaw: ${errors.map(String).join('; ')} (the watchdog will thaw at the deadline)`);
+  // Thrown before the watchdog is disarmed: disposing it then makes it thaw at once.
+  if (errors.length) throw new AggregateError(errors, `could not thaw: ${errors.map(String).join('; ')}; the watchdog was told to thaw`);
   return results;
 }
 
