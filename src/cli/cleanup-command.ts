@@ -77,7 +77,8 @@ export async function cleanupCommand(
     out.write(`${JSON.stringify(outcomes, null, 2)}\n`);
   } else {
     for (const { job, released, problems } of outcomes) {
-      out.write(`job "${job}": ${released.length === 0 ? 'nothing left behind' : `released ${released.length}`}\n`);
+      const summary = released.length > 0 ? `released ${released.length}` : problems.length > 0 ? 'not cleaned up' : 'nothing left behind';
+      out.write(`job "${job}": ${summary}\n`);
       for (const line of released) out.write(`  released ${line}\n`);
       for (const line of problems) out.write(`  problem: ${line}\n`);
     }
