@@ -7,6 +7,7 @@
 // waiting in the page cache is written back up to vm.dirty_expire_centisecs later (30 s by
 // default), so a program that wrote just before the gate can still show up as activity.
 
+import { existsSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
 
@@ -18,9 +19,14 @@ export type QuietResult = { quiet: true; waitedMs: number } | { quiet: false; wa
 
 /** The stat file of a block device: partitions, loop and device-mapper devices included. */
 export async function blockStatPath(device: string): Promise<string> {
+  const problem = `the quiesce gate cannot watch ${device}: it needs the block device behind each volume`;
   // /dev/mapper/vg-lv and /dev/disk/by-uuid/... are links to the kernel's name (dm-0, sda1).
-  const name = basename(await realpath(device));
-  return `/sys/class/block/${name}/stat`;
+  const name = basename(await realpath(device).catch(() => {
+    throw new Error(`${problem}, and ${device} does not exist`);
+  }));
+  const statPath = `/sys/class/block/${name}/stat`;
+  if (!existsSync(statPath)) throw new Error(`${problem}, and ${device} has no ${statPath}`);
+  return statPath;
 }
 
 async function sectorsWritten(statPath: string): Promise<bigint> {

@@ -42,6 +42,9 @@ describeWith('quiesce gate on a loop device', [linux(), root(), command('mkfs.ex
       rmSync(dir, { recursive: true });
     }
     expect(existsSync(await blockStatPath(device))).toBe(true);
+    // A ZFS dataset stands where a device would for other filesystems: a clear refusal.
+    await expect(blockStatPath('tank/data')).rejects.toThrow('the quiesce gate cannot watch tank/data: it needs the block device behind each volume, and tank/data does not exist');
+    await expect(blockStatPath('/dev/null')).rejects.toThrow('/dev/null has no /sys/class/block/null/stat');
   });
 
   it('waits while the device is written to and opens `idle` after the writer stops', async () => {
