@@ -4,13 +4,13 @@
 
 import type { SnapshotProvider, SnapshotSet, VolumeInfo } from './provider.ts';
 import type { ProviderName } from '../plan/types.ts';
-import { snapshotMarker } from './markers.ts';
 
 /** A set whose readable paths are the live volume roots (copy; fsfreeze after its thaw). */
 export function liveSnapshotSet(provider: ProviderName, volumes: VolumeInfo[], job: string, runId: string): SnapshotSet {
   const release = async () => {};
   return {
-    id: `${provider}:${snapshotMarker(job, runId)}`,
+    // Not a marker: nothing is created, so no name limit may stop a live copy.
+    id: `${provider}:${job}:${runId}`,
     provider,
     snapshots: volumes.map((volume) => ({ volume: volume.name, volumeId: volume.volumeId, snapshotPath: volume.root })),
     release,

@@ -65,6 +65,8 @@ describe('copy provider', () => {
     const set = await copy.createSnapshotSet([ext4Volume], { name: 'copy', retries: 2, retryDelayMs: 5000, origin: 'x' }, snapshotContext());
     expect(set.snapshots).toEqual([{ volume: 'srv', volumeId: undefined, snapshotPath: '/srv' }]);
     expect(set.provider).toBe('copy');
+    const longName = await copy.createSnapshotSet([ext4Volume], { name: 'copy', retries: 2, retryDelayMs: 5000, origin: 'x' }, snapshotContext({ job: 'j'.repeat(300) }));
+    expect(longName.snapshots).toHaveLength(1);
     await set.release();
     expect(await copy.cleanupLeftovers([ext4Volume], { name: 'copy', retries: 2, retryDelayMs: 5000, origin: 'x' }, 'nightly')).toEqual([]);
   });
