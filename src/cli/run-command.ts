@@ -2,6 +2,7 @@
 // nothing run), then run the lifecycle with SIGINT/SIGTERM wired to cancel it, render the
 // event stream (TUI, plain lines or NDJSON) and, when asked, write the run report.
 
+import { extname } from 'node:path';
 import { cancelOnSignals } from '../engine/cancel.ts';
 import { runPlan } from '../engine/lifecycle.ts';
 import { realParts, type EngineParts } from '../engine/parts.ts';
@@ -34,6 +35,13 @@ export async function runCommand(file: string, options: RunCommandOptions, io: R
   if (modes.length > 1) {
     io.stderr.write(`stillpoint run: --${modes.join(' and --')} exclude each other; choose one\n`);
     return EXIT.usage;
+  }
+  if (options.report !== undefined) {
+    const { REPORT_EXTENSIONS } = await import('../report/write.ts');
+    if (!REPORT_EXTENSIONS.includes(extname(options.report).toLowerCase())) {
+      io.stderr.write(`stillpoint run: --report ${options.report}: name the report file with ${REPORT_EXTENSIONS.join(', ')} (its extension chooses the format)\n`);
+      return EXIT.usage;
+    }
   }
   const started = performance.now();
   const loaded = await loadPlanOrReport(file, options.job === undefined ? {} : { job: options.job }, io.stderr);

@@ -72,6 +72,20 @@ describe('stillpoint run', () => {
     expect(await hookLines()).toEqual(['AFTER succeeded']);
   });
 
+  it('--report writes the run report; a report name it cannot tell the format of is a usage error', async () => {
+    const file = await script(`  target tree '${backups}'`);
+    const report = join(dir, 'report.json');
+    const { code, events } = await startCli(['run', file, '--json', '--report', report], env).done;
+    expect(code).toBe(0);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', reportPath: report });
+    const runId = events[0].runId;
+    expect(JSON.parse(await readFile(report, 'utf8'))).toMatchObject({ runId, state: 'succeeded', exitCode: 0, jobNames: ['cli'] });
+    const bad = await startCli(['run', file, '--json', '--report', join(dir, 'report.txt')], env).done;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/name the report file with \.json/);
+    expect(await hookLines()).toEqual(['AFTER succeeded']);
+  });
+
   it('a script error prints the diagnostic and exits 2 with nothing run', async () => {
     const file = await script(`  target tree '${backups}'\n  providr copy`);
     const { code, stdout, stderr } = await startCli(['run', file, '--json'], env).done;
