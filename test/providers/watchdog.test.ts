@@ -53,11 +53,11 @@ describeWith('watchdog process', [linux()], () => {
   it('does nothing once disarmed', async () => {
     const pid = stoppedProcess();
     await until(() => stateOf(pid) === 'T', 2000);
-    const watchdog = await startWatchdog([{ kind: 'sigcont', pids: [pid] }], 300);
+    const watchdog = await startWatchdog([{ kind: 'sigcont', pids: [pid] }], 1500);
     await watchdog.disarm();
     await watchdog.disarm();
     expect(await watchdog.released).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(stateOf(pid)).toBe('T');
   });
 
