@@ -8,7 +8,7 @@
 // The engine never prints: everything it does is an event, emitted through the Emitter, which
 // scrubs secrets.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   STAGES,
@@ -330,7 +330,10 @@ class JobRun {
     }
     const writers = [];
     for (const plan of job.writers) writers.push({ writer: await parts.createWriter(plan, this.#options.secrets), plan });
-    const artifactDir = join(this.#state.dir, 'artifacts', encodeURIComponent(job.name), this.#options.plan.runId);
+    // One folder per job, emptied at each run (the job's lock keeps runs apart): what writers
+    // leave there is copied with the volumes, under the same name every time.
+    const artifactDir = this.#artifactDir();
+    await rm(artifactDir, { recursive: true, force: true });
     if (writers.length > 0) await mkdir(artifactDir, { recursive: true, mode: 0o700 });
     this.#writers = new WriterSession(writers, {
       runId: this.#options.plan.runId,
@@ -346,6 +349,10 @@ class JobRun {
       job.backupType === 'incremental' ? stamps.lastBackup : job.backupType === 'differential' ? stamps.lastFull : undefined;
     await this.#writers.prepareBackup(this.#previousStamp);
     return 'succeeded';
+  }
+
+  #artifactDir(): string {
+    return join(this.#state.dir, 'artifacts', encodeURIComponent(this.#job.name));
   }
 
   async #resolveVolume(volume: VolumePlan): Promise<VolumeInfo> {
@@ -535,7 +542,7 @@ class JobRun {
       for (const target of this.#job.targets) this.#would('copy', `copy the snapshot paths to ${target.kind} ${targetLocation(target)}`);
       return 'skipped';
     }
-    const sources = this.#copySources();
+    const sources = [...this.#copySources(), ...(await this.#artifactSource())];
     const snapshots = this.#sets.held.flatMap((h) => h.set.snapshots);
     const failures: string[] = [];
     for (const { target } of this.#targets) {
@@ -644,6 +651,14 @@ class JobRun {
         ...(providerPlan.name === 'copy' ? { live: { retries: providerPlan.retries, retryDelayMs: providerPlan.retryDelayMs } } : {}),
       };
     });
+  }
+
+  /** Writer artifacts (a PostgreSQL backup label, say) travel with the backup as one more source. */
+  async #artifactSource(): Promise<CopySource[]> {
+    const root = this.#artifactDir();
+    const entries = await readdir(root).catch(() => []);
+    if (entries.length === 0) return [];
+    return [{ volume: 'stillpoint-artifacts', root, readPath: root, include: [], exclude: [], excludeSystemFiles: false, oneFileSystem: true }];
   }
 
   // ---- stage 7: backup-complete ---------------------------------------------------------

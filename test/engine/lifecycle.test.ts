@@ -68,7 +68,7 @@ const allHooks = () => [
 describe('a full run with the copy provider and the tree target', () => {
   it('walks the stages in order, drives the writer protocol and copies the volume', async () => {
     const log = new CallLog();
-    const writer = new RecordingWriter('books', log);
+    const writer = new RecordingWriter('books', log, {}, 'backup label of books');
     const { result, events } = await run(
       job('ledger', [volume], { writers: [commandWriter('books')], hooks: allHooks(), targets: [treeTarget(backups, { last: 5 })] }),
       partsWith({ writers: [writer] }),
@@ -107,8 +107,10 @@ describe('a full run with the copy provider and the tree target', () => {
 
     const { complete } = await listSnapshots(backups);
     expect(complete).toHaveLength(1);
-    const copied = join(complete[0].dir, complete[0].summary.volumes[0].folder ?? '');
-    expect(await readFile(join(copied, 'sub', 'b.txt'), 'utf8')).toBe('beta\n');
+    const folderOf = (name: string) => join(complete[0].dir, complete[0].summary.volumes.find((v) => v.volume === name)!.folder);
+    expect(await readFile(join(folderOf(volume), 'sub', 'b.txt'), 'utf8')).toBe('beta\n');
+    // What the writer left for the backup travels with it.
+    expect(await readFile(join(folderOf('stillpoint-artifacts'), 'books', 'label'), 'utf8')).toBe('backup label of books');
     expect(await state.leftoverSnapshotSets()).toEqual([]);
   });
 

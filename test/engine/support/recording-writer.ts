@@ -3,6 +3,8 @@
 // writer steps, hooks and provider calls can be asserted. It can be told to veto, fail or
 // hang in a step, which is how real writers misbehave.
 
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { WriterVeto, type BackupStamp, type Writer, type WriterContext, type WriterMetadata } from '../../../src/writers/writer.ts';
 
 export type Step = 'identify' | 'prepare-backup' | 'prepare-snapshot' | 'freeze' | 'thaw' | 'post-snapshot' | 'backup-complete' | 'close';
@@ -43,10 +45,14 @@ export class RecordingWriter implements Writer {
   readonly envs: Array<Record<string, string>> = [];
   readonly #calls = new Map<Step, number>();
 
-  constructor(name: string, log: CallLog, misbehaviour: Misbehaviour = {}) {
+  /** What it leaves in its artifact folder at post-snapshot (as the postgres writer leaves a backup label). */
+  readonly artifact: string | undefined;
+
+  constructor(name: string, log: CallLog, misbehaviour: Misbehaviour = {}, artifact?: string) {
     this.name = name;
     this.log = log;
     this.misbehaviour = misbehaviour;
+    this.artifact = artifact;
   }
 
   async identify(context: WriterContext): Promise<WriterMetadata> {
@@ -71,8 +77,12 @@ export class RecordingWriter implements Writer {
     return this.#step('thaw', context);
   }
 
-  postSnapshot(context: WriterContext): Promise<void> {
-    return this.#step('post-snapshot', context);
+  async postSnapshot(context: WriterContext): Promise<void> {
+    await this.#step('post-snapshot', context);
+    if (this.artifact !== undefined) {
+      await mkdir(join(context.artifactDir, this.name), { recursive: true });
+      await writeFile(join(context.artifactDir, this.name, 'label'), this.artifact);
+    }
   }
 
   async backupComplete(context: WriterContext, stamp: BackupStamp | undefined): Promise<void> {
