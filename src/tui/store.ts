@@ -21,6 +21,12 @@ export interface HookLine {
 
 const HOOK_TAIL = 3;
 
+export interface RunStoreOptions {
+  /** Tell subscribers at most this often (0: after every event). A copy emits progress far
+   * faster than a terminal needs frames, and each notice costs a React render. */
+  notifyEveryMs?: number;
+}
+
 export class RunStore {
   readonly #builder = new RunSummaryBuilder();
   readonly printed: PrintedLine[] = [];
@@ -29,6 +35,13 @@ export class RunStore {
   #version = 0;
   #hookLines = 0;
   readonly #listeners = new Set<() => void>();
+  readonly #notifyEveryMs: number;
+  #notifiedAt = -Infinity;
+  #pending: NodeJS.Timeout | undefined;
+
+  constructor(options: RunStoreOptions = {}) {
+    this.#notifyEveryMs = options.notifyEveryMs ?? 0;
+  }
 
   get summary() {
     return this.#builder.summary;
@@ -62,6 +75,16 @@ export class RunStore {
   markCancelling(): void {
     this.cancelling = true;
     this.#changed();
+    // The person who pressed q sees at once that it was heard.
+    this.flush();
+  }
+
+  /** Tells subscribers now about changes still waiting for their frame. */
+  flush(): void {
+    if (this.#pending === undefined) return;
+    clearTimeout(this.#pending);
+    this.#pending = undefined;
+    this.#notify();
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -71,6 +94,20 @@ export class RunStore {
 
   #changed(): void {
     this.#version += 1;
+    if (this.#pending !== undefined) return;
+    const wait = this.#notifiedAt + this.#notifyEveryMs - performance.now();
+    if (wait <= 0) {
+      this.#notify();
+      return;
+    }
+    this.#pending = setTimeout(() => {
+      this.#pending = undefined;
+      this.#notify();
+    }, wait);
+  }
+
+  #notify(): void {
+    this.#notifiedAt = performance.now();
     for (const listener of this.#listeners) listener();
   }
 }

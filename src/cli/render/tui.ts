@@ -19,7 +19,7 @@ export interface TuiRendererOptions {
 const MAX_FPS = 15;
 
 export function createTuiRenderer(options: TuiRendererOptions): EventSink & { close(): Promise<void> } {
-  const store = new RunStore();
+  const store = new RunStore({ notifyEveryMs: 1000 / MAX_FPS });
   const instance = render(
     createElement(App, { store, onCancel: options.onCancel, interactive: Boolean(options.stdin.isTTY), noColor: options.noColor }),
     { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, maxFps: MAX_FPS },
@@ -28,6 +28,7 @@ export function createTuiRenderer(options: TuiRendererOptions): EventSink & { cl
     emit: (event) => store.apply(event),
     async close() {
       // Let React commit the last events before Ink draws its final frame.
+      store.flush();
       await new Promise((resolve) => setImmediate(resolve));
       instance.unmount();
       await instance.waitUntilExit();
