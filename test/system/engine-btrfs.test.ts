@@ -99,6 +99,35 @@ ${body}
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   }, 120_000);
 
+  it('volumes of different kinds form one snapshot set per provider, each with its writers frozen', async () => {
+    const plainFolder = join(dir, 'plain-folder');
+    await mkdir(plainFolder);
+    await writeFile(join(plainFolder, 'notes.txt'), 'not on btrfs\n');
+    const log = join(dir, 'mixed.log');
+    const file = join(dir, 'mixed.still');
+    await writeFile(
+      file,
+      `job "mixed" {
+  volumes '${ledger}', '${plainFolder}'
+  providers btrfs, copy
+  writer "app" command { freeze "echo freeze >> '${log}'"  thaw "echo thaw >> '${log}'" }
+  target tree '${join(dir, 'mixed-backups')}'
+}
+`,
+    );
+    const { code, events, stderr } = await startCli(['run', file, '--json'], env).done;
+    expect(code, stderr).toBe(0);
+    expect(events.filter((e) => e.type === 'provider.skipped')).toEqual([
+      expect.objectContaining({ provider: 'btrfs', volumes: [plainFolder] }),
+    ]);
+    expect(events.filter((e) => e.type === 'provider.chosen').map((e) => e.type === 'provider.chosen' && [e.provider, e.volumes, e.setId])).toEqual([
+      ['btrfs', [ledger], 'set-1'],
+      ['copy', [plainFolder], 'set-2'],
+    ]);
+    expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual(['freeze', 'thaw', 'freeze', 'thaw']);
+    expect(events.filter((e) => e.type === 'snapshot-set.released').map((e) => e.type === 'snapshot-set.released' && e.setId)).toEqual(['set-2', 'set-1']);
+  }, 60_000);
+
   it('a run killed after its snapshot leaves it behind; `stillpoint cleanup` releases it', async () => {
     const backups = join(dir, 'killed-backups');
     for (let i = 0; i < 200; i++) await writeFile(join(mail, `bulk-${i}.bin`), Buffer.alloc(512 * 1024, i));
