@@ -12,17 +12,20 @@ export interface TuiRendererOptions {
   stdin: NodeJS.ReadStream;
   onCancel: () => void;
   noColor: boolean;
+  /** Frames per second at most (default 15); 0 draws after every event. */
+  maxFps?: number;
 }
 
-/** Frames per second at most: the freeze timer reads well at this rate and a copy's many
- * progress events cost no more than this many redraws. */
-const MAX_FPS = 15;
+/** The freeze timer reads well at this rate, and a copy's many progress events cost no more
+ * than this many redraws. */
+const DEFAULT_MAX_FPS = 15;
 
 export function createTuiRenderer(options: TuiRendererOptions): EventSink & { close(): Promise<void> } {
-  const store = new RunStore({ notifyEveryMs: 1000 / MAX_FPS });
+  const maxFps = options.maxFps ?? DEFAULT_MAX_FPS;
+  const store = new RunStore({ notifyEveryMs: maxFps > 0 ? 1000 / maxFps : 0 });
   const instance = render(
     createElement(App, { store, onCancel: options.onCancel, interactive: Boolean(options.stdin.isTTY), noColor: options.noColor }),
-    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, maxFps: MAX_FPS },
+    { stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, maxFps },
   );
   return {
     emit: (event) => store.apply(event),
