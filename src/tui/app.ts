@@ -5,7 +5,8 @@ import { Box, Static, Text, useInput } from 'ink';
 import { createElement as h, useEffect, useState, useSyncExternalStore } from 'react';
 import { formatDuration, printable } from '../report/format.ts';
 import type { JobSummary, RunSummary } from '../report/run-summary.ts';
-import { FreezeTimer, HookTail, RunOutcome, SnapshotSets, StageLine, TargetProgress, WritersTable } from './parts.ts';
+import type { RunStatus } from '../events/types.ts';
+import { FreezeTimer, HookTail, RunOutcome, SnapshotSets, StageLine, STATUS_TONE, TargetProgress, WritersTable } from './parts.ts';
 import type { PrintedLine, RunStore } from './store.ts';
 import { NoColor, useTone } from './theme.ts';
 
@@ -53,6 +54,8 @@ function Screen(props: AppProps) {
           ? h(Text, { key: item.key, bold: true, wrap: 'truncate-end' }, item.text)
           : item.kind === 'dry-run'
             ? h(Text, { key: item.key, wrap: 'truncate-end', ...(props.noColor ? {} : { color: 'gray' }) }, printable(item.text))
+            : item.kind === 'job'
+              ? h(JobOutcome, { key: item.key, text: item.text, status: item.status })
           : h(StageLine, { key: item.key, stage: item.stage, nowMs, ...(multiJob && item.job ? { job: item.job } : {}) }),
     }),
     running ? h(LiveArea, { run, job: currentJob(run), nowMs, store, interactive: props.interactive }) : h(Outcome, { run, job: currentJob(run) }),
@@ -81,6 +84,11 @@ function LiveArea(props: { run: RunSummary; job: JobSummary | undefined; nowMs: 
         ? h(Text, { key: 'keys', ...tone('dim') }, 'q cancel')
         : null,
   );
+}
+
+function JobOutcome(props: { text: string; status: RunStatus }) {
+  const tone = useTone();
+  return h(Text, { bold: true, wrap: 'truncate-end', ...tone(STATUS_TONE[props.status]) }, printable(props.text));
 }
 
 /** What stays on the screen after the run: where it ended, and the summary. */

@@ -55,16 +55,27 @@ export function StageLine(props: { stage: StageSummary; job?: string; nowMs: num
   );
 }
 
+/** Rows of the live area a part may take, so that the whole fits a 24-row terminal: a taller
+ * frame makes Ink clear the screen on every redraw. */
+const SET_ROWS = 5;
+const WRITER_ROWS = 5;
+
 export function SnapshotSets(props: { job: JobSummary }) {
   const tone = useTone();
   const { job } = props;
   const refused = job.providers.filter((p) => p.outcome !== 'chosen');
   if (job.snapshotSets.length === 0 && refused.length === 0) return null;
+  // The newest sets and refusals matter most (older ones are in the report); refusals keep
+  // at least two rows, since their reasons say why a provider was passed over.
+  const setRows = Math.min(job.snapshotSets.length, Math.max(SET_ROWS - 2, SET_ROWS - refused.length));
+  const sets = job.snapshotSets.slice(job.snapshotSets.length - setRows);
+  const shownRefused = refused.slice(refused.length - Math.min(refused.length, SET_ROWS - setRows));
+  const hidden = job.snapshotSets.length - sets.length + refused.length - shownRefused.length;
   return h(
     Box,
     { flexDirection: 'column' },
     h(Text, { bold: true }, 'snapshot sets'),
-    ...job.snapshotSets.map((set) =>
+    ...sets.map((set) =>
       h(
         Line,
         { key: `set/${set.setId}` },
@@ -74,7 +85,7 @@ export function SnapshotSets(props: { job: JobSummary }) {
         h(Text, tone(set.state === 'failed' || set.state === 'release-failed' ? 'bad' : set.state === 'creating' ? 'busy' : 'good'), set.state),
       ),
     ),
-    ...refused.map((p, i) =>
+    ...shownRefused.map((p, i) =>
       h(
         Line,
         { key: `refused/${i}` },
@@ -83,17 +94,28 @@ export function SnapshotSets(props: { job: JobSummary }) {
         p.nextProvider ? h(Text, tone('dim'), ` → ${p.nextProvider}`) : null,
       ),
     ),
+    hidden > 0 ? h(Text, tone('dim'), `  … ${hidden} more (in the report)`) : null,
   );
 }
 
+const WRITER_ATTENTION: WriterState[] = ['failed', 'frozen', 'preparing', 'thawed', 'stable'];
+
 export function WritersTable(props: { job: JobSummary }) {
   const tone = useTone();
-  if (props.job.writers.length === 0) return null;
+  const { writers } = props.job;
+  if (writers.length === 0) return null;
+  // When they do not all fit, the ones that need a look come first (failed, frozen).
+  const shown =
+    writers.length <= WRITER_ROWS
+      ? writers
+      : [...writers].sort((a, b) => WRITER_ATTENTION.indexOf(a.state) - WRITER_ATTENTION.indexOf(b.state)).slice(0, WRITER_ROWS - 1);
+  const hidden = writers.filter((w) => !shown.includes(w));
+  const hiddenStates = WRITER_ATTENTION.map((state) => [state, hidden.filter((w) => w.state === state).length] as const).filter(([, n]) => n > 0);
   return h(
     Box,
     { flexDirection: 'column' },
     h(Text, { bold: true }, `${'writer'.padEnd(18)}${'kind'.padEnd(10)}${'state'.padEnd(11)}last error`),
-    ...props.job.writers.map((w) =>
+    ...shown.map((w) =>
       h(
         Line,
         { key: w.name },
@@ -103,6 +125,7 @@ export function WritersTable(props: { job: JobSummary }) {
         w.lastError ? h(Text, tone('bad'), printable(w.lastError)) : '',
       ),
     ),
+    hidden.length ? h(Text, tone('dim'), `… ${hidden.length} more writers: ${hiddenStates.map(([state, n]) => `${n} ${state}`).join(', ')}`) : null,
   );
 }
 

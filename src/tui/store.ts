@@ -3,13 +3,15 @@
 // for). Components subscribe to it; emit() never renders, so events can arrive faster than
 // frames.
 
-import type { StillpointEvent } from '../events/types.ts';
+import type { RunStatus, StillpointEvent } from '../events/types.ts';
+import { formatBytes, formatDuration } from '../report/format.ts';
 import { RunSummaryBuilder, type StageSummary } from '../report/run-summary.ts';
 
 /** A line printed once above the live area (Ink's <Static>): the run's title, a finished stage. */
 export type PrintedLine =
   | { key: string; kind: 'title'; text: string }
   | { key: string; kind: 'dry-run'; text: string }
+  | { key: string; kind: 'job'; text: string; status: RunStatus }
   | { key: string; kind: 'stage'; job?: string; stage: StageSummary };
 
 export interface HookLine {
@@ -63,6 +65,11 @@ export class RunStore {
       const stages = event.job === undefined ? this.summary.stages : this.summary.jobs.find((j) => j.name === event.job)?.stages;
       const stage = stages?.find((s) => s.stage === event.stage);
       if (stage) this.printed.push({ key: `stage/${event.seq}`, kind: 'stage', ...(event.job !== undefined ? { job: event.job } : {}), stage: { ...stage } });
+    }
+    if (event.type === 'job.finished' && event.job !== undefined && this.summary.jobNames.length > 1) {
+      // With several jobs, each one's outcome stays above the live area of the next.
+      const text = `job ${event.job} ${event.status} (exit ${event.exitCode}) in ${formatDuration(event.durationMs)}: ${formatBytes(event.bytes)}, ${event.files} files, ${event.skipped} skipped${event.error ? `: ${event.error}` : ''}`;
+      this.printed.push({ key: `job/${event.seq}`, kind: 'job', text, status: event.status });
     }
     if (event.type === 'hook.output') {
       const hook = this.summary.jobs.flatMap((j) => j.hooks).findLast((h) => h.hookId === event.hookId);

@@ -123,4 +123,39 @@ describe('TUI frames', () => {
     expect(frame).toMatch(/^stillpoint nightly\.still {2}run run-0001 on db1 {2}\(dry run: nothing is touched\)$/m);
     expect(frame).toMatch(/^ {2}would snapshot \/srv\/ledger with btrfs \(snapshot set set-1\)\n✓ snapshot/m);
   });
+
+  it('keeps a busy live area within a 24-row terminal: failed and frozen writers first, the rest counted', () => {
+    const s = new EventSequence({ job: 'fleet' });
+    s.emit({ type: 'run.started', script: 'fleet.still', jobs: ['fleet'], dryRun: false, platform: 'linux', hostname: 'db1' }, { job: null });
+    const writers = Array.from({ length: 10 }, (_, i) => ({ name: `db-${i}`, kind: 'postgres' }));
+    s.emit({ type: 'job.started', volumes: ['/srv/a', '/srv/b'], providers: ['lvm', 'btrfs', 'copy'], writers, targets: [{ kind: 'tree', location: '/b' }] });
+    s.emit({ type: 'stage.started', stage: 'snapshot' });
+    for (const volume of ['/srv/a', '/srv/b', '/srv/c']) s.emit({ type: 'provider.skipped', provider: 'lvm', volumes: [volume], reason: `${volume} is not on a logical volume` });
+    for (const [i, volume] of ['/srv/a', '/srv/b', '/srv/c', '/srv/d', '/srv/e'].entries()) s.emit({ type: 'provider.chosen', provider: 'btrfs', volumes: [volume], setId: `set-${i + 1}` });
+    s.emit({ type: 'freeze.started', setId: 'set-5', budgetMs: 10_000, writers: writers.map((w) => w.name) });
+    for (const [i, w] of writers.entries()) s.emit({ type: 'writer.state', writer: w.name, kind: w.kind, state: i === 7 ? 'failed' : i >= 5 ? 'frozen' : 'stable', step: 'freeze', ...(i === 7 ? { error: 'connection refused' } : {}) });
+    for (let i = 0; i < 5; i++) s.hook(`h${i}`, 'before-snapshot', 'sh', [`line ${i}`]);
+    s.wait(1200);
+    const frame = show(s, { interactive: true }).lastFrame()!;
+    expect(frame.split('\n').length).toBeLessThan(24);
+    expect(frame).toMatch(/^db-7 +postgres +failed +connection refused$/m);
+    expect(frame.match(/^db-\d +postgres +frozen/gm)).toHaveLength(3);
+    expect(frame).toContain('… 6 more writers: 1 frozen, 5 stable');
+    expect(frame).toMatch(/^ {2}set-3 {2}btrfs {2}\/srv\/c {2}creating\n {2}set-4 .*\n {2}set-5 {2}btrfs {2}\/srv\/e {2}creating\n {2}- lvm skipped for \/srv\/b: .*\n {2}- lvm skipped for \/srv\/c: \/srv\/c is not on a logical volume\n {2}… 3 more \(in the report\)$/m);
+    expect(frame).toContain('frozen 1.4 s of 10 s');
+  });
+
+  it('prints each finished job of a several-job run above the live area of the next', () => {
+    const s = new EventSequence({ job: 'ledger' });
+    s.emit({ type: 'run.started', script: 'nightly.still', jobs: ['ledger', 'mail'], dryRun: false, platform: 'linux', hostname: 'db1' }, { job: null });
+    s.emit({ type: 'job.started', volumes: ['/srv/ledger'], providers: ['btrfs'], writers: [], targets: [] });
+    s.stage('snapshot');
+    s.emit({ type: 'job.finished', status: 'failed', exitCode: 1, durationMs: 2000, error: 'no provider could take /srv/ledger', failedStage: 'snapshot', bytes: 0, files: 0, skipped: 0 });
+    s.job = 'mail';
+    s.emit({ type: 'job.started', volumes: ['/srv/mail'], providers: ['btrfs'], writers: [], targets: [] });
+    s.emit({ type: 'stage.started', stage: 'copy' });
+    const frame = show(s.wait(500)).lastFrame()!;
+    expect(frame).toMatch(/^✓ ledger snapshot +0\.0 s\njob ledger failed \(exit 1\) in 2\.0 s: 0 B, 0 files, 0 skipped: no provider could take \/srv\/ledger$/m);
+    expect(frame).toMatch(/^▸ mail copy +0\.5 s$/m);
+  });
 });
