@@ -2,14 +2,25 @@
 // the source's (cannot open, cannot read, changed while read) come back as an outcome the
 // caller decides on; the target's (ENOSPC, EROFS, EIO while writing) are thrown and fail
 // the snapshot.
+//
+// The copy is synchronous: a small file costs a few syscalls, less than one round trip
+// through libuv's thread pool, and large files run on worker threads (copy-pool.ts), so
+// hashing and I/O of several files proceed on several cores at once.
 
-import { constants, type BigIntStats } from 'node:fs';
-import { copyFile, open, unlink, type FileHandle } from 'node:fs/promises';
+import fs, { constants, type BigIntStats } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { applyMetadata, metadataOf, sourceXattrs, type XattrTrouble } from './metadata.ts';
+import { applyMetadata, metadataOf, sourceXattrs } from './metadata.ts';
+
+/** What the manifest needs of a copied file's stat; plain data, so it crosses threads. */
+export interface FileFacts {
+  mode: bigint;
+  uid: bigint;
+  gid: bigint;
+  mtimeNs: bigint;
+}
 
 export type CopyOutcome =
-  | { kind: 'copied'; sha256: string; size: number; stat: BigIntStats; xattrs?: Record<string, Buffer> }
+  | { kind: 'copied'; sha256: string; size: number; facts: FileFacts; xattrs?: Record<string, Buffer> }
   /** A live copy may retry it later (LANGUAGE.md §6). */
   | { kind: 'set-aside'; reason: 'locked' | 'changed-during-copy'; detail: string }
   | { kind: 'unreadable'; detail: string }
@@ -19,7 +30,10 @@ export type CopyOutcome =
 /** Errors of open(2) that mean "in use or not allowed now", worth a retry in a live copy. */
 const LOCKED = new Set(['EACCES', 'EPERM', 'EBUSY', 'ETXTBSY', 'EAGAIN', 'EWOULDBLOCK']);
 
-/** Whether reflinks work from one volume to the target; learnt from the first attempts. */
+/** Errors of a reflink that mean "not here" (other filesystem, no support), not a failure. */
+const NO_REFLINK = new Set(['EXDEV', 'EOPNOTSUPP', 'ENOTSUP', 'EINVAL', 'ENOSYS', 'ENOTTY']);
+
+/** Whether reflinks work from one volume to the target; learnt from the first attempt. */
 export interface CloneState {
   works: boolean | undefined;
 }
@@ -28,24 +42,13 @@ export interface CopyOptions {
   /** Reading live files: compare before/after, treat open errors as locked. */
   live: boolean;
   clone: CloneState;
-  buffers: BufferPool;
-  onXattrTrouble: XattrTrouble;
+  /** The read buffer; one per thread. */
+  buffer: Buffer;
+  /** Called when an extended attribute cannot be set on the target. */
+  onXattrTrouble(error: NodeJS.ErrnoException): void;
 }
 
-/** Reusable read buffers, one per copy in flight. */
-export class BufferPool {
-  readonly #free: Buffer[] = [];
-  readonly #size: number;
-  constructor(size: number) {
-    this.#size = size;
-  }
-  take(): Buffer {
-    return this.#free.pop() ?? Buffer.allocUnsafe(this.#size);
-  }
-  give(buffer: Buffer): void {
-    this.#free.push(buffer);
-  }
-}
+export const COPY_BUFFER_BYTES = 1024 * 1024;
 
 function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
@@ -59,10 +62,10 @@ function changedWhileRead(before: BigIntStats, after: BigIntStats): string | und
   return undefined;
 }
 
-export async function copyRegularFile(source: string, dest: string, options: CopyOptions): Promise<CopyOutcome> {
-  let input: FileHandle;
+export function copyRegularFile(source: string, dest: string, options: CopyOptions): CopyOutcome {
+  let input: number;
   try {
-    input = await open(source, constants.O_RDONLY | constants.O_NOFOLLOW);
+    input = fs.openSync(source, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT') return { kind: 'vanished' };
@@ -70,116 +73,85 @@ export async function copyRegularFile(source: string, dest: string, options: Cop
     if (options.live && LOCKED.has(code)) return { kind: 'set-aside', reason: 'locked', detail: describe(error) };
     return { kind: 'unreadable', detail: describe(error) };
   }
-  let wrote = false;
+  let created = false;
   try {
-    const before = await input.stat({ bigint: true });
+    const before = fs.fstatSync(input, { bigint: true });
     if (!before.isFile()) return { kind: 'set-aside', reason: 'changed-during-copy', detail: 'is no longer a regular file' };
     let xattrs: Record<string, Buffer> | undefined;
     try {
-      xattrs = sourceXattrs({ fd: input.fd });
+      xattrs = sourceXattrs({ fd: input });
     } catch (error) {
       return { kind: 'unreadable', detail: `extended attributes: ${describe(error)}` };
     }
-    const hash = createHash('sha256');
-    wrote = true;
-    const cloned = await tryClone(source, dest, options.clone);
+    created = true;
+    const cloned = tryClone(source, dest, options.clone);
     const output = cloned
-      ? await open(dest, constants.O_WRONLY | constants.O_NOFOLLOW)
-      : await open(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      ? fs.openSync(dest, constants.O_WRONLY | constants.O_NOFOLLOW)
+      : fs.openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
-      const read = cloned
-        ? await hashOnly(input, hash, options.buffers)
-        : await copyAndHash(input, output, hash, Number(before.size), options.buffers);
+      const hash = createHash('sha256');
+      const read = copyAndHash(input, cloned ? undefined : output, hash, Number(before.size), options.buffer);
       if ('unreadable' in read) {
-        await unlink(dest).catch(() => {});
+        fs.rmSync(dest, { force: true });
         return { kind: 'unreadable', detail: read.unreadable };
       }
       if (options.live) {
-        const change = changedWhileRead(before, await input.stat({ bigint: true }));
+        const change = changedWhileRead(before, fs.fstatSync(input, { bigint: true }));
         if (change) {
-          await unlink(dest).catch(() => {});
+          fs.rmSync(dest, { force: true });
           return { kind: 'set-aside', reason: 'changed-during-copy', detail: change };
         }
       }
-      applyMetadata({ fd: output.fd }, metadataOf(before, xattrs), false, options.onXattrTrouble);
-      return { kind: 'copied', sha256: hash.digest('hex'), size: read.size, stat: before, xattrs };
+      applyMetadata({ fd: output }, metadataOf(before, xattrs), false, options.onXattrTrouble);
+      const facts = { mode: before.mode, uid: before.uid, gid: before.gid, mtimeNs: before.mtimeNs };
+      return { kind: 'copied', sha256: hash.digest('hex'), size: read.size, facts, xattrs };
     } finally {
-      await output.close();
+      fs.closeSync(output);
     }
   } catch (error) {
-    if (wrote) await unlink(dest).catch(() => {});
+    if (created) fs.rmSync(dest, { force: true });
     throw error;
   } finally {
-    await input.close();
+    fs.closeSync(input);
   }
 }
 
 /** A reflink (btrfs, xfs): no data is copied; the hash still reads the source once. */
-async function tryClone(source: string, dest: string, clone: CloneState): Promise<boolean> {
+function tryClone(source: string, dest: string, clone: CloneState): boolean {
   if (clone.works === false) return false;
   try {
-    await copyFile(source, dest, constants.COPYFILE_FICLONE_FORCE);
+    fs.copyFileSync(source, dest, constants.COPYFILE_FICLONE_FORCE);
     clone.works = true;
     return true;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (!['EXDEV', 'EOPNOTSUPP', 'ENOTSUP', 'EINVAL', 'ENOSYS', 'ENOTTY'].includes(code)) throw error;
-    // Copies already in flight may fail the same way before the first failure is recorded.
+    if (!NO_REFLINK.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     if (clone.works !== true) clone.works = false;
-    await unlink(dest).catch(() => {});
+    fs.rmSync(dest, { force: true });
     return false;
   }
 }
 
 type ReadResult = { size: number } | { unreadable: string };
 
-async function hashOnly(input: FileHandle, hash: ReturnType<typeof createHash>, buffers: BufferPool): Promise<ReadResult> {
-  const buffer = buffers.take();
-  try {
-    let size = 0;
-    for (;;) {
-      let n: number;
-      try {
-        n = (await input.read(buffer, 0, buffer.length, size)).bytesRead;
-      } catch (error) {
-        return { unreadable: describe(error) };
-      }
-      if (n === 0) return { size };
-      hash.update(buffer.subarray(0, n));
-      size += n;
+/** Reads the source once, hashing it, and writes it to `output` unless a reflink made the copy. */
+function copyAndHash(input: number, output: number | undefined, hash: ReturnType<typeof createHash>, expected: number, buffer: Buffer): ReadResult {
+  let size = 0;
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(input, buffer, 0, buffer.length, size);
+    } catch (error) {
+      return { unreadable: describe(error) };
     }
-  } finally {
-    buffers.give(buffer);
-  }
-}
-
-async function copyAndHash(
-  input: FileHandle,
-  output: FileHandle,
-  hash: ReturnType<typeof createHash>,
-  expected: number,
-  buffers: BufferPool,
-): Promise<ReadResult> {
-  const buffer = buffers.take();
-  try {
-    let size = 0;
-    for (;;) {
-      let n: number;
-      try {
-        n = (await input.read(buffer, 0, buffer.length, size)).bytesRead;
-      } catch (error) {
-        return { unreadable: describe(error) };
-      }
-      if (n === 0) return { size };
-      hash.update(buffer.subarray(0, n));
+    if (n === 0) return { size };
+    hash.update(buffer.subarray(0, n));
+    if (output !== undefined) {
       let written = 0;
-      while (written < n) written += (await output.write(buffer, written, n - written, size + written)).bytesWritten;
-      size += n;
-      // The size from fstat saves the final zero-length read; a file that grew meanwhile is
-      // caught by the before/after comparison of a live copy.
-      if (expected > 0 && size >= expected) return { size };
+      while (written < n) written += fs.writeSync(output, buffer, written, n - written, size + written);
     }
-  } finally {
-    buffers.give(buffer);
+    size += n;
+    // The size from fstat saves the final zero-length read; a file that grew meanwhile is
+    // caught by the before/after comparison of a live copy.
+    if (expected > 0 && size >= expected) return { size };
   }
 }

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
-import { BufferPool, copyRegularFile, type CloneState, type CopyOutcome } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyRegularFile, type CloneState, type CopyOutcome, type FileFacts } from './copy.ts';
+import { CopyPool } from './copy-pool.ts';
 import {
   MANIFEST_FILE,
   SUMMARY_FILE,
@@ -29,7 +30,7 @@ import {
   type SnapshotSummary,
   type VolumeRecord,
 } from './layout.ts';
-import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type ManifestEntry } from './manifest.ts';
+import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type EntryType, type ManifestEntry } from './manifest.ts';
 import { applyMetadata, metadataOf, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
@@ -37,7 +38,8 @@ import { Selection, walk } from './walk.ts';
 
 /** Entries in flight at once: enough to overlap I/O latency, few enough to keep order cheap. */
 const CONCURRENCY = 16;
-const BUFFER_BYTES = 1024 * 1024;
+/** Up to this size a file is copied on the main thread; larger ones go to the copy pool. */
+const SMALL_FILE_BYTES = 256n * 1024n;
 const PROGRESS_EVERY_MS = 250;
 
 /** What an entry adds to the snapshot once its copy is done. */
@@ -54,6 +56,8 @@ interface SetAside {
   shownPath: string;
   abs: string;
   dest: string;
+  /** As the walk saw it. */
+  size: bigint;
   reason: 'locked' | 'changed-during-copy';
   detail: string;
   parentDest: string;
@@ -138,15 +142,18 @@ function volumesOf(sources: CopySource[]): Volume[] {
 }
 
 function entryOf(path: string, stat: BigIntStats, extra: Partial<ManifestEntry>): ManifestEntry {
+  return { ...factsEntry(path, entryTypeOf(stat)!, stat), size: Number(stat.size), ...extra };
+}
+
+function factsEntry(path: string, type: EntryType, stat: FileFacts): ManifestEntry {
   return {
     path,
-    type: entryTypeOf(stat)!,
-    size: Number(stat.size),
+    type,
+    size: 0,
     mode: Number(stat.mode & 0o7777n),
     uid: Number(stat.uid),
     gid: Number(stat.gid),
     mtime: stat.mtimeNs.toString(),
-    ...extra,
   };
 }
 
@@ -169,7 +176,8 @@ class SnapshotRun {
   readonly #partialDir: string;
   readonly #previous: SnapshotRecord | undefined;
   readonly #context: TargetContext;
-  readonly #buffers = new BufferPool(BUFFER_BYTES);
+  readonly #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+  readonly #pool: CopyPool;
   readonly #setAside: SetAside[] = [];
   #files = 0;
   #bytes = 0;
@@ -184,9 +192,18 @@ class SnapshotRun {
     this.#partialDir = partialDir;
     this.#previous = previous;
     this.#context = context;
+    this.#pool = new CopyPool(this.#xattrTrouble);
   }
 
   async write(volumes: Volume[]): Promise<SnapshotSummary> {
+    try {
+      return await this.#write(volumes);
+    } finally {
+      await this.#pool.close();
+    }
+  }
+
+  async #write(volumes: Volume[]): Promise<SnapshotSummary> {
     const started = new Date();
     const manifestPath = join(this.#partialDir, MANIFEST_FILE);
     const manifest = await ManifestWriter.create(manifestPath);
@@ -262,7 +279,7 @@ class SnapshotRun {
         if (unchanged(previous, stat) && this.#link(join(this.#previous!.dir, path), dest)) {
           await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }), bytes: Number(stat.size), copiedBytes: 0, linked: true }));
         } else {
-          await window.push(this.#copy({ manifestPath: path, shownPath, abs, dest, parentDest: parent.dest, parent: parent.meta }, live, clone));
+          await window.push(this.#copy({ manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta }, live, clone, record.folder));
         }
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
@@ -293,13 +310,11 @@ class SnapshotRun {
     }
   }
 
-  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, clone: CloneState): Promise<Done> {
-    const outcome = await copyRegularFile(file.abs, file.dest, {
-      live,
-      clone,
-      buffers: this.#buffers,
-      onXattrTrouble: this.#xattrTrouble,
-    });
+  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, clone: CloneState, volume: string): Promise<Done> {
+    const outcome =
+      file.size <= SMALL_FILE_BYTES
+        ? copyRegularFile(file.abs, file.dest, { live, clone, buffer: this.#buffer, onXattrTrouble: this.#xattrTrouble })
+        : await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume });
     return this.#done(file, outcome);
   }
 
@@ -308,7 +323,7 @@ class SnapshotRun {
       case 'copied':
         return {
           kind: 'entry',
-          entry: entryOf(file.manifestPath, outcome.stat, { size: outcome.size, sha256: outcome.sha256, xattrs: xattrsToManifest(outcome.xattrs) }),
+          entry: { ...factsEntry(file.manifestPath, 'file', outcome.facts), size: outcome.size, sha256: outcome.sha256, xattrs: xattrsToManifest(outcome.xattrs) },
           bytes: outcome.size,
           copiedBytes: outcome.size,
           linked: false,
@@ -391,7 +406,7 @@ class SnapshotRun {
         await sleep(live.retryDelayMs, undefined, { signal: this.#context.signal });
         const still: SetAside[] = [];
         for (const file of remaining) {
-          const done = await this.#copy(file, true, { works: false });
+          const done = await this.#copy(file, true, { works: false }, '');
           if (done.kind === 'set-aside') still.push(done.file);
           else if (done.kind !== 'nothing') {
             await this.#record(done, retried);
