@@ -127,6 +127,15 @@ export async function runPlan(options: RunOptions): Promise<RunResult> {
   return { status, exitCode, jobs: results };
 }
 
+/** Which snapshot set (and so which volumes and paths) a hook call is about; absent: the job. */
+interface HookScope {
+  setId?: string;
+  volumes?: VolumeInfo[];
+  snapshots?: SnapshotInfo[];
+  /** The cleanup stages pass a signal that a cancel does not abort. */
+  signal?: AbortSignal;
+}
+
 /** A stage's work; returns 'skipped' when there was nothing to do. */
 type StageWork = () => Promise<StageStatus>;
 
@@ -255,6 +264,10 @@ class JobRun {
     return messageOf(error);
   }
 
+  #warn(message: string, detail?: string): void {
+    this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) });
+  }
+
   /** Says what a dry run would do at this point. */
   #would(stage: Stage, action: string, setId?: string): void {
     this.#emit({ type: 'dry-run.step', stage, action, ...(setId === undefined ? {} : { setId }) });
@@ -264,7 +277,7 @@ class JobRun {
 
   async #hooks(
     stage: HookStage,
-    extra: { setId?: string; volumes?: VolumeInfo[]; snapshots?: SnapshotInfo[]; signal?: AbortSignal } = {},
+    extra: HookScope = {},
   ): Promise<StageStatus> {
     const hooks = this.#job.hooks.filter((h) => h.stage === stage);
     if (hooks.length === 0) return 'skipped';
@@ -278,7 +291,7 @@ class JobRun {
 
   #hookContext(
     stage: HookStage,
-    extra: { setId?: string; volumes?: VolumeInfo[]; snapshots?: SnapshotInfo[]; signal?: AbortSignal },
+    extra: HookScope,
   ): HookRunContext {
     const volumes = this.#volumeNamesAndIds(extra.volumes);
     const done = stage === 'after-backup' || stage === 'on-error';
@@ -403,7 +416,7 @@ class JobRun {
     const measured = this.#volumes.filter((v) => v.device?.startsWith('/dev/'));
     const unmeasured = this.#volumes.filter((v) => !measured.includes(v)).map((v) => v.name);
     if (unmeasured.length > 0) {
-      this.#emit({ type: 'warning', message: `quiesce cannot measure writes to ${unmeasured.join(', ')} (no block device); it waits for the other volumes only` });
+      this.#warn(`quiesce cannot measure writes to ${unmeasured.join(', ')} (no block device); it waits for the other volumes only`);
     }
     if (measured.length === 0) return 'skipped';
     const result = await waitForQuiet(
@@ -416,7 +429,7 @@ class JobRun {
     if (!result.quiet) {
       const message = `the volumes were not quiet for ${formatMs(plan.idleMs)} within ${formatMs(plan.withinMs)}`;
       if (plan.onTimeout === 'fail') throw new Error(`${message} (quiesce on-timeout fail)`);
-      this.#emit({ type: 'warning', message: `${message}; going on (quiesce on-timeout proceed)` });
+      this.#warn(`${message}; going on (quiesce on-timeout proceed)`);
     }
     return 'succeeded';
   }
@@ -427,8 +440,8 @@ class JobRun {
     if (this.#dryRun) {
       for (const planned of this.#planned) {
         this.#would('snapshot', `create snapshot set ${planned.setId} with ${planned.options.name} of ${planned.volumes.map((v) => v.name).join(', ')}`, planned.setId);
-        void (await this.#hooks('before-snapshot', { setId: planned.setId, volumes: planned.volumes }));
-        void (await this.#hooks('after-snapshot', { setId: planned.setId, volumes: planned.volumes }));
+        await this.#hooks('before-snapshot', { setId: planned.setId, volumes: planned.volumes });
+        await this.#hooks('after-snapshot', { setId: planned.setId, volumes: planned.volumes });
       }
       return 'skipped';
     }
@@ -497,7 +510,7 @@ class JobRun {
         if (hooks.length === 0) return;
         await this.#options.parts.runHooks(hooks, this.#hookContext('during-freeze', { setId: planned.setId, volumes: planned.volumes, signal }));
       },
-      warn: (message, detail) => this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) }),
+      warn: (message, detail) => this.#warn(message, detail),
     };
   }
 
@@ -560,39 +573,9 @@ class JobRun {
   }
 
   async #copyTo(target: Target, sources: CopySource[], snapshots: SnapshotInfo[]): Promise<void> {
-    const interval = this.#options.progressIntervalMs ?? 250;
-    let lastProgress = -Infinity;
-    let skipped = 0;
+    const counts = { skipped: 0 };
     this.#emit({ type: 'copy.started', target: target.location, kind: target.kind });
-    const context: TargetContext = {
-      runId: this.#options.plan.runId,
-      job: this.#job.name,
-      hostname: this.#options.plan.hostname,
-      started: new Date(this.#options.plan.started),
-      signal: this.#options.signal,
-      ignoreReadErrors: this.#job.ignoreReadErrors,
-      snapshots,
-      env: hookEnvironment({
-        runId: this.#options.plan.runId,
-        job: this.#job.name,
-        stage: 'after-snapshot',
-        ...this.#volumeNamesAndIds(this.#volumes),
-        snapshotPaths: snapshots.map((s) => s.snapshotPath),
-        hookEnv: this.#job.hookEnv,
-      }),
-      progress: (progress) => {
-        const now = performance.now();
-        if (now - lastProgress < interval) return;
-        lastProgress = now;
-        this.#emit({ type: 'copy.progress', target: target.location, ...progress });
-      },
-      skipped: (path, reason, detail) => {
-        skipped += 1;
-        this.#emit({ type: 'file.skipped', path, reason, detail });
-      },
-      warn: (message, detail) => this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) }),
-      output: (stream, line) => this.#emit({ type: 'hook.output', hookId: `target:${target.kind}`, stream, line }),
-    };
+    const context = this.#targetContext(target, snapshots, counts);
     try {
       const result = await target.write(sources, context);
       this.#totals.bytes += result.bytes;
@@ -619,7 +602,7 @@ class JobRun {
         status: 'failed',
         bytes: 0,
         files: 0,
-        skipped,
+        skipped: counts.skipped,
         error: this.#errorText(error),
       });
       throw error;
@@ -692,20 +675,23 @@ class JobRun {
   // ---- stage 9: retention ---------------------------------------------------------------
 
   async #retention(): Promise<StageStatus> {
-    const kept = this.#dryRun ? [] : this.#targets.filter((t) => t.keep);
     if (this.#dryRun) {
       for (const target of this.#job.targets) if ('keep' in target && target.keep) this.#would('retention', `apply keep to ${target.kind} ${targetLocation(target)}`);
       return 'skipped';
     }
+    const kept = this.#targets.filter((t) => t.keep);
     if (kept.length === 0) return 'skipped';
     for (const { target, keep } of kept) {
-      const pruned = await target.prune(keep!, this.#retentionContext());
+      const pruned = await target.prune(keep!, this.#targetContext(target, []));
       this.#emit({ type: 'retention.pruned', target: target.location, removed: pruned.removed, kept: pruned.kept });
     }
     return 'succeeded';
   }
 
-  #retentionContext(): TargetContext {
+  /** What a target gets to write or prune: the run, the snapshots, and where to report. */
+  #targetContext(target: Target, snapshots: SnapshotInfo[], counts = { skipped: 0 }): TargetContext {
+    const interval = this.#options.progressIntervalMs ?? 250;
+    let lastProgress = -Infinity;
     return {
       runId: this.#options.plan.runId,
       job: this.#job.name,
@@ -713,12 +699,27 @@ class JobRun {
       started: new Date(this.#options.plan.started),
       signal: this.#options.signal,
       ignoreReadErrors: this.#job.ignoreReadErrors,
-      snapshots: [],
-      env: {},
-      progress: () => {},
-      skipped: () => {},
-      warn: (message, detail) => this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) }),
-      output: () => {},
+      snapshots,
+      env: hookEnvironment({
+        runId: this.#options.plan.runId,
+        job: this.#job.name,
+        stage: 'after-snapshot',
+        ...this.#volumeNamesAndIds(this.#volumes),
+        snapshotPaths: snapshots.map((s) => s.snapshotPath),
+        hookEnv: this.#job.hookEnv,
+      }),
+      progress: (progress) => {
+        const now = performance.now();
+        if (now - lastProgress < interval) return;
+        lastProgress = now;
+        this.#emit({ type: 'copy.progress', target: target.location, ...progress });
+      },
+      skipped: (path, reason, detail) => {
+        counts.skipped += 1;
+        this.#emit({ type: 'file.skipped', path, reason, detail });
+      },
+      warn: (message, detail) => this.#warn(message, detail),
+      output: (stream, line) => this.#emit({ type: 'hook.output', hookId: `target:${target.kind}`, stream, line }),
     };
   }
 
