@@ -43,14 +43,14 @@ describeWith('TUI in a real terminal (tmux, 80x24)', [command('tmux', 'apt-get i
     expect(pane.cursorVisible()).toBe(true);
   });
 
-  it('cancels on q from the keyboard, says so while it cleans up, and ends cancelled', async () => {
+  it('cancels on Ctrl-C from the keyboard (raw mode: no SIGINT kills it), says so while it cleans up, and ends cancelled', async () => {
     const pane = new TmuxPane();
     panes.push(pane);
     const cancelLog = join(dir, 'cancel-2.log');
     pane.start(`${shellQuote(process.execPath)} ${shellQuote(DRIVER)} cancelled ${shellQuote(cancelLog)}`, paneEnvironment());
     await pane.waitFor(/39% .*\n.*ETA/);
     expect(pane.capture()).toContain('q cancel');
-    pane.tmux('send-keys', '-t', 'run', 'q');
+    pane.tmux('send-keys', '-t', 'run', 'C-c');
     const cancelling = await pane.waitFor(/cancelling: thawing and releasing…/, 5000);
     expect(cancelling).not.toContain('q cancel');
     const screen = await pane.waitFor(/\[exit \d+\]/);

@@ -158,4 +158,12 @@ describe('TUI frames', () => {
     expect(frame).toMatch(/^✓ ledger snapshot +0\.0 s\njob ledger failed \(exit 1\) in 2\.0 s: 0 B, 0 files, 0 skipped: no provider could take \/srv\/ledger$/m);
     expect(frame).toMatch(/^▸ mail copy +0\.5 s$/m);
   });
+
+  it('draws the same screen from events that went through NDJSON (a remote viewer sees what the terminal sees)', () => {
+    for (const sequence of [successfulRun(), providerFallbackRun(), failedWriterRun(), cancelledRun().untilCancel]) {
+      const remote = new EventSequence({ start: new Date(sequence.nowMs).toISOString() });
+      remote.events.push(...sequence.events.map((e) => JSON.stringify(e)).map((line) => JSON.parse(line)));
+      expect(show(remote).lastFrame()).toBe(show(sequence).lastFrame());
+    }
+  });
 });

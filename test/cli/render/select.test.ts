@@ -35,3 +35,32 @@ describe('createRenderer', () => {
     expect(noColorRequested({})).toBe(false);
   });
 });
+
+describe('createRenderer loads Ink and React only for the TUI', () => {
+  // A child Node records every module it resolves (module.registerHooks), then creates each
+  // renderer in turn; cron and CI runs (plain, json) must not pay for loading React.
+  const script = `
+    import { registerHooks } from 'node:module';
+    const resolved = [];
+    registerHooks({ resolve(specifier, context, next) { resolved.push(specifier); return next(specifier, context); } });
+    const { createRenderer } = await import(${JSON.stringify(new URL('../../../src/cli/render/select.ts', import.meta.url).href)});
+    const { PassThrough } = await import('node:stream');
+    const heavy = () => resolved.filter((s) => s === 'ink' || s === 'react').length > 0;
+    const seen = {};
+    for (const mode of ['plain', 'json', 'tui']) {
+      const stdout = Object.assign(new PassThrough(), { isTTY: true, columns: 80, rows: 24 });
+      stdout.resume();
+      const stdin = Object.assign(new PassThrough(), { isTTY: false });
+      const renderer = await createRenderer({ mode, stdout, stdin, onCancel() {} });
+      await renderer.close();
+      seen[mode] = heavy();
+    }
+    process.stdout.write(JSON.stringify(seen));
+  `;
+
+  it('plain and json leave them unloaded; tui loads them', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(output.slice(output.lastIndexOf('{')))).toEqual({ plain: false, json: false, tui: true });
+  });
+});
