@@ -123,6 +123,28 @@ describe('stillpoint run', () => {
     }
   });
 
+  it('SIGINT while a writer is frozen: the writer is thawed at once and the run ends cancelled', async () => {
+    const writerLog = join(dir, 'writer.log');
+    const file = await script(`  target tree '${backups}'
+  writer "app" command {
+    freeze "echo freezing >> '${writerLog}'; sleep 30"
+    thaw "echo thawed >> '${writerLog}'"
+    timeout 60s
+  }
+  freeze-timeout 50s`);
+    const run = startCli(['run', file, '--json'], env);
+    await run.waitFor((e) => e.type === 'freeze.started');
+    const signalled = performance.now();
+    run.child.kill('SIGINT');
+    const { code, events } = await run.done;
+    expect(performance.now() - signalled).toBeLessThan(15_000);
+    expect(code).toBe(1);
+    expect((await readFile(writerLog, 'utf8')).trim().split('\n')).toEqual(['freezing', 'thawed']);
+    expect(events.find((e) => e.type === 'freeze.ended')).toMatchObject({ timedOut: false });
+    expect(events.find((e) => e.type === 'job.finished')).toMatchObject({ status: 'cancelled', failedStage: 'snapshot' });
+    expect((await listSnapshots(backups)).complete).toEqual([]);
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} during the copy: exits non-zero, leaves no complete-looking snapshot, releases and runs after-backup`, async () => {
       // Enough data that the copy is still going when the signal arrives.

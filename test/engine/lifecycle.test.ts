@@ -269,6 +269,46 @@ describe('failures', () => {
   });
 });
 
+describe('a run of several jobs', () => {
+  it('runs every job; the worst outcome decides the run', async () => {
+    const events = new EventLog();
+    const result = await runPlan({
+      plan: plan([
+        job('broken', [join(dir, 'missing')], { targets: [treeTarget(join(backups, 'broken'))] }),
+        job('fine', [volume], { targets: [treeTarget(join(backups, 'fine'))] }),
+      ]),
+      secrets: new SecretStore(),
+      sinks: [events],
+      parts: partsWith(),
+      signal: new AbortController().signal,
+      state,
+    });
+    expect(result.jobs.map((j) => [j.job, j.status])).toEqual([
+      ['broken', 'failed'],
+      ['fine', 'succeeded'],
+    ]);
+    expect(result).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(events.ofType('job.finished').map((e) => e.job)).toEqual(['broken', 'fine']);
+    expect((await listSnapshots(join(backups, 'fine'))).complete).toHaveLength(1);
+  });
+
+  it('runs only the jobs asked for', async () => {
+    const events = new EventLog();
+    await runPlan({
+      plan: plan([job('one', [volume]), job('two', [volume])]),
+      secrets: new SecretStore(),
+      sinks: [events],
+      parts: partsWith(),
+      signal: new AbortController().signal,
+      state,
+      jobs: ['two'],
+      dryRun: true,
+    });
+    expect(events.ofType('run.started')[0].jobs).toEqual(['two']);
+    expect(events.ofType('job.started').map((e) => e.job)).toEqual(['two']);
+  });
+});
+
 describe('secrets and dry runs', () => {
   it('scrubs secret values from every event, hook output included', async () => {
     const secrets = new SecretStore();
