@@ -153,6 +153,26 @@ ${body}
     for (let i = 0; i < 200; i++) await rm(join(mail, `bulk-${i}.bin`));
   }, 120_000);
 
+  it('the next run of a killed job releases what the killed run left, in its release stage', async () => {
+    const backups = join(dir, 'next-run-backups');
+    for (let i = 0; i < 200; i++) await writeFile(join(mail, `bulk-${i}.bin`), Buffer.alloc(512 * 1024, i));
+    const file = await script('rerun', `  target tree '${backups}'`);
+    const killed = startCli(['run', file, '--json'], env);
+    const created = await killed.waitFor((e) => e.type === 'snapshot-set.created');
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    const left = created.type === 'snapshot-set.created' ? created.snapshots.map((s) => s.snapshotPath) : [];
+    for (const path of left) expect(existsSync(path)).toBe(true);
+
+    const next = await startCli(['run', file, '--json'], env).done;
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.events).toContainEqual(expect.objectContaining({ type: 'snapshot-set.released', setId: `${created.runId}/set-1`, provider: 'btrfs' }));
+    expect(next.events.some((e) => e.type === 'snapshot-set.released' && 'error' in e && e.error)).toBe(false);
+    for (const path of left) expect(existsSync(path)).toBe(false);
+    expect(execFileSync('btrfs', ['subvolume', 'list', '-o', fs.mountPoint], { encoding: 'utf8' })).not.toMatch(/stillpoint-/);
+    for (let i = 0; i < 200; i++) await rm(join(mail, `bulk-${i}.bin`));
+  }, 120_000);
+
   it('a target on a read-only filesystem fails the run; snapshots are released and after-backup runs', async () => {
     const backups = join(dir, 'read-only-target');
     await mkdir(backups);
