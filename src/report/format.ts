@@ -29,6 +29,12 @@ export function formatDuration(ms: number): string {
   return hours > 0 ? `${hours} h ${minutes} m` : `${minutes} m ${seconds} s`;
 }
 
+/** As formatDuration, but whole milliseconds below a second ("812 ms"): for the report, where
+ * a freeze window or a short stage is read closely. */
+export function formatDurationPrecise(ms: number): string {
+  return ms < 1000 ? `${Math.round(Math.max(0, ms))} ms` : formatDuration(ms);
+}
+
 export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`;
 }

@@ -1,7 +1,7 @@
 // The HTML run report: one self-contained file (inline CSS, no scripts, no fonts, a Content
 // Security Policy that forbids any fetch), readable in a mail client or a browser offline.
 
-import { formatBytes, formatDuration, formatRate } from './format.ts';
+import { formatBytes, formatDurationPrecise, formatRate } from './format.ts';
 import { html, type Markup } from './html-template.ts';
 import type { JobSummary, RunSummary } from './run-summary.ts';
 
@@ -21,7 +21,7 @@ export function renderHtmlReport(run: RunSummary, eventCount: number): string {
 <h1>Stillpoint run report <span class="status ${state}">${state}</span></h1>
 <dl class="facts">
 ${fact('script', run.script)}${fact('host', run.hostname && `${run.hostname} (${run.platform})`)}${fact('run', run.runId)}
-${fact('started', run.startedAt)}${fact('finished', run.finishedAt)}${fact('duration', run.durationMs !== undefined ? formatDuration(run.durationMs) : undefined)}
+${fact('started', run.startedAt)}${fact('finished', run.finishedAt)}${fact('duration', run.durationMs !== undefined ? formatDurationPrecise(run.durationMs) : undefined)}
 ${fact('exit code', run.exitCode)}${run.dryRun ? fact('mode', 'dry run: nothing was touched') : ''}
 </dl>
 </header>
@@ -38,7 +38,7 @@ function jobSection(run: RunSummary, job: JobSummary): Markup {
 <dl class="facts">
 ${fact('volumes', job.volumes.join(', '))}${fact('providers tried', job.providersTried.join(', '))}
 ${fact('copied', job.bytes !== undefined ? `${formatBytes(job.bytes)} in ${job.files} files` : undefined)}${fact('skipped files', job.skipped)}
-${fact('duration', job.durationMs !== undefined ? formatDuration(job.durationMs) : undefined)}${fact('exit code', job.exitCode)}
+${fact('duration', job.durationMs !== undefined ? formatDurationPrecise(job.durationMs) : undefined)}${fact('exit code', job.exitCode)}
 </dl>
 ${job.error ? html`<p class="error">${job.failedStage ? `Failed in stage ${job.failedStage}: ` : ''}${job.error}</p>` : ''}
 <h3>Timeline</h3>
@@ -53,11 +53,11 @@ ${job.providers.length === 0 ? html`<p class="dim">No provider was asked.</p>` :
 </table>`}
 ${job.snapshotSets.length === 0 ? '' : html`<h3>Snapshot sets</h3><table class="sets">
 <thead><tr><th>set</th><th>provider</th><th>state</th><th>snapshots</th><th>created in</th></tr></thead>
-<tbody>${job.snapshotSets.map((s) => html`<tr><td>${s.setId}</td><td>${s.provider}</td><td class="${s.state}">${s.state}${s.error ? html`: <span class="error">${s.error}</span>` : ''}</td><td>${s.snapshots.length ? s.snapshots.map((snap) => html`<div>${snap.volume} → <code>${snap.snapshotPath}</code></div>`) : s.volumes.join(', ')}</td><td>${s.durationMs !== undefined ? formatDuration(s.durationMs) : ''}</td></tr>`)}</tbody>
+<tbody>${job.snapshotSets.map((s) => html`<tr><td>${s.setId}</td><td>${s.provider}</td><td class="${s.state}">${s.state}${s.error ? html`: <span class="error">${s.error}</span>` : ''}</td><td>${s.snapshots.length ? s.snapshots.map((snap) => html`<div>${snap.volume} → <code>${snap.snapshotPath}</code></div>`) : s.volumes.join(', ')}</td><td>${s.durationMs !== undefined ? formatDurationPrecise(s.durationMs) : ''}</td></tr>`)}</tbody>
 </table>`}
 ${job.freezes.length === 0 ? '' : html`<h3>Freeze windows</h3><table class="freezes">
 <thead><tr><th>set</th><th>writers</th><th>frozen</th><th>budget</th><th>from</th><th>to</th></tr></thead>
-<tbody>${job.freezes.map((f) => html`<tr class="${f.timedOut ? 'failed' : ''}"><td>${f.setId}</td><td>${f.writers.join(', ')}</td><td><strong>${f.windowMs !== undefined ? formatDuration(f.windowMs) : 'not thawed'}</strong>${f.timedOut ? ' (timed out: thawed by the budget)' : ''}</td><td>${formatDuration(f.budgetMs)}</td><td>${f.startedAt}</td><td>${f.endedAt ?? ''}</td></tr>`)}</tbody>
+<tbody>${job.freezes.map((f) => html`<tr class="${f.timedOut ? 'failed' : ''}"><td>${f.setId}</td><td>${f.writers.join(', ')}</td><td><strong>${f.windowMs !== undefined ? formatDurationPrecise(f.windowMs) : 'not thawed'}</strong>${f.timedOut ? ' (timed out: thawed by the budget)' : ''}</td><td>${formatDurationPrecise(f.budgetMs)}</td><td>${f.startedAt}</td><td>${f.endedAt ?? ''}</td></tr>`)}</tbody>
 </table>`}
 <h3>Targets</h3>
 ${job.targets.length === 0 ? html`<p class="dim">Nothing was copied.</p>` : html`<table class="targets">
@@ -71,7 +71,7 @@ ${job.skippedFiles.length === 0 ? html`<p class="dim">None: every selected file 
 </table>`}
 ${job.hooks.length === 0 ? '' : html`<h3>Hooks</h3><table class="hooks">
 <thead><tr><th>stage</th><th>action</th><th>status</th><th>took</th><th>output</th></tr></thead>
-<tbody>${job.hooks.map((hook) => html`<tr><td>${hook.stage}</td><td><code>${hook.action}</code><div class="dim">${hook.origin}</div></td><td class="${hook.status ?? ''}">${hook.status ?? 'running'}${hook.exitCode !== undefined && hook.exitCode !== null ? ` (exit ${hook.exitCode})` : ''}${hook.signal ? ` (${hook.signal})` : ''}${hook.error ? html`: <span class="error">${hook.error}</span>` : ''}</td><td>${hook.durationMs !== undefined ? formatDuration(hook.durationMs) : ''}</td><td>${hook.output.length ? html`<details><summary>${hook.outputLines} ${hook.outputLines === 1 ? 'line' : 'lines'}${hook.outputLines > hook.output.length ? `, last ${hook.output.length}` : ''}</summary><pre>${hook.output.map((o) => `${o.stream === 'stderr' ? '! ' : ''}${o.line}\n`)}</pre></details>` : ''}</td></tr>`)}</tbody>
+<tbody>${job.hooks.map((hook) => html`<tr><td>${hook.stage}</td><td><code>${hook.action}</code><div class="dim">${hook.origin}</div></td><td class="${hook.status ?? ''}">${hook.status ?? 'running'}${hook.exitCode !== undefined && hook.exitCode !== null ? ` (exit ${hook.exitCode})` : ''}${hook.signal ? ` (${hook.signal})` : ''}${hook.error ? html`: <span class="error">${hook.error}</span>` : ''}</td><td>${hook.durationMs !== undefined ? formatDurationPrecise(hook.durationMs) : ''}</td><td>${hook.output.length ? html`<details><summary>${hook.outputLines} ${hook.outputLines === 1 ? 'line' : 'lines'}${hook.outputLines > hook.output.length ? `, last ${hook.output.length}` : ''}</summary><pre>${hook.output.map((o) => `${o.stream === 'stderr' ? '! ' : ''}${o.line}\n`)}</pre></details>` : ''}</td></tr>`)}</tbody>
 </table>`}
 </section>`;
 }
@@ -94,13 +94,13 @@ function timeline(run: RunSummary, job: JobSummary): Markup {
     return { freeze: f, style: position(from, to) };
   });
   return html`<div class="timeline" id="timeline-${slug(job.name)}">
-<div class="axis"><span class="label"></span><div class="track">${[0, 0.25, 0.5, 0.75, 1].map((f) => html`<span class="tick" style="left:${(f * 100).toFixed(0)}%">${formatDuration(f * span)}</span>`)}</div><span class="duration"></span></div>
+<div class="axis"><span class="label"></span><div class="track">${[0, 0.25, 0.5, 0.75, 1].map((f) => html`<span class="tick" style="left:${(f * 100).toFixed(0)}%">${formatDurationPrecise(f * span)}</span>`)}</div><span class="duration"></span></div>
 ${rows.map((s) => {
     const from = Date.parse(s.startedAt!);
     const to = s.durationMs !== undefined ? from + s.durationMs : lastEvent;
-    return html`<div class="row"><span class="label">${s.stage}</span><div class="track">${freezeBands.map((b) => html`<span class="freeze-band" style="${b.style}"></span>`)}<span class="bar ${s.state}" style="${position(from, to)}" title="${s.stage}: ${s.state}${s.error ? `: ${s.error}` : ''}"></span></div><span class="duration">${s.durationMs !== undefined ? formatDuration(s.durationMs) : s.state}</span></div>`;
+    return html`<div class="row"><span class="label">${s.stage}</span><div class="track">${freezeBands.map((b) => html`<span class="freeze-band" style="${b.style}"></span>`)}<span class="bar ${s.state}" style="${position(from, to)}" title="${s.stage}: ${s.state}${s.error ? `: ${s.error}` : ''}"></span></div><span class="duration">${s.durationMs !== undefined ? formatDurationPrecise(s.durationMs) : s.state}</span></div>`;
   })}
-${freezeBands.map((b) => html`<div class="row freeze-row"><span class="label">frozen ${b.freeze.setId}</span><div class="track"><span class="bar frozen" style="${b.style}"></span></div><span class="duration">${b.freeze.windowMs !== undefined ? `${formatDuration(b.freeze.windowMs)} of ${formatDuration(b.freeze.budgetMs)}` : 'not thawed'}</span></div>`)}
+${freezeBands.map((b) => html`<div class="row freeze-row"><span class="label">frozen ${b.freeze.setId}</span><div class="track"><span class="bar frozen" style="${b.style}"></span></div><span class="duration">${b.freeze.windowMs !== undefined ? `${formatDurationPrecise(b.freeze.windowMs)} of ${formatDurationPrecise(b.freeze.budgetMs)}` : 'not thawed'}</span></div>`)}
 </div>`;
 }
 
@@ -111,7 +111,7 @@ function writersTable(job: JobSummary): Markup {
 <thead><tr><th>writer</th><th>kind</th><th>state</th><th>last step</th><th>frozen for</th><th>last error</th></tr></thead>
 <tbody>${job.writers.map((w) => {
     const frozen = frozenFor(w.name);
-    return html`<tr><td>${w.name}</td><td>${w.kind}</td><td class="${w.state}">${w.state}</td><td>${w.step ?? ''}</td><td>${frozen >= 0 ? formatDuration(frozen) : ''}</td><td class="error">${w.lastError ?? ''}</td></tr>`;
+    return html`<tr><td>${w.name}</td><td>${w.kind}</td><td class="${w.state}">${w.state}</td><td>${w.step ?? ''}</td><td>${frozen >= 0 ? formatDurationPrecise(frozen) : ''}</td><td class="error">${w.lastError ?? ''}</td></tr>`;
   })}</tbody>
 </table>`;
 }
