@@ -2,7 +2,7 @@
 // started with pg_ctl on a free port (trust authentication, local only), stopped and removed
 // by stop(). Uses Debian's server binaries from /usr/lib/postgresql/<version>/bin.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,21 +76,25 @@ export async function clusterAt(dataDir: string, home: string): Promise<Cluster>
   return cluster;
 }
 
-/** initdb + start in `home` (made if not given; must be writable by postgres). */
-export async function startCluster(home?: string): Promise<Cluster & { home: string }> {
-  const dir = home ?? mkdtempSync(join(tmpdir(), 'sp-pg-'));
-  execFileSync('chown', ['postgres:postgres', dir]);
-  const dataDir = join(dir, 'data');
+/**
+ * initdb + start. `home` holds the log and the socket (made if not given; must be writable by
+ * postgres); the data directory is home/data unless given (on a test volume, say).
+ */
+export async function startCluster(options: { home?: string; dataDir?: string } = {}): Promise<Cluster & { home: string }> {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'sp-pg-'));
+  execFileSync('chown', ['postgres:postgres', home]);
+  const dataDir = options.dataDir ?? join(home, 'data');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  execFileSync('chown', ['postgres:postgres', dataDir]);
   asPostgres('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  const cluster = await clusterAt(dataDir, dir);
+  const cluster = await clusterAt(dataDir, home);
   cluster.start();
   return {
     ...cluster,
-    home: dir,
+    home,
     remove() {
       cluster.stop();
-      if (!home) rmSync(dir, { recursive: true, force: true });
-      else rmSync(dataDir, { recursive: true, force: true });
+      rmSync(options.home === undefined ? home : dataDir, { recursive: true, force: true });
     },
   };
 }
