@@ -98,7 +98,7 @@ function timeline(run: RunSummary, job: JobSummary): Markup {
 ${rows.map((s) => {
     const from = Date.parse(s.startedAt!);
     const to = s.durationMs !== undefined ? from + s.durationMs : lastEvent;
-    return html`<div class="row"><span class="label">${s.stage}</span><div class="track">${freezeBands.map((b) => html`<span class="freeze-band" style="${b.style}"></span>`)}<span class="bar ${s.state}" style="${position(from, to)}" title="${s.stage}: ${s.state}${s.error ? `: ${s.error}` : ''}"></span></div><span class="duration">${s.durationMs !== undefined ? formatDurationPrecise(s.durationMs) : s.state}</span></div>`;
+    return html`<div class="row"><span class="label">${s.stage}</span><div class="track">${freezeBands.map((b) => html`<span class="freeze-band" style="${b.style}"></span>`)}<span class="bar ${s.state}" style="${position(from, to)}" title="${s.stage}: ${s.state}${s.error ? `: ${s.error}` : ''}"></span></div><span class="duration">${s.state === 'skipped' ? 'skipped' : s.durationMs !== undefined ? formatDurationPrecise(s.durationMs) : s.state}</span></div>`;
   })}
 ${freezeBands.map((b) => html`<div class="row freeze-row"><span class="label">frozen ${b.freeze.setId}</span><div class="track"><span class="bar frozen" style="${b.style}"></span></div><span class="duration">${b.freeze.windowMs !== undefined ? `${formatDurationPrecise(b.freeze.windowMs)} of ${formatDurationPrecise(b.freeze.budgetMs)}` : 'not thawed'}</span></div>`)}
 </div>`;

@@ -38,6 +38,7 @@ describe('writeReport', () => {
     expect(page).toMatch(/<span class="freeze-band" style="left:[\d.]+%;width:[\d.]+%"><\/span>/);
     expect(page).toContain('<span class="label">frozen set-1</span>');
     expect(page).toContain('451 ms of 10 s');
+    expect(page).toMatch(/<span class="label">quiesce<\/span><div class="track">.*<\/div><span class="duration">skipped<\/span>/);
     expect(page).toMatch(/<table class="writers">[\s\S]*<td>ledger-pg<\/td><td>postgres<\/td><td class="thawed">thawed<\/td>/);
     expect(page).toMatch(/<tr class="skipped"><td>btrfs<\/td><td>\/srv\/ledger<\/td><td>skipped<\/td><td><\/td><td>\/srv\/ledger is on ext4, not btrfs<\/td><\/tr>/);
     expect(page).toContain('failed (next: copy)');
