@@ -421,9 +421,16 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
   },
 };
 
+const SPEC_INDEX = new Map<BlockKind, Map<string, StatementSpec>>();
+
 /** The spec of `keyword` in a block, or undefined when the block has no such statement. */
 export function statementSpec(block: BlockKind, keyword: string): StatementSpec | undefined {
-  return BLOCKS[block].statements.find((s) => s.keyword === keyword);
+  let index = SPEC_INDEX.get(block);
+  if (!index) {
+    index = new Map(BLOCKS[block].statements.map((s) => [s.keyword, s]));
+    SPEC_INDEX.set(block, index);
+  }
+  return index.get(keyword);
 }
 
 /** The block a statement's body is, given the words among its arguments (`provider vss` -> `provider:vss`). */

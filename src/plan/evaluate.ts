@@ -11,6 +11,7 @@ import type { Block, Expr, SourceFile, Setting, Statement } from '../language/as
 import {
   BLOCKS,
   FUNCTIONS,
+  HOOK_STAGES,
   MONITOR_KINDS,
   VALUES,
   splitSetting,
@@ -213,7 +214,7 @@ const FIX_FOR_TYPE: Record<ValueType, string> = {
   list: 'Write a list in brackets: `["a", "b"]`.',
 };
 
-const STAGE_NAMES = new Set<string>(['before-backup', 'before-snapshot', 'during-freeze', 'after-snapshot', 'after-backup', 'on-error']);
+const BUILTIN_VALUE_NAMES = new Set(VALUES.map((v) => v.name));
 
 // ---------------------------------------------------------------- the evaluator
 
@@ -457,7 +458,7 @@ class Evaluator {
       switch (statement.kind) {
         case 'Let': {
           const name = statement.name.name;
-          if (VALUES.some((v) => v.name === name)) {
+          if (BUILTIN_VALUE_NAMES.has(name)) {
             this.#error('let-builtin', `\`${name}\` is a built-in value`, 'Choose another name for your value.', statement.name.range);
             break;
           }
@@ -660,7 +661,7 @@ class Evaluator {
   }
 
   #isDefined(name: string, ctx: Ctx): boolean {
-    return ctx.scope.lookup(name) !== undefined || VALUES.some((v) => v.name === name);
+    return ctx.scope.lookup(name) !== undefined || BUILTIN_VALUE_NAMES.has(name);
   }
 
   /** Text that may not hold a secret (it is printed in plans and logs). */
@@ -679,8 +680,15 @@ class Evaluator {
     return plain === undefined ? undefined : resolveScriptPath(plain, this.#baseDir(expr.range), this.#builtins.platform);
   }
 
+  readonly #baseDirs = new Map<string, string>();
+
   #baseDir(range: SourceRange): string {
-    return nodePath.dirname(nodePath.resolve(range.file));
+    let dir = this.#baseDirs.get(range.file);
+    if (dir === undefined) {
+      dir = nodePath.dirname(nodePath.resolve(range.file));
+      this.#baseDirs.set(range.file, dir);
+    }
+    return dir;
   }
 
   #strings(values: Value[] | undefined, exprs: readonly Expr[], what: string): string[] | undefined {
@@ -1097,7 +1105,7 @@ class Evaluator {
     if (spec.args.kind !== 'sequence') return undefined;
     const [first = [], ...more] = s.args;
     if (first.length === 0) {
-      this.#error('missing-argument', '`hook` needs a stage', `Write it as \`hook before-backup run "program", "argument"\`; the stages are: ${[...STAGE_NAMES].join(', ')}.`, s.keyword.range);
+      this.#error('missing-argument', '`hook` needs a stage', `Write it as \`hook before-backup run "program", "argument"\`; the stages are: ${HOOK_STAGES.map((h) => h.name).join(', ')}.`, s.keyword.range);
       return undefined;
     }
     const stage = this.#item(first[0]!, spec.args.items[0]!, ctx) as HookStage | undefined;

@@ -1,0 +1,153 @@
+// The language's speed: parse + evaluate + validate a generated 5,000-line script (goal: median
+// under 100 ms after warm-up), and `stillpoint check` on a small file as a whole process
+// (goal: under 300 ms median), next to `node -e 0`, the floor any Node CLI pays.
+//
+//   node bench/language.ts
+//
+// Prints a markdown table and writes it to bench/results/language.md.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from '../src/language/parse.ts';
+import { loadPlanFromText } from '../src/plan/load.ts';
+import { validatePlan } from '../src/plan/validate.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** A realistic script of about `lines` lines: many jobs with lets, ifs, hooks, writers, targets. */
+function generateScript(lines: number): string {
+  const out = ['# generated for bench/language.ts', 'let root = env("BACKUP_ROOT") ?? "/mnt/backup"', 'let pw = secret(env("RESTIC_PASSWORD"))', ''];
+  out.push('defaults {', '  providers btrfs, copy', '  exclude "**/*.tmp", "**/.cache/**"', '  freeze-timeout 15s', '  schedule "0 1 * * *"', '}', '');
+  for (let i = 0; out.length < lines; i++) {
+    out.push(
+      `job "service-${i}" {`,
+      `  volume "/srv/service-${i}" {`,
+      '    exclude "tmp/**", "cache/**"',
+      '    include "tmp/keep/**"',
+      '  }',
+      '  quiesce {',
+      '    idle 2s',
+      '    within 1m',
+      '  }',
+      `  writer "db-${i}" sqlite "/srv/service-${i}/data.db"`,
+      `  writer "pg-${i}" postgres "postgres://backup:\${pw}@db-${i}/app" {`,
+      '    backup-mode true',
+      '  }',
+      '  if platform == "linux" and not (hostname == "build") {',
+      `    hook before-backup run "systemctl", "start", "service-${i}-maintenance"`,
+      '  } else {',
+      '    hook before-backup run "true"',
+      '  }',
+      '  hook after-snapshot run "logger", "snapshot", snapshot_paths',
+      '  hook after-backup {',
+      '    sh {',
+      '      logger "job ${STILLPOINT_JOB}: ${STILLPOINT_STATUS}"',
+      '    }',
+      '    allow-failure',
+      '  }',
+      '  target tree path(root, hostname, job, date("yyyy")) {',
+      '    keep last 14, daily 7, weekly 4',
+      '  }',
+      `  target restic "/mnt/restic/${i}" {`,
+      '    password pw',
+      '    tags "bench", job',
+      '  }',
+      '}',
+      '',
+    );
+  }
+  return out.join('\n');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function timeAsync(runs: number, warmup: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+function timeProcess(runs: number, args: string[], extraEnv: Record<string, string> = {}): number {
+  const env = { ...process.env, NO_COLOR: '1', ...extraEnv };
+  spawnSync(process.execPath, args, { cwd: ROOT, env }); // warm the file cache (and the compile cache, when given)
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, args, { cwd: ROOT, env });
+    times.push(performance.now() - start);
+    if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  }
+  return median(times);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'stillpoint-bench-language-'));
+try {
+  const text = generateScript(5000);
+  const lineCount = text.split('\n').length;
+  const file = join(dir, 'big.still');
+  writeFileSync(file, text);
+  const options = { runId: 'bench', started: new Date('2026-11-23T23:30:00Z'), hostname: 'bench', platform: 'linux' as const, env: { RESTIC_PASSWORD: 'x' } };
+
+  const first = await loadPlanFromText(file, text, options);
+  const errors = first.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length || !first.plan) throw new Error(`the generated script has errors: ${errors.map((d) => d.summary).join('; ')}`);
+  const jobs = first.plan.jobs.length;
+  const problems = await validatePlan(JSON.parse(JSON.stringify(first.plan)));
+  if (problems.length) throw new Error(`the plan does not validate: ${problems.join('; ')}`);
+
+  const runs = 20;
+  const warmup = 5;
+  const parseOnly = await timeAsync(runs, warmup, () => parse(text, file));
+  const whole = await timeAsync(runs, warmup, async () => {
+    const result = await loadPlanFromText(file, text, options);
+    await validatePlan(result.plan);
+  });
+  const validateOnly = await timeAsync(runs, warmup, () => validatePlan(first.plan));
+
+  const small = 'scripts-examples/quickstart.still';
+  const processRuns = 15;
+  const floor = timeProcess(processRuns, ['-e', '0']);
+  const check = timeProcess(processRuns, ['bin/stillpoint.js', 'check', small]);
+  const help = timeProcess(processRuns, ['bin/stillpoint.js', '--version']);
+  // Node's on-disk compile cache keeps the type-stripped, compiled modules between runs.
+  const cached = timeProcess(processRuns, ['bin/stillpoint.js', 'check', small], { NODE_COMPILE_CACHE: join(dir, 'compile-cache') });
+
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const table = [
+    '| measurement | median | goal | note |',
+    '|---|---|---|---|',
+    `| parse, ${lineCount} lines (${jobs} jobs) | ${ms(parseOnly)} | | lexer + parser + AST |`,
+    `| parse + evaluate + validate, same script | ${ms(whole)} | < 100 ms | ${whole < 100 ? 'met' : 'NOT met'}; loadPlanFromText + ajv |`,
+    `| validate the plan alone (ajv) | ${ms(validateOnly)} | | |`,
+    `| \`node -e 0\` (floor) | ${ms(floor)} | | Node 24 start-up |`,
+    `| \`stillpoint --version\` | ${ms(help)} | | CLI start-up: ${(help / floor).toFixed(2)}x the floor |`,
+    `| \`stillpoint check ${small}\` | ${ms(check)} | < 300 ms | ${check < 300 ? 'met' : 'NOT met'}; ${(check / floor).toFixed(2)}x the floor |`,
+    `| the same with \`NODE_COMPILE_CACHE\` | ${ms(cached)} | < 300 ms | ${cached < 300 ? 'met' : 'NOT met'}; ${(cached / floor).toFixed(2)}x the floor |`,
+  ].join('\n');
+
+  const report = [
+    '# Language benchmark',
+    '',
+    'Command: `node bench/language.ts` (Node ' + process.versions.node + `, ${runs} runs after ${warmup} warm-up runs in-process; ${processRuns} whole-process runs).`,
+    'The machine is shared with other helpers running tests while this was measured, so absolute',
+    'numbers are noisy; compare rows of one run.',
+    '',
+    table,
+    '',
+  ].join('\n');
+  process.stdout.write(`${table}\n`);
+  writeFileSync(join(ROOT, 'bench/results/language.md'), report);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
