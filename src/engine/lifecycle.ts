@@ -156,7 +156,6 @@ class JobRun {
   #targets: Array<{ target: Target; keep?: KeepPlan }> = [];
   #writers: WriterSession | undefined;
   #sets: SnapshotSets;
-  #previousStamp: BackupStamp | undefined;
   #setCount = 0;
   #totals = { bytes: 0, files: 0, skipped: 0 };
 
@@ -223,6 +222,8 @@ class JobRun {
       'after-backup': () => this.#afterBackup(),
     };
     for (const stage of STAGES) {
+      // A cancel between two stages stops the work here; cleanup stages still run.
+      if (STAGE_RUNS[stage] !== 'always' && this.#options.signal.aborted) this.#fail(stage, this.#options.signal.reason);
       if (!this.#runs(stage)) {
         this.#emit({ type: 'stage.finished', stage, status: 'skipped', durationMs: 0 });
         continue;
@@ -241,14 +242,13 @@ class JobRun {
   }
 
   #runs(stage: Stage): boolean {
-    const ok = this.#status === 'succeeded' || this.#status === 'partial';
     switch (STAGE_RUNS[stage]) {
       case 'always':
         return true;
       case 'while-ok':
-        return ok && !this.#options.signal.aborted;
+        return this.#status === 'succeeded' || this.#status === 'partial';
       case 'after-success':
-        return this.#status === 'succeeded' && !this.#options.signal.aborted;
+        return this.#status === 'succeeded';
     }
   }
 
@@ -358,9 +358,9 @@ class JobRun {
     });
     await this.#writers.identify();
     const stamps = await this.#state.stamps(job.name);
-    this.#previousStamp =
-      job.backupType === 'incremental' ? stamps.lastBackup : job.backupType === 'differential' ? stamps.lastFull : undefined;
-    await this.#writers.prepareBackup(this.#previousStamp);
+    await this.#writers.prepareBackup(
+      job.backupType === 'incremental' ? stamps.lastBackup : job.backupType === 'differential' ? stamps.lastFull : undefined,
+    );
     return 'succeeded';
   }
 

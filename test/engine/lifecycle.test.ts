@@ -269,6 +269,33 @@ describe('failures', () => {
   });
 });
 
+describe('cancelling', () => {
+  it('a cancel between two stages stops the work there; release and after-backup still run', async () => {
+    const controller = new AbortController();
+    const events = new EventLog();
+    // Cancels the moment the snapshot stage reports its end, before copy starts.
+    const canceller = {
+      emit: (event: (typeof events.events)[number]) => {
+        if (event.type === 'stage.finished' && event.stage === 'snapshot') controller.abort(new Error('cancelled by SIGINT'));
+      },
+    };
+    const result = await runPlan({
+      plan: plan([job('ledger', [volume], { hooks: allHooks(), targets: [treeTarget(backups)] })]),
+      secrets: new SecretStore(),
+      sinks: [events, canceller],
+      parts: partsWith(),
+      signal: controller.signal,
+      state,
+    });
+    expect(result).toMatchObject({ status: 'cancelled', exitCode: 1 });
+    expect(events.ofType('job.finished')[0]).toMatchObject({ status: 'cancelled', failedStage: 'copy', error: 'cancelled by SIGINT' });
+    const stages = Object.fromEntries(events.ofType('stage.finished').map((e) => [e.stage, e.status]));
+    expect(stages).toMatchObject({ snapshot: 'succeeded', copy: 'skipped', 'backup-complete': 'skipped', release: 'succeeded', retention: 'skipped', 'after-backup': 'succeeded' });
+    expect(await hookLines()).toEqual(['BEFORE_BACKUP', 'BEFORE_SNAPSHOT', 'AFTER_SNAPSHOT', 'AFTER_BACKUP failed', 'ON_ERROR failed cancelled by SIGINT']);
+    expect((await listSnapshots(backups)).complete).toEqual([]);
+  });
+});
+
 describe('a run of several jobs', () => {
   it('runs every job; the worst outcome decides the run', async () => {
     const events = new EventLog();
