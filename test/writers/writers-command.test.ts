@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,5 +38,11 @@ describe('stillpoint writers', () => {
     ]);
     expect(rows[1]!.required).toBe(false);
     expect(rows[0]!.origin).toBe(`${script}:4:3`);
+
+    // The same through the CLI, as a user sees it: exit 1 because some writers failed.
+    const cli = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/stillpoint.js'), 'writers', script], { encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain(`Writer name: 'books'\n   Job: ledger\n   Kind: sqlite\n   Subject: ${dir}/books.db\n   State: [1] Stable\n   Last error: No error\n`);
+    expect(cli.stdout).toMatch(/Writer name: 'missing'\n   Job: ledger\n   Kind: sqlite \(optional\)\n   State: \[8\] Failed\n   Last error: cannot open SQLite database/);
   });
 });
