@@ -125,8 +125,11 @@ export class WriterSession implements AsyncDisposable {
     let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
       for (const participant of this.#active()) {
-        frozen.push({ participant, since: performance.now(), frozenMs: 0 });
-        await this.#step(participant, 'freeze', { setId, signal: windowSignal, freezeBudgetMs: budgetMs }, (w, c) => w.freeze(c));
+        const since = performance.now();
+        frozen.push({ participant, since, frozenMs: 0 });
+        // What is left of the window, so that a writer's own watchdog thaws no later than it.
+        const freezeBudgetMs = Math.max(0, Math.round(budgetMs - (since - started)));
+        await this.#step(participant, 'freeze', { setId, signal: windowSignal, freezeBudgetMs }, (w, c) => w.freeze(c));
       }
       outcome = { ok: true, value: await withDeadline(body, { what: `snapshot of ${setId}`, timeoutMs: budgetMs, signal: windowSignal, late }) };
     } catch (error) {
