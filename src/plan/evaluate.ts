@@ -14,6 +14,7 @@ import {
   HOOK_STAGES,
   MONITOR_KINDS,
   VALUES,
+  WRITER_KINDS,
   splitSetting,
   statementSpec,
   type ArgItem,
@@ -215,6 +216,7 @@ const FIX_FOR_TYPE: Record<ValueType, string> = {
 };
 
 const BUILTIN_VALUE_NAMES = new Set(VALUES.map((v) => v.name));
+const WRITER_KIND_NAMES = new Set<string>(WRITER_KINDS.map((w) => w.name));
 
 // ---------------------------------------------------------------- the evaluator
 
@@ -983,6 +985,11 @@ class Evaluator {
   #writer(s: Setting, spec: StatementSpec, ctx: Ctx): WriterPlan | undefined {
     const items = this.#sequence(s, spec, 2, 3, 'a name and a kind');
     if (!items || spec.args.kind !== 'sequence') return undefined;
+    const [first, second] = items;
+    if (first!.kind === 'Name' && WRITER_KIND_NAMES.has(first!.name) && second!.kind !== 'Name') {
+      this.#error('writer-without-name', 'a writer needs a name before its kind', `Name it, so that reports and vetoes can say which writer: \`writer "db" ${first!.name} ...\`.`, first!.range);
+      return undefined;
+    }
     const name = this.#item(items[0]!, spec.args.items[0]!, ctx);
     const kind = this.#item(items[1]!, spec.args.items[1]!, ctx) as WriterKind | undefined;
     if (name === undefined || kind === undefined) return undefined;

@@ -5,7 +5,6 @@
 // Interpolation and `??` keep both, so a secret stays a secret however it is combined.
 
 import type { ValueType } from '../language/catalog.ts';
-import { REDACTED } from './secret.ts';
 
 export type Value =
   | { type: 'string'; value: string; shown?: string }
@@ -22,20 +21,6 @@ export type Value =
 export type StringValue = Extract<Value, { type: 'string' }>;
 
 export const NONE: Value = { type: 'none' };
-
-export function text(value: string): StringValue {
-  return { type: 'string', value };
-}
-
-export function secretText(value: string): StringValue {
-  return { type: 'string', value, shown: REDACTED };
-}
-
-export function isSecretValue(value: Value): boolean {
-  if (value.type === 'string') return value.shown !== undefined;
-  if (value.type === 'list') return value.items.some(isSecretValue);
-  return false;
-}
 
 /** "a duration", "none", "a list": how a diagnostic names a type. */
 export function typeNoun(type: ValueType | Value['type']): string {

@@ -235,6 +235,7 @@ describe('job statements and their defaults', () => {
 
   it('reports writer mistakes', async () => {
     expect(await errors(`job j {\n  ${BASE}\n  writer "db" sqlit "/x.db"\n}`)).toEqual(['error unknown-writer-kind 5:15-5:20 unknown writer kind `sqlit`']);
+    expect(await errors(`job j {\n  ${BASE}\n  writer sqlite "/x.db"\n}`)).toEqual(['error writer-without-name 5:10-5:16 a writer needs a name before its kind']);
     expect(await errors(`job j {\n  ${BASE}\n  writer "db" sqlite\n}`)).toEqual(['error missing-argument 5:15-5:21 a sqlite writer needs its database file']);
     expect(await errors(`job j {\n  ${BASE}\n  writer "p" process { pid 1  cgroup "/x" }\n}`)).toEqual(['error process-writer-selector 5:31-5:37 a process writer takes one of `pid-file`, `pid` and `cgroup`']);
     expect(await errors(`job j {\n  ${BASE}\n  writer "c" command { timeout 5s }\n}`)).toEqual(['error command-writer-without-steps 5:3-5:9 a command writer needs at least one step']);
