@@ -23,14 +23,14 @@ function session(specs: Array<{ name: string; required?: boolean; timeoutMs?: nu
     emit: (body) => events.push(body),
     env: (step) => ({ STEP: step }),
   });
-  return { session: writerSession, log, events };
+  return { session: writerSession, log, events, writers: writers.map((w) => w.writer) };
 }
 
 const noLate = () => {};
 
 describe('WriterSession.frozen', () => {
   it('freezes in order, runs the snapshot while frozen, thaws in reverse order, and reports the window', async () => {
-    const { session: s, log, events } = session([{ name: 'a' }, { name: 'b' }]);
+    const { session: s, log, events, writers } = session([{ name: 'a', misbehaviour: {} }, { name: 'b' }]);
     const value = await s.frozen('set-1', 5000, async () => {
       log.add('provider', 'snapshot');
       return 42;
@@ -39,6 +39,11 @@ describe('WriterSession.frozen', () => {
     expect(log.lines()).toEqual(['a:freeze', 'b:freeze', 'provider:snapshot', 'b:thaw', 'a:thaw']);
     const ended = events.find((e) => e.type === 'freeze.ended');
     expect(ended).toMatchObject({ setId: 'set-1', timedOut: false, writers: [{ writer: 'a' }, { writer: 'b' }] });
+    // Each writer learns what is left of the window (for its own watchdog).
+    const [first, second] = writers.map((w) => w.freezeBudgets[0]!);
+    expect(first).toBeLessThanOrEqual(5000);
+    expect(first).toBeGreaterThan(4000);
+    expect(second).toBeLessThanOrEqual(first);
   });
 
   it('thaws every writer whose freeze was called when the snapshot fails', async () => {

@@ -69,7 +69,11 @@ export class RecordingWriter implements Writer {
     return this.#step('prepare-snapshot', context);
   }
 
+  /** The freeze budget each freeze call was given. */
+  readonly freezeBudgets: Array<number | undefined> = [];
+
   freeze(context: WriterContext): Promise<void> {
+    this.freezeBudgets.push(context.freezeBudgetMs);
     return this.#step('freeze', context);
   }
 
