@@ -96,8 +96,10 @@ function timeline(run: RunSummary, job: JobSummary): Markup {
   return html`<div class="timeline" id="timeline-${slug(job.name)}">
 <div class="axis"><span class="label"></span><div class="track">${[0, 0.25, 0.5, 0.75, 1].map((f) => html`<span class="tick" style="left:${(f * 100).toFixed(0)}%">${formatDurationPrecise(f * span)}</span>`)}</div><span class="duration"></span></div>
 ${rows.map((s) => {
-    const from = Date.parse(s.startedAt!);
-    const to = s.durationMs !== undefined ? from + s.durationMs : lastEvent;
+    // A finished stage is drawn as the time it reports, ending when it finished: `plan`
+    // reports evaluation that happened before the run's first event.
+    const to = s.finishedAt !== undefined ? Date.parse(s.finishedAt) : lastEvent;
+    const from = s.durationMs !== undefined ? Math.max(t0, to - s.durationMs) : Date.parse(s.startedAt!);
     return html`<div class="row"><span class="label">${s.stage}</span><div class="track">${freezeBands.map((b) => html`<span class="freeze-band" style="${b.style}"></span>`)}<span class="bar ${s.state}" style="${position(from, to)}" title="${s.stage}: ${s.state}${s.error ? `: ${s.error}` : ''}"></span></div><span class="duration">${s.state === 'skipped' ? 'skipped' : s.durationMs !== undefined ? formatDurationPrecise(s.durationMs) : s.state}</span></div>`;
   })}
 ${freezeBands.map((b) => html`<div class="row freeze-row"><span class="label">frozen ${b.freeze.setId}</span><div class="track"><span class="bar frozen" style="${b.style}"></span></div><span class="duration">${b.freeze.windowMs !== undefined ? `${formatDurationPrecise(b.freeze.windowMs)} of ${formatDurationPrecise(b.freeze.budgetMs)}` : 'not thawed'}</span></div>`)}

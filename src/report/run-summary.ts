@@ -11,6 +11,7 @@ export interface StageSummary {
   stage: Stage;
   state: StageState;
   startedAt?: string;
+  finishedAt?: string;
   durationMs?: number;
   error?: string;
 }
@@ -185,7 +186,7 @@ export class RunSummaryBuilder {
         }
         if (event.type === 'stage.started') Object.assign(stage, { state: 'running', startedAt: event.time });
         else {
-          Object.assign(stage, { state: event.status, durationMs: event.durationMs });
+          Object.assign(stage, { state: event.status, durationMs: event.durationMs, finishedAt: event.time });
           stage.startedAt ??= new Date(Date.parse(event.time) - event.durationMs).toISOString();
           if (event.error !== undefined) stage.error = event.error;
         }

@@ -49,8 +49,7 @@ export function StageLine(props: { stage: StageSummary; job?: string; nowMs: num
     ' ',
     props.job ? h(Text, tone('dim'), `${props.job} `) : null,
     stage.stage.padEnd(16),
-    elapsed !== undefined ? h(Text, tone('dim'), formatDuration(elapsed).padStart(8)) : null,
-    stage.state === 'skipped' ? h(Text, tone('dim'), '  skipped') : null,
+    stage.state === 'skipped' ? h(Text, tone('dim'), ' skipped') : elapsed !== undefined ? h(Text, tone('dim'), formatDuration(elapsed).padStart(8)) : null,
     stage.error ? h(Text, tone('bad'), `  ${printable(stage.error)}`) : null,
   );
 }

@@ -19,7 +19,9 @@ describe('summarizeRun', () => {
       ['retention', 'succeeded'],
       ['after-backup', 'succeeded'],
     ]);
-    expect(job!.stages.find((s) => s.stage === 'quiesce')!.durationMs).toBeGreaterThanOrEqual(3000);
+    const quiesce = job!.stages.find((s) => s.stage === 'quiesce')!;
+    expect(quiesce.durationMs).toBeGreaterThanOrEqual(3000);
+    expect(Date.parse(quiesce.finishedAt!) - Date.parse(quiesce.startedAt!)).toBe(quiesce.durationMs);
     expect(job!.freezes).toEqual([
       expect.objectContaining({ setId: 'set-1', budgetMs: 10_000, windowMs: 812, timedOut: false, writers: ['books', 'ledger-pg'] }),
     ]);

@@ -45,7 +45,7 @@ export function createPlainRenderer(options: PlainRendererOptions): EventSink & 
       case 'stage.started':
         return `stage ${event.stage} started`;
       case 'stage.finished':
-        return `stage ${event.stage} ${event.status} in ${formatDuration(event.durationMs)}${event.error ? `: ${event.error}` : ''}`;
+        return `stage ${event.stage} ${event.status}${event.status === 'skipped' ? '' : ` in ${formatDuration(event.durationMs)}`}${event.error ? `: ${event.error}` : ''}`;
       case 'provider.skipped':
         return `provider ${event.provider} skipped for ${list(event.volumes)}: ${event.reason}`;
       case 'provider.chosen':
