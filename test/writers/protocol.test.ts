@@ -30,7 +30,7 @@ const noLate = () => {};
 
 describe('WriterSession.frozen', () => {
   it('freezes in order, runs the snapshot while frozen, thaws in reverse order, and reports the window', async () => {
-    const { session: s, log, events, writers } = session([{ name: 'a', misbehaviour: {} }, { name: 'b' }]);
+    const { session: s, log, events, writers } = session([{ name: 'a' }, { name: 'b' }]);
     const value = await s.frozen('set-1', 5000, async () => {
       log.add('provider', 'snapshot');
       return 42;
