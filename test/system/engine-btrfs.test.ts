@@ -166,6 +166,24 @@ ${body}
     for (let i = 0; i < 200; i++) await rm(join(mail, `bulk-${i}.bin`));
   }, 120_000);
 
+  it('SIGINT during the copy releases the btrfs snapshots and publishes no backup', async () => {
+    const backups = join(dir, 'interrupted-backups');
+    for (let i = 0; i < 200; i++) await writeFile(join(mail, `bulk-${i}.bin`), Buffer.alloc(512 * 1024, i));
+    const file = await script('interrupted', `  target tree '${backups}'`);
+    const run = startCli(['run', file, '--json'], env);
+    const created = await run.waitFor((e) => e.type === 'snapshot-set.created');
+    await run.waitFor((e) => e.type === 'copy.progress');
+    run.child.kill('SIGINT');
+    const { code, events } = await run.done;
+    expect(code).toBe(1);
+    expect(events.find((e) => e.type === 'job.finished')).toMatchObject({ status: 'cancelled', failedStage: 'copy' });
+    const paths = created.type === 'snapshot-set.created' ? created.snapshots.map((s) => s.snapshotPath) : [];
+    for (const path of paths) expect(existsSync(path)).toBe(false);
+    expect(execFileSync('btrfs', ['subvolume', 'list', '-o', fs.mountPoint], { encoding: 'utf8' })).not.toMatch(/stillpoint-/);
+    expect((await listSnapshots(backups)).complete).toEqual([]);
+    for (let i = 0; i < 200; i++) await rm(join(mail, `bulk-${i}.bin`));
+  }, 120_000);
+
   it('the next run of a killed job releases what the killed run left, in its release stage', async () => {
     const backups = join(dir, 'next-run-backups');
     for (let i = 0; i < 200; i++) await writeFile(join(mail, `bulk-${i}.bin`), Buffer.alloc(512 * 1024, i));
