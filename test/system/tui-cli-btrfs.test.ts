@@ -99,12 +99,18 @@ ${body}
       `  hook after-snapshot sh {
     echo "waiting in the hook"
     sleep 30
+  }
+  hook after-backup sh {
+    echo "cleaning up after $STILLPOINT_STATUS"
+    sleep 2
   }`,
     );
     await pane.waitFor(/after-snapshot\| waiting in the hook/, 60_000);
     expect(leftoverSnapshots()).toMatch(/stillpoint/);
     pane.tmux('send-keys', '-t', 'run', 'q');
-    await pane.waitFor(/cancelling: thawing and releasing…/, 10_000);
+    // The after-backup hook keeps the cleanup going for 2 s: the message must be up meanwhile.
+    const cancelling = await pane.waitFor(/cancelling: thawing and releasing…/, 10_000);
+    expect(cancelling).not.toContain('q cancel');
     const screen = await pane.waitFor(/\[exit \d+\]/, 30_000);
     expect(screen).not.toContain('[exit 0]');
     expect(screen).toMatch(/run cancelled {2}exit \d/);
