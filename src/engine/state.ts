@@ -4,7 +4,7 @@
 // removed after it is released, so that `stillpoint cleanup` and the next run find what a
 // killed run left behind.
 
-import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ProviderPlan } from '../plan/types.ts';
@@ -55,21 +55,24 @@ export class StateStore {
   async lockJob(job: string, runId: string): Promise<AsyncDisposable> {
     const file = join(await this.#subdir('jobs'), `${fileName(job)}.lock`);
     const content = `${JSON.stringify({ pid: process.pid, runId, started: new Date().toISOString() })}\n`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await open(file, 'wx');
+    // The lock file appears with its content in one step (link of a written file), so a
+    // second run never reads a half-written lock.
+    const draft = `${file}.${process.pid}.${runId.replace(/[^A-Za-z0-9-]/g, '_')}.tmp`;
+    await writeFile(draft, content, { mode: 0o600 });
+    try {
+      for (let attempt = 0; ; attempt++) {
         try {
-          await handle.writeFile(content);
-        } finally {
-          await handle.close();
+          await link(draft, file);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+          const holder = await readJson<{ pid: number }>(file);
+          if (holder && isAlive(holder.pid)) throw new JobLockedError(job, holder.pid, file);
+          await rm(file, { force: true });
         }
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-        const holder = await readJson<{ pid: number }>(file);
-        if (holder && isAlive(holder.pid)) throw new JobLockedError(job, holder.pid, file);
-        await rm(file, { force: true });
       }
+    } finally {
+      await rm(draft, { force: true });
     }
     return {
       [Symbol.asyncDispose]: async () => {

@@ -39,6 +39,13 @@ describe('the job lock', () => {
     await (await state.lockJob('nightly', 'run-4'))[Symbol.asyncDispose]();
   });
 
+  it('lets exactly one of several simultaneous runs take the lock', async () => {
+    const attempts = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => state.lockJob('nightly', `run-${i}`)));
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const attempt of attempts) if (attempt.status === 'rejected') expect(attempt.reason).toBeInstanceOf(JobLockedError);
+    expect(await readdir(join(state.dir, 'jobs'))).toEqual(['nightly.lock']);
+  });
+
   it('takes over the lock of a dead process, and releasing never removes a lock that is not its own', async () => {
     await state.lockJob('nightly', 'run-1').then((lock) => lock[Symbol.asyncDispose]());
     const lockFile = join(state.dir, 'jobs', 'nightly.lock');
