@@ -2,7 +2,7 @@
 // pane's text is captured at the end. What a person would see must be there (the summary),
 // and nothing a terminal failed to interpret (stray escape sequences) may be left on screen.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -26,9 +26,14 @@ describeWith('TUI in a real terminal (tmux, 80x24)', [command('tmux', 'apt-get i
   it('draws a scripted run live and leaves the summary on screen, with no stray escape sequences', async () => {
     const pane = new TmuxPane();
     panes.push(pane);
-    pane.start(`${shellQuote(process.execPath)} ${shellQuote(DRIVER)} succeeded ${shellQuote(join(dir, 'cancel-1.log'))}`, paneEnvironment());
-    const frozen = await pane.waitFor(/frozen \d\.\d s of 10 s/);
+    const control = await mkdtemp(join(dir, 'succeeded-'));
+    pane.start(`${shellQuote(process.execPath)} ${shellQuote(DRIVER)} succeeded ${shellQuote(control)}`, paneEnvironment());
+    // The driver holds the freeze until told to go on: the timer must count on its own.
+    await pane.waitFor(/frozen 1\.\d s of 10 s/);
+    const frozen = await pane.waitFor(/frozen 2\.\d s of 10 s/);
     expect(frozen).toMatch(/^books +sqlite +frozen/m);
+    expect(frozen).toMatch(/^▸ snapshot +2\.\d s$/m);
+    await writeFile(join(control, 'go-frozen'), '');
     const copying = await pane.waitFor(/copying/);
     expect(copying).toMatch(/tree \/srv\/backups\/ledger {2}copying/);
     const screen = await pane.waitFor(/\[exit \d+\]/);
@@ -46,15 +51,15 @@ describeWith('TUI in a real terminal (tmux, 80x24)', [command('tmux', 'apt-get i
   it('cancels on Ctrl-C from the keyboard (raw mode: no SIGINT kills it), says so while it cleans up, and ends cancelled', async () => {
     const pane = new TmuxPane();
     panes.push(pane);
-    const cancelLog = join(dir, 'cancel-2.log');
-    pane.start(`${shellQuote(process.execPath)} ${shellQuote(DRIVER)} cancelled ${shellQuote(cancelLog)}`, paneEnvironment());
+    const control = await mkdtemp(join(dir, 'cancelled-'));
+    pane.start(`${shellQuote(process.execPath)} ${shellQuote(DRIVER)} cancelled ${shellQuote(control)}`, paneEnvironment());
     await pane.waitFor(/39% .*\n.*ETA/);
     expect(pane.capture()).toContain('q cancel');
     pane.tmux('send-keys', '-t', 'run', 'C-c');
     const cancelling = await pane.waitFor(/cancelling: thawing and releasing…/, 5000);
     expect(cancelling).not.toContain('q cancel');
     const screen = await pane.waitFor(/\[exit \d+\]/);
-    expect(await readFile(cancelLog, 'utf8')).toBe('cancel\n');
+    expect(await readFile(join(control, 'cancel.log'), 'utf8')).toBe('cancel\n');
     expect(screen).toMatch(/run cancelled {2}exit 1/);
     expect(screen).toContain('ledger: failed in copy: cancelled by the user');
     expect(screen).not.toMatch(STRAY_ESCAPE);

@@ -1,18 +1,22 @@
 // Drives the real TUI renderer on this process's terminal with a scripted run, at a speed a
 // person could follow, for the tmux test (test/system/tui-terminal.test.ts).
-//   node test/tui/drive-tui.ts succeeded|cancelled CANCEL_LOG
+//   node test/tui/drive-tui.ts succeeded|cancelled CONTROL_DIR
 // Events are restamped with the wall clock as they are emitted, as the engine would stamp them.
-// In the cancelled scenario the copy stops until `q` arrives, then the run cleans up.
+// The succeeded scenario holds while writers are frozen until CONTROL_DIR/go-frozen exists, so
+// that a test can look at the freeze timer however slow the machine is. In the cancelled
+// scenario the copy stops until `q` or Ctrl-C arrives (noted in CONTROL_DIR/cancel.log), then
+// the run cleans up.
 
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRenderer } from '../../src/cli/render/select.ts';
 import type { StillpointEvent } from '../../src/events/types.ts';
-import { cancelledRun, successfulRun } from '../support/event-sequences.ts';
+import { cancelledRun, runUntilFrozen, successfulRun } from '../support/event-sequences.ts';
 
-const [scenario, cancelLog] = process.argv.slice(2);
-if ((scenario !== 'succeeded' && scenario !== 'cancelled') || !cancelLog) {
-  process.stderr.write('usage: node test/tui/drive-tui.ts succeeded|cancelled CANCEL_LOG\n');
+const [scenario, controlDir] = process.argv.slice(2);
+if ((scenario !== 'succeeded' && scenario !== 'cancelled') || !controlDir) {
+  process.stderr.write('usage: node test/tui/drive-tui.ts succeeded|cancelled CONTROL_DIR\n');
   process.exit(2);
 }
 
@@ -23,7 +27,7 @@ const renderer = await createRenderer({
   stdout: process.stdout,
   stdin: process.stdin,
   onCancel: () => {
-    appendFileSync(cancelLog, 'cancel\n');
+    appendFileSync(join(controlDir, 'cancel.log'), 'cancel\n');
     cancelRequested();
   },
 });
@@ -41,13 +45,17 @@ async function replay(events: StillpointEvent[]): Promise<void> {
 }
 
 if (scenario === 'succeeded') {
-  await replay(successfulRun().events);
+  const events = successfulRun().events;
+  const frozen = runUntilFrozen().events.length;
+  await replay(events.slice(0, frozen));
+  while (!existsSync(join(controlDir, 'go-frozen'))) await sleep(20);
+  await replay(events.slice(frozen));
 } else {
   const { untilCancel, rest } = cancelledRun();
   await replay(untilCancel.events);
   await cancelled;
   // Cleaning up takes a moment in a real run: long enough to see the cancel message.
-  await sleep(700);
+  await sleep(1500);
   await replay(rest.events);
 }
 await renderer.close();
