@@ -521,6 +521,11 @@ class Evaluator {
     }
     seen.set(keyword, setting);
     const body = spec.body;
+    if (spec.args.kind === 'none' && setting.args.length > 0) {
+      const summary = body.kind === 'raw' ? `\`${keyword}\` takes a block of code, not arguments` : `\`${keyword}\` takes no arguments`;
+      this.#error('unexpected-argument', summary, `Write it as \`${spec.syntax}\`.`, setting.args[0]![0]!.range);
+      return;
+    }
     if (body.kind === 'none' && setting.body) {
       this.#error('unexpected-block', `\`${keyword}\` takes no block`, `Write it as \`${spec.syntax}\`.`, setting.body.range);
       return;
@@ -948,17 +953,17 @@ class Evaluator {
 
   #quiesce(s: Setting, ctx: Ctx): QuiescePlan | undefined {
     const found: { idle?: number; within?: number; onTimeout?: 'proceed' | 'fail' } = {};
-    let failed = false;
+    const failuresBefore = this.#failures;
+    const failed = () => this.#failures > failuresBefore;
     this.#walk((s.body as Block).statements, 'quiesce', { ...ctx, scope: new Scope(ctx.scope) }, new Map(), (setting, c, spec) => {
       const key = setting.keyword.name;
       if (key === 'on-timeout') found.onTimeout = this.#word(setting, spec, c) as 'proceed' | 'fail' | undefined;
       else {
         const ms = this.#duration(setting, spec, c);
-        if (ms === undefined) failed = true;
         found[key as 'idle' | 'within'] = ms;
       }
     });
-    if (failed) return undefined;
+    if (failed()) return undefined;
     if (found.idle === undefined || found.within === undefined) {
       this.#error('quiesce-incomplete', '`quiesce` needs `idle` and `within`', 'Write it as `quiesce { idle 3s  within 2m }`: wait for 3 seconds without writes, at most 2 minutes.', s.keyword.range);
       return undefined;
@@ -1006,14 +1011,14 @@ class Evaluator {
     const common: { name: string; timeoutMs: number; required: boolean; origin: string } = { name, timeoutMs: DEFAULTS.writerTimeoutMs, required: true, origin: this.#origin(s.range) };
     const options = new Map<string, { setting: Setting; spec: StatementSpec; ctx: Ctx }>();
     const steps = new Map<string, CommandPlan>();
-    let failed = false;
+    const failuresBefore = this.#failures;
+    const failed = () => this.#failures > failuresBefore;
     if (s.body?.kind === 'Block') {
       this.#walk(s.body.statements, `writer:${kind}`, { ...ctx, scope: new Scope(ctx.scope) }, new Map(), (setting, c, optionSpec) => {
         const key = setting.keyword.name;
         if (kind === 'command' && !['timeout', 'required'].includes(key)) {
           const command = this.#command(setting, optionSpec, c);
           if (command) steps.set(key, command);
-          else failed = true;
           return;
         }
         options.set(key, { setting, spec: optionSpec, ctx: c });
@@ -1023,25 +1028,23 @@ class Evaluator {
       const { setting, spec: optionSpec, ctx: c } = option;
       if (key === 'timeout') {
         const ms = this.#duration(setting, optionSpec, c);
-        if (ms === undefined) failed = true;
-        else common.timeoutMs = ms;
+        if (ms !== undefined) common.timeoutMs = ms;
       } else if (key === 'required') {
         const b = this.#bool(setting, optionSpec, c);
-        if (b === undefined) failed = true;
-        else common.required = b;
+        if (b !== undefined) common.required = b;
       }
     }
     switch (kind) {
       case 'sqlite': {
         const value = this.#expect(argument!, ['string'], ctx);
         const path = value?.type === 'string' ? this.#path(value, argument!, 'a database path') : undefined;
-        return path === undefined || failed ? undefined : { ...common, kind, path };
+        return path === undefined || failed() ? undefined : { ...common, kind, path };
       }
       case 'postgres': {
         const value = this.#expect(argument!, ['string'], ctx);
         const mode = options.get('backup-mode');
         const backupMode = mode ? this.#bool(mode.setting, mode.spec, mode.ctx) : false;
-        return value?.type !== 'string' || backupMode === undefined || failed ? undefined : { ...common, kind, url: this.#planText(value), backupMode };
+        return value?.type !== 'string' || backupMode === undefined || failed() ? undefined : { ...common, kind, url: this.#planText(value), backupMode };
       }
       case 'process': {
         const selectors = ['pid-file', 'pid', 'cgroup'].filter((k) => options.has(k));
@@ -1054,15 +1057,15 @@ class Evaluator {
         const { setting, spec: optionSpec, ctx: c } = options.get(key)!;
         if (key === 'pid') {
           const pid = this.#count(setting, optionSpec, c, 1);
-          return pid === undefined || failed ? undefined : { ...common, kind, select: { pid } };
+          return pid === undefined || failed() ? undefined : { ...common, kind, select: { pid } };
         }
         const value = this.#one(setting, optionSpec, c);
         const path = value?.type === 'string' ? this.#path(value, setting.args[0]![0]!, 'a path') : undefined;
-        if (path === undefined || failed) return undefined;
+        if (path === undefined || failed()) return undefined;
         return { ...common, kind, select: key === 'cgroup' ? { cgroup: path } : { pidFile: path } };
       }
       case 'command': {
-        if (failed) return undefined;
+        if (failed()) return undefined;
         if (steps.size === 0) {
           this.#error('command-writer-without-steps', 'a command writer needs at least one step', 'Give it commands for some of its steps: `writer "app" command { freeze "app-ctl pause"  thaw "app-ctl resume" }`.', s.keyword.range);
           return undefined;
@@ -1119,7 +1122,8 @@ class Evaluator {
     if (stage === undefined) return undefined;
     const hookCtx: Ctx = { ...ctx, scope: new Scope(ctx.scope) };
     const hook: HookPlan = { stage, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: this.#baseDir(s.range), env: {}, origin: this.#origin(s.range) };
-    let failed = false;
+    const failuresBefore = this.#failures;
+    const failed = () => this.#failures > failuresBefore;
     const actionExpr = first[1];
     if (actionExpr) {
       const action = this.#item(actionExpr, spec.args.items[1]!, ctx);
@@ -1147,13 +1151,13 @@ class Evaluator {
     }
     if (s.body?.kind === 'Block') {
       this.#walk(s.body.statements, 'hook', hookCtx, new Map(), (setting, c, optionSpec) => {
-        if (!this.#hookStatement(setting, c, optionSpec, hook, stage)) failed = true;
+        this.#hookStatement(setting, c, optionSpec, hook, stage);
       });
     } else if (s.body?.kind === 'RawBlock') {
       this.#error('unexpected-block', 'a block of code needs its language', `Write \`hook ${stage} sh { ... }\` (or \`pwsh\`, \`cmd\`).`, s.body.range);
       return undefined;
     }
-    if (failed) return undefined;
+    if (failed()) return undefined;
     if (hook.actions.length === 0) {
       this.#error('hook-without-action', `this \`${stage}\` hook has nothing to run`, `Give it an action: \`hook ${stage} run "program", "argument"\` or \`hook ${stage} { sh { ... } }\`.`, s.keyword.range);
       return undefined;
@@ -1162,75 +1166,68 @@ class Evaluator {
   }
 
   #runArgv(exprs: readonly Expr[], stage: HookStage, ctx: Ctx, at: SourceRange): ArgvItem[] | undefined {
-    if (exprs.length === 0) {
+    const argv = this.#argv(exprs, { ...ctx, snapshotPaths: stage === 'after-snapshot' });
+    if (argv?.length === 0) {
       this.#error('missing-argument', '`run` needs a program', 'Write it as `run "program", "argument", ...`.', at);
       return undefined;
     }
-    return this.#argv(exprs, { ...ctx, snapshotPaths: stage === 'after-snapshot' });
+    return argv;
   }
 
-  #hookStatement(s: Setting, ctx: Ctx, spec: StatementSpec, hook: HookPlan, stage: HookStage): boolean {
+  #hookStatement(s: Setting, ctx: Ctx, spec: StatementSpec, hook: HookPlan, stage: HookStage) {
     const key = s.keyword.name;
     switch (key) {
       case 'run': {
         const exprs = this.#groups(s, spec);
         const argv = exprs && this.#runArgv(exprs, stage, ctx, s.keyword.range);
         if (argv) hook.actions.push({ kind: 'run', argv });
-        return argv !== undefined;
+        return;
       }
       case 'sh':
       case 'pwsh':
-      case 'cmd': {
-        if (s.args.length) {
-          this.#error('unexpected-argument', `\`${key}\` takes a block of code, not arguments`, `Write it as \`${key} { ... }\`.`, s.args[0]![0]!.range);
-          return false;
-        }
+      case 'cmd':
         hook.actions.push({ kind: key, code: (s.body as { code: string }).code } as HookAction);
-        return true;
-      }
+        return;
       case 'timeout': {
         const ms = this.#duration(s, spec, ctx);
         if (ms !== undefined) hook.timeoutMs = ms;
-        return ms !== undefined;
+        return;
       }
       case 'allow-failure': {
         const b = this.#bool(s, spec, ctx);
         if (b !== undefined) hook.allowFailure = b;
-        return b !== undefined;
+        return;
       }
       case 'cwd': {
         const value = this.#one(s, spec, ctx);
         const path = value?.type === 'string' ? this.#path(value, s.args[0]![0]!, 'a folder') : undefined;
         if (path !== undefined) hook.cwd = path;
-        return path !== undefined;
+        return;
       }
       case 'env':
-        return this.#hookEnv(s, ctx, hook);
+        this.#hookEnv(s, ctx, hook);
+        return;
     }
-    return true;
   }
 
-  #hookEnv(s: Setting, ctx: Ctx, hook: HookPlan): boolean {
+  #hookEnv(s: Setting, ctx: Ctx, hook: HookPlan) {
     const nameExpr = s.args[0]?.[0];
     if (!nameExpr || !s.assignment || s.args.length > 1 || s.args[0]!.length > 1) {
       this.#error('invalid-env', '`env` sets one variable', 'Write it as `env NAME = "value"`.', (s.args[0]?.[1] ?? nameExpr ?? s.keyword).range);
-      return false;
+      return;
     }
     const name = this.#item(nameExpr, { kind: 'name', name: 'NAME' }, ctx);
-    if (name === undefined) return false;
+    if (name === undefined) return;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       this.#error('invalid-env', `\`${name}\` is not a valid environment variable name`, 'Use letters, digits and `_`, not starting with a digit: `env BACKUP_TARGET = "..."`.', nameExpr.range);
-      return false;
+      return;
     }
     if (name in hook.env) {
       this.#error('duplicate-env', `\`${name}\` is already set for this hook`, 'Set each variable once.', nameExpr.range);
-      return false;
+      return;
     }
     const value = this.#expect(s.assignment, ['string', 'number', 'bool'], ctx);
-    if (value === undefined) return false;
-    const shown = interpolationText(value)!;
-    hook.env[name] = this.#planText({ type: 'string', ...shown });
-    return true;
+    if (value !== undefined) hook.env[name] = this.#planText({ type: 'string', ...interpolationText(value)! });
   }
 
   // ------------------------------------------------------------ targets and monitors
@@ -1247,39 +1244,36 @@ class Evaluator {
     let password: PlanText | undefined;
     const tags: string[] = [];
     const args: ArgvItem[] = [];
-    let failed = false;
+    const failuresBefore = this.#failures;
+    const failed = () => this.#failures > failuresBefore;
     if (s.body?.kind === 'Block') {
       const targetCtx: Ctx = { ...ctx, scope: new Scope(ctx.scope), snapshotPaths: kind === 'exec' };
       this.#walk(s.body.statements, `target:${kind}`, targetCtx, new Map(), (setting, c, optionSpec) => {
         switch (setting.keyword.name) {
           case 'keep':
             keep = this.#keep(setting, c);
-            if (!keep) failed = true;
             return;
           case 'password': {
             const value = this.#one(setting, optionSpec, c);
             if (value?.type === 'string') password = this.#planText(value);
-            else if (value === undefined) failed = true;
             return;
           }
           case 'tags': {
             const exprs = this.#groups(setting, optionSpec);
             const list = exprs && this.#strings(this.#list(setting, optionSpec, c), exprs, 'a tag');
             if (list) tags.push(...list);
-            else failed = true;
             return;
           }
           case 'args': {
             const exprs = this.#groups(setting, optionSpec);
             const list = exprs && this.#argv(exprs, c);
             if (list) args.push(...list);
-            else failed = true;
             return;
           }
         }
       });
     }
-    if (failed) return undefined;
+    if (failed()) return undefined;
     switch (kind) {
       case 'tree': {
         const path = this.#path(argument, items[1]!, 'a target path');
