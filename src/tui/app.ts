@@ -68,6 +68,7 @@ function LiveArea(props: { run: RunSummary; job: JobSummary | undefined; nowMs: 
   const stages = [...run.stages, ...(job?.stages ?? [])].filter((s) => s.state === 'running');
   const openFreezes = job?.freezes.filter((f) => f.endedAt === undefined) ?? [];
   const quiet = job?.quiesce && stages.some((s) => s.stage === 'quiesce') ? job.quiesce : undefined;
+  const warning = run.warnings.at(-1);
   return h(
     Box,
     { flexDirection: 'column' },
@@ -78,6 +79,7 @@ function LiveArea(props: { run: RunSummary; job: JobSummary | undefined; nowMs: 
     job ? h(WritersTable, { key: 'writers', job }) : null,
     ...(job?.targets ?? []).map((target, i) => h(TargetProgress, { key: `target/${i}`, target })),
     h(HookTail, { key: 'hooks', lines: store.hookTail }),
+    warning ? h(Text, { key: 'warning', wrap: 'truncate-end', ...tone('warn') }, `warning: ${printable(warning.message)}`) : null,
     store.cancelling
       ? h(Text, { key: 'cancel', bold: true, ...tone('warn') }, 'cancelling: thawing and releasing…')
       : props.interactive

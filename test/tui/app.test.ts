@@ -166,4 +166,13 @@ describe('TUI frames', () => {
       expect(show(remote).lastFrame()).toBe(show(sequence).lastFrame());
     }
   });
+
+  it('shows the latest warning while the run goes on', () => {
+    const s = runUntilFrozen();
+    s.emit({ type: 'warning', message: 'hook after-snapshot took 4 m of its 5 m timeout' });
+    s.emit({ type: 'warning', message: '\u001b[31mwriter books: WAL is 2 GiB\u001b[0m', detail: 'checkpoint it more often' });
+    const frame = show(s).lastFrame()!;
+    expect(frame).toMatch(/^warning: writer books: WAL is 2 GiB$/m);
+    expect(frame).not.toContain('4 m of its 5 m');
+  });
 });
