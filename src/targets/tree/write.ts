@@ -186,6 +186,7 @@ class SnapshotRun {
   copiedBytes = 0;
   #lastProgress = 0;
   #xattrWarned = false;
+  #previousDamaged = false;
 
   constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext) {
     this.#targetDir = targetDir;
@@ -218,7 +219,7 @@ class SnapshotRun {
       await manifest.abandon();
       throw error;
     } finally {
-      await cursor?.close();
+      await cursor?.close().catch(() => {});
     }
     await this.#retrySetAside(volumes, manifestPath);
     this.#reportProgress(true);
@@ -274,7 +275,7 @@ class SnapshotRun {
         parents.push({ dest, meta: metadataOf(stat, xattrs) });
         await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { size: 0, xattrs: xattrsToManifest(xattrs) }), bytes: 0, copiedBytes: 0, linked: false }));
       } else if (stat.isFile()) {
-        const previous = await cursor?.find(path);
+        const previous = await this.#previousEntry(cursor, path);
         const parent = parents.at(-1)!;
         if (unchanged(previous, stat) && this.#link(join(this.#previous!.dir, path), dest)) {
           await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }), bytes: Number(stat.size), copiedBytes: 0, linked: true }));
@@ -293,6 +294,24 @@ class SnapshotRun {
         applyMetadata({ path: dest }, metadataOf(stat, xattrs), false, this.#xattrTrouble);
         await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { size: 0, rdev: stat.rdev.toString(), xattrs: xattrsToManifest(xattrs) }), bytes: 0, copiedBytes: 0, linked: false }));
       }
+    }
+  }
+
+  /**
+   * The previous snapshot's entry for a path. A damaged previous manifest must not stop new
+   * backups: the rest of this run copies instead of linking, and says so once.
+   */
+  async #previousEntry(cursor: ManifestCursor | undefined, path: string): Promise<ManifestEntry | undefined> {
+    if (!cursor || this.#previousDamaged) return undefined;
+    try {
+      return await cursor.find(path);
+    } catch (error) {
+      this.#previousDamaged = true;
+      this.#context.warn(
+        `the manifest of the previous snapshot ${this.#previous!.id} in ${this.#targetDir} cannot be read; this snapshot copies every file instead of linking`,
+        `${(error as Error).message}; run \`stillpoint verify ${this.#targetDir} --snapshot ${this.#previous!.id}\``,
+      );
+      return undefined;
     }
   }
 

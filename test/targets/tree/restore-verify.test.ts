@@ -152,6 +152,12 @@ describe('list, restore and verify', () => {
     expect(result.stderr).toContain(`no complete snapshot "1999-01-01T000000Z"`);
     expect(result.stderr).toContain(b.id);
     appendFileSync(join(b.target.path, 'unrelated.txt'), 'not a snapshot');
-    expect(JSON.parse((await cli('list', b.target.path, '--json')).stdout).snapshots).toHaveLength(1);
+    mkdirSync(join(b.target.path, '.partial-2030-01-01T000000Z')); // a run in progress, or killed
+    mkdirSync(join(b.target.path, '2030-01-02T000000Z')); // a snapshot name without a summary
+    const listed = JSON.parse((await cli('list', b.target.path, '--json')).stdout);
+    expect(listed.snapshots.map((s: { id: string }) => s.id)).toEqual([b.id]);
+    expect(listed.incomplete).toEqual(['.partial-2030-01-01T000000Z', '2030-01-02T000000Z']);
+    expect((await cli('list', b.target.path)).stdout).toContain('incomplete (not a usable snapshot): .partial-2030-01-01T000000Z');
+    expect((await cli('verify', b.target.path)).stdout).toContain(`snapshot ${b.id} is intact`);
   });
 });

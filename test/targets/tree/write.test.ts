@@ -130,3 +130,20 @@ describe('tree target write', () => {
     expect(snapshotDirs(target.path)).toEqual([done.snapshotId]);
   });
 });
+
+describe('tree target write after damage', () => {
+  it('copies everything, with a warning, when the previous manifest is damaged', async () => {
+    using source = tempDir('src');
+    using target = tempDir('dst');
+    writeTree(source.path, SOURCE_FILES);
+    const tree = new TreeTarget(target.path);
+    const first = await tree.write([sourceOf(source.path)], recordingContext({ started: new Date('2026-01-01T00:00:00Z') }));
+    const manifestPath = join(target.path, first.snapshotId!, 'manifest.ndjson');
+    const lines = readFileSync(manifestPath, 'utf8').split('\n');
+    writeFileSync(manifestPath, [lines[0], '{"path": broken', ...lines.slice(1)].join('\n'));
+    const context = recordingContext({ started: new Date('2026-01-02T00:00:00Z') });
+    const second = await tree.write([sourceOf(source.path)], context);
+    expect(second).toMatchObject({ status: 'succeeded', files: 5, details: { linked: 0, copied: 5 } });
+    expect(context.warnings).toEqual([expect.stringContaining(`the manifest of the previous snapshot ${first.snapshotId}`)]);
+  });
+});
