@@ -4,6 +4,7 @@
 
 import { extname } from 'node:path';
 import { cancelOnSignals } from '../engine/cancel.ts';
+import { messageOf } from '../engine/errors.ts';
 import { runPlan } from '../engine/lifecycle.ts';
 import { realParts, type EngineParts } from '../engine/parts.ts';
 import type { StillpointEvent } from '../events/types.ts';
@@ -109,7 +110,13 @@ export async function executeRun(options: ExecuteOptions): Promise<number> {
   }
   if (options.reportPath !== undefined) {
     const { writeReport } = await import('../report/write.ts');
-    await writeReport(options.reportPath, events);
+    try {
+      await writeReport(options.reportPath, events);
+    } catch (error) {
+      // The backup stands, but a scheduler must learn that the report it expects is missing.
+      io.stderr.write(`stillpoint run: the report could not be written to ${options.reportPath}: ${messageOf(error)}\n`);
+      return exitCode === EXIT.succeeded ? EXIT.failed : exitCode;
+    }
   }
   return exitCode;
 }

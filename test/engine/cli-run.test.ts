@@ -83,7 +83,10 @@ describe('stillpoint run', () => {
     const bad = await startCli(['run', file, '--json', '--report', join(dir, 'report.txt')], env).done;
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/name the report file with \.json/);
-    expect(await hookLines()).toEqual(['AFTER succeeded']);
+    const unwritable = await startCli(['run', file, '--json', '--report', join(dir, 'no-such-folder', 'report.json')], env).done;
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toContain(`the report could not be written to ${join(dir, 'no-such-folder', 'report.json')}`);
+    expect(await hookLines()).toEqual(['AFTER succeeded', 'AFTER succeeded']);
   });
 
   it('a script error prints the diagnostic and exits 2 with nothing run', async () => {
