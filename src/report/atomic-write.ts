@@ -20,6 +20,9 @@ export async function writeFileAtomically(path: string, content: string): Promis
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`cannot write ${path}: the folder ${dirname(path)} does not exist; create it or choose another path`, { cause: error });
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new Error(`cannot write ${path}: ${dirname(path)} is not writable for this user (${code})`, { cause: error });
     throw error;
   }
 }

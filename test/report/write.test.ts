@@ -58,4 +58,10 @@ describe('writeReport', () => {
   it('refuses a report file name whose format it cannot tell, saying which names work', async () => {
     await expect(writeReport(join(dir, 'run.txt'), successfulRun().events)).rejects.toThrow(/name the report file with \.json or \.html/);
   });
+
+  it('says which folder is missing when the report cannot be written, and leaves nothing behind', async () => {
+    const missing = join(dir, 'no-such-folder');
+    await expect(writeReport(join(missing, 'run.html'), successfulRun().events)).rejects.toThrow(`cannot write ${join(missing, 'run.html')}: the folder ${missing} does not exist; create it or choose another path`);
+    expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
 });
