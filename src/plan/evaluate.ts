@@ -656,8 +656,8 @@ class Evaluator {
       word = expr.name;
     } else {
       const value = this.#expect(expr, ['string'], ctx);
-      if (value?.type !== 'string') return undefined;
-      word = value.value;
+      word = value?.type === 'string' ? this.#plain(value, expr, `a ${item.noun}`) : undefined;
+      if (word === undefined) return undefined;
     }
     if (!item.words.includes(word)) {
       const plural = item.noun.endsWith('s') ? item.noun : `${item.noun}s`;
@@ -899,12 +899,13 @@ class Evaluator {
       case 'vss': {
         const providerId = read<string | undefined>('provider-id', (setting, spec, c) => {
           const v = this.#one(setting, spec, c);
-          if (v?.type !== 'string') return undefined;
-          if (!/^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/.test(v.value)) {
-            this.#error('invalid-guid', `\`${v.value}\` is not a GUID`, 'Write the provider id as `"{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}"` (`vssadmin list providers` shows them).', setting.args[0]![0]!.range);
+          const id = v?.type === 'string' ? this.#plain(v, setting.args[0]![0]!, 'a provider id') : undefined;
+          if (id === undefined) return undefined;
+          if (!/^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/.test(id)) {
+            this.#error('invalid-guid', `\`${id}\` is not a GUID`, 'Write the provider id as `"{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}"` (`vssadmin list providers` shows them).', setting.args[0]![0]!.range);
             return undefined;
           }
-          return v.value;
+          return id;
         }, undefined);
         return {
           name,

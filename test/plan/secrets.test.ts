@@ -46,6 +46,14 @@ job j {
     expect(JSON.stringify(result.diagnostics)).not.toContain(PASSWORD);
   });
 
+  it('never echoes a secret where a word or an id was expected', async () => {
+    const result = await evalText(`job j {\n  volume "/srv"\n  provider secret("${PASSWORD}")\n  provider vss { provider-id secret("${PASSWORD}") }\n  target tree "/b"\n}`);
+    expect(result.diagnostics.map(brief)).toEqual([
+      'error secret-not-allowed 3:12-3:41 a secret cannot be used as a provider',
+      'error secret-not-allowed 4:30-4:59 a secret cannot be used as a provider id',
+    ]);
+  });
+
   it('keeps a secret read from a file out of file() errors and the plan', async () => {
     const result = await evalText('job j {\n  volume "/srv"\n  provider copy\n  target restic "/r" { password secret(file("pw.txt")) }\n}', {}, { 'pw.txt': `${PASSWORD}\n` });
     expect(JSON.stringify(result.plan)).not.toContain(PASSWORD);
