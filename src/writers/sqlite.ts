@@ -96,7 +96,9 @@ export class SqliteWriter implements Writer {
   }
 
   async #retryBusy(signal: AbortSignal, attempt: () => void): Promise<void> {
-    for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+    // A short, fixed pause: the other connection's transaction is usually a few ms long, and
+    // every ms waited here is a ms of the freeze window.
+    for (;;) {
       signal.throwIfAborted();
       try {
         attempt();
@@ -104,7 +106,7 @@ export class SqliteWriter implements Writer {
       } catch (error) {
         if (!isBusy(error)) throw new Error(`SQLite database ${this.#path}: ${(error as Error).message}`);
       }
-      await sleep(pause, undefined, { signal }).catch(() => {});
+      await sleep(1, undefined, { signal }).catch(() => {});
     }
   }
 }

@@ -140,6 +140,8 @@ describeWith('postgres proof: pgbench under load, backups on btrfs recover and k
       const copy = await clusterAt(dataDir, work);
       try {
         copy.start();
+        // Recovery started from the backup's label and consumed it.
+        if (runs[i]!.backupMode) expect(existsSync(join(dataDir, 'backup_label.old'))).toBe(true);
         const books = await invariants(copy.url);
         expect(books.history, `backup ${i + 1} (${id}) is empty`).toBeGreaterThan(0);
         expect({ tellers: books.tellers, branches: books.branches, accounts: books.accounts }).toEqual({ tellers: books.deltas, branches: books.deltas, accounts: books.deltas });
