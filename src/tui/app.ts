@@ -5,7 +5,6 @@ import { Box, Static, Text, useInput } from 'ink';
 import { createElement as h, useEffect, useState, useSyncExternalStore } from 'react';
 import { formatDuration, printable } from '../report/format.ts';
 import type { JobSummary, RunSummary } from '../report/run-summary.ts';
-import type { RunStatus } from '../events/types.ts';
 import { FreezeTimer, HookTail, RunOutcome, SnapshotSets, StageLine, STATUS_TONE, TargetProgress, WritersTable } from './parts.ts';
 import type { PrintedLine, RunStore } from './store.ts';
 import { NoColor, useTone } from './theme.ts';
@@ -47,17 +46,7 @@ function Screen(props: AppProps) {
   return h(
     Box,
     { flexDirection: 'column' },
-    h(Static<PrintedLine>, {
-      items: [...store.printed],
-      children: (item) =>
-        item.kind === 'title'
-          ? h(Text, { key: item.key, bold: true, wrap: 'truncate-end' }, item.text)
-          : item.kind === 'dry-run'
-            ? h(Text, { key: item.key, wrap: 'truncate-end', ...(props.noColor ? {} : { color: 'gray' }) }, printable(item.text))
-            : item.kind === 'job'
-              ? h(JobOutcome, { key: item.key, text: item.text, status: item.status })
-          : h(StageLine, { key: item.key, stage: item.stage, nowMs, ...(multiJob && item.job ? { job: item.job } : {}) }),
-    }),
+    h(Static<PrintedLine>, { items: [...store.printed], children: (item) => h(Printed, { key: item.key, item, nowMs, multiJob }) }),
     running ? h(LiveArea, { run, job: currentJob(run), nowMs, store, interactive: props.interactive }) : h(Outcome, { run, job: currentJob(run) }),
   );
 }
@@ -88,9 +77,20 @@ function LiveArea(props: { run: RunSummary; job: JobSummary | undefined; nowMs: 
   );
 }
 
-function JobOutcome(props: { text: string; status: RunStatus }) {
+/** One line above the live area: the run's title, a finished stage, a dry-run step, a job's outcome. */
+function Printed(props: { item: PrintedLine; nowMs: number; multiJob: boolean }) {
   const tone = useTone();
-  return h(Text, { bold: true, wrap: 'truncate-end', ...tone(STATUS_TONE[props.status]) }, printable(props.text));
+  const { item } = props;
+  switch (item.kind) {
+    case 'title':
+      return h(Text, { bold: true, wrap: 'truncate-end' }, printable(item.text));
+    case 'dry-run':
+      return h(Text, { wrap: 'truncate-end', ...tone('dim') }, printable(item.text));
+    case 'job':
+      return h(Text, { bold: true, wrap: 'truncate-end', ...tone(STATUS_TONE[item.status]) }, printable(item.text));
+    case 'stage':
+      return h(StageLine, { stage: item.stage, nowMs: props.nowMs, ...(props.multiJob && item.job ? { job: item.job } : {}) });
+  }
 }
 
 /** What stays on the screen after the run: where it ended, and the summary. */
