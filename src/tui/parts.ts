@@ -135,7 +135,7 @@ export function FreezeTimer(props: { freeze: FreezeSummary; nowMs: number }) {
   const over = elapsed / props.freeze.budgetMs;
   return h(
     Box,
-    { borderStyle: 'single', ...(tone(over >= 0.75 ? 'bad' : 'warn').color ? { borderColor: tone(over >= 0.75 ? 'bad' : 'warn').color } : {}), paddingX: 1 },
+    { borderStyle: 'single', ...border(tone(over >= 0.75 ? 'bad' : 'warn')), paddingX: 1 },
     h(
       Line,
       null,
@@ -188,7 +188,7 @@ export function RunOutcome(props: { run: RunSummary }) {
   const state = run.state === 'running' ? 'running' : run.state;
   return h(
     Box,
-    { flexDirection: 'column', borderStyle: 'round', paddingX: 1, ...(tone(STATUS_TONE[state]).color ? { borderColor: tone(STATUS_TONE[state]).color } : {}) },
+    { flexDirection: 'column', borderStyle: 'round', paddingX: 1, ...border(tone(STATUS_TONE[state])) },
     h(
       Line,
       null,
@@ -201,6 +201,11 @@ export function RunOutcome(props: { run: RunSummary }) {
     ...run.warnings.slice(-2).map((w, i) => h(Line, { key: `w${i}` }, h(Text, tone('warn'), `warning: ${printable(w.message)}`))),
     run.reportPath ? h(Line, null, `report: ${run.reportPath}`) : null,
   );
+}
+
+/** Box props for a border in the colour of a tone (none under NO_COLOR). */
+function border(colour: { color?: string }): { borderColor?: string } {
+  return colour.color ? { borderColor: colour.color } : {};
 }
 
 function bar(fraction: number, width: number): string {
