@@ -21,7 +21,7 @@ import {
 } from '../events/types.ts';
 import { shown, type SecretStore } from '../plan/secret.ts';
 import type { HookStage, JobPlan, KeepPlan, Plan, TargetPlan, VolumePlan } from '../plan/types.ts';
-import type { SnapshotContext, VolumeInfo } from '../providers/provider.ts';
+import type { SnapshotContext, SnapshotSet, VolumeInfo } from '../providers/provider.ts';
 import { copyExcludes } from '../providers/index.ts';
 import { waitForQuiet } from '../providers/quiesce.ts';
 import type { CopySource, Target, TargetContext } from '../targets/target.ts';
@@ -464,29 +464,21 @@ class JobRun {
     const { setId, volumes } = planned;
     await this.#hooks('before-snapshot', { setId, volumes });
     await writers.prepareSnapshot(setId);
-    const set = await this.#sets.create(planned, async (hold) => {
-      const started = performance.now();
-      const create = (signal: AbortSignal) =>
-        withDeadline((s) => planned.provider.createSnapshotSet(volumes, planned.options, this.#snapshotContext(planned, s)), {
-          what: `snapshot set ${setId} (${planned.options.name})`,
-          timeoutMs: this.#job.snapshotTimeoutMs,
-          signal,
-          late: hold,
-        });
-      const created =
-        writers.names.length > 0
-          ? await writers.frozen(setId, this.#job.freezeTimeoutMs, create, hold)
-          : await create(this.#options.signal);
-      hold(created);
-      this.#emit({
-        type: 'snapshot-set.created',
-        setId,
-        provider: planned.options.name,
-        snapshots: created.snapshots,
-        durationMs: elapsed(started),
+    // A set that appears after its creation was given up (the window closed) is no good: it
+    // is released at once and never copied from.
+    const discard = (late: SnapshotSet) => this.#sets.discard(late, planned);
+    const create = (signal: AbortSignal) =>
+      withDeadline((s) => planned.provider.createSnapshotSet(volumes, planned.options, this.#snapshotContext(planned, s)), {
+        what: `snapshot set ${setId} (${planned.options.name})`,
+        timeoutMs: this.#job.snapshotTimeoutMs,
+        signal,
+        late: discard,
       });
-      return created;
-    });
+    const started = performance.now();
+    const set = await this.#sets.create(planned, () =>
+      writers.names.length > 0 ? writers.frozen(setId, this.#job.freezeTimeoutMs, create, discard) : create(this.#options.signal),
+    );
+    this.#emit({ type: 'snapshot-set.created', setId, provider: planned.options.name, snapshots: set.snapshots, durationMs: elapsed(started) });
     try {
       await writers.postSnapshot(setId);
       await this.#hooks('after-snapshot', { setId, volumes, snapshots: set.snapshots });

@@ -10,6 +10,8 @@ import type { StillpointEventBody } from '../events/types.ts';
 import type { ProviderName, ProviderPlan } from '../plan/types.ts';
 import type { SnapshotProvider, SnapshotSet, VolumeInfo } from '../providers/provider.ts';
 import type { StateStore } from './state.ts';
+import { RunCancelled } from './cancel.ts';
+import { DeadlineExceeded } from './deadline.ts';
 import { messageOf } from './errors.ts';
 
 export type LoadProvider = (name: ProviderName) => Promise<SnapshotProvider>;
@@ -132,6 +134,7 @@ function groupDeclined(declined: Array<{ index: number; volume: VolumeInfo; reas
  */
 export class SnapshotSets implements AsyncDisposable {
   readonly #held: Array<{ set: SnapshotSet; planned: PlannedSet }> = [];
+  readonly #discarding: Array<{ setId: string; released: Promise<boolean> }> = [];
   readonly #state: StateStore | undefined;
   readonly #emit: (body: StillpointEventBody) => void;
   readonly #identity: { runId: string; job: string };
@@ -147,8 +150,8 @@ export class SnapshotSets implements AsyncDisposable {
     return this.#held;
   }
 
-  /** Writes the set's record, then lets `create` make it; a set that exists is held from then on. */
-  async create(planned: PlannedSet, create: (hold: (set: SnapshotSet) => void) => Promise<SnapshotSet>): Promise<SnapshotSet> {
+  /** Writes the set's record, then lets `make` create it; the set is held from then on. */
+  async create(planned: PlannedSet, make: () => Promise<SnapshotSet>): Promise<SnapshotSet> {
     await this.#state?.recordSnapshotSet({
       ...this.#identity,
       pid: process.pid,
@@ -157,16 +160,23 @@ export class SnapshotSets implements AsyncDisposable {
       volumes: planned.volumes,
       recorded: new Date().toISOString(),
     });
-    let holding = false;
-    const hold = (set: SnapshotSet) => {
-      holding = true;
-      this.#held.push({ set, planned });
-    };
+    let set: SnapshotSet;
     try {
-      return await create(hold);
-    } finally {
-      if (!holding) await this.#state?.forgetSnapshotSet({ runId: this.#identity.runId, setId: planned.setId });
+      set = await make();
+    } catch (error) {
+      // Given up on (a deadline, a cancel), the set may still appear: keep its record until
+      // then, or for `cleanup` if this process dies first.
+      const mayStillAppear = error instanceof DeadlineExceeded || error instanceof RunCancelled;
+      if (!mayStillAppear) await this.#state?.forgetSnapshotSet({ runId: this.#identity.runId, setId: planned.setId });
+      throw error;
     }
+    this.#held.push({ set, planned });
+    return set;
+  }
+
+  /** Releases, at once, a set that appeared after its creation was given up; it is never held. */
+  discard(set: SnapshotSet, planned: PlannedSet): void {
+    this.#discarding.push({ setId: planned.setId, released: this.#release({ set, planned }) });
   }
 
   /** Releases one held set now (a set that failed after it was created). */
@@ -177,9 +187,10 @@ export class SnapshotSets implements AsyncDisposable {
     await this.#release(held);
   }
 
-  /** Releases every held set; returns the ids of those that could not be released. */
+  /** Releases every held set (and waits for discarded ones); returns the ids of those that could not be released. */
   async releaseAll(): Promise<string[]> {
     const failed: string[] = [];
+    for (const { setId, released } of this.#discarding.splice(0)) if (!(await released)) failed.push(setId);
     while (this.#held.length > 0) {
       const held = this.#held.pop()!;
       if (!(await this.#release(held))) failed.push(held.planned.setId);

@@ -12,6 +12,7 @@ import { EventLog, failingProvider, partsWith } from './support/parts.ts';
 import { commandWriter, copyProvider, job, plan, shHook, treeTarget } from './support/plan.ts';
 import { CallLog, RecordingWriter } from './support/recording-writer.ts';
 import type { EngineParts } from '../../src/engine/parts.ts';
+import type { SnapshotProvider } from '../../src/providers/provider.ts';
 
 let dir: string;
 let volume: string;
@@ -191,6 +192,44 @@ describe('failures', () => {
       ['copy', 'set-2'],
     ]);
     expect(events.ofType('snapshot-set.created').map((e) => e.setId)).toEqual(['set-2']);
+  });
+
+  it('a provider slower than the freeze window: its set fails, the next provider takes over, and the late set is released unused', async () => {
+    const log = new CallLog();
+    const writer = new RecordingWriter('books', log);
+    const empty = join(dir, 'empty-snapshot');
+    await mkdir(empty);
+    const released: string[] = [];
+    const slowZfs: SnapshotProvider = {
+      name: 'zfs',
+      probe: async () => ({ available: true }),
+      // Like a snapshot tool stuck on a busy pool: it ignores the abort and answers late.
+      createSnapshotSet: async (volumes) => {
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        const release = async () => void released.push('zfs set');
+        return { id: 'zfs-late', provider: 'zfs', snapshots: volumes.map((v) => ({ volume: v.name, snapshotPath: empty })), release, [Symbol.asyncDispose]: release };
+      },
+      cleanupLeftovers: async () => [],
+    };
+    const { result, events } = await run(
+      job('ledger', [volume], {
+        providers: [{ name: 'zfs', origin: 'test.still:1:1' }, copyProvider()],
+        freezeTimeoutMs: 250,
+        writers: [commandWriter('books')],
+        targets: [treeTarget(backups)],
+      }),
+      partsWith({ writers: [writer], providers: { zfs: slowZfs } }),
+    );
+    expect(result.status).toBe('succeeded');
+    expect(events.ofType('provider.failed')[0]).toMatchObject({ provider: 'zfs', setId: 'set-1', nextProvider: 'copy' });
+    expect(events.ofType('provider.failed')[0].error).toMatch(/freeze window of set-1 exceeded freeze-timeout 250ms/);
+    expect(events.ofType('snapshot-set.created').map((e) => e.setId)).toEqual(['set-2']);
+    // The copy read set-2 (the live volume), not the late set's empty folder.
+    const { complete } = await listSnapshots(backups);
+    expect(complete[0].summary.files).toBeGreaterThan(0);
+    await expect.poll(() => released, { timeout: 3000 }).toEqual(['zfs set']);
+    await expect.poll(() => events.ofType('snapshot-set.released').map((e) => e.setId).sort(), { timeout: 3000 }).toEqual(['set-1', 'set-2']);
+    await expect.poll(() => state.leftoverSnapshotSets(), { timeout: 3000 }).toEqual([]);
   });
 
   it('a writer that hangs in freeze: the window ends at freeze-timeout, it is thawed, the run fails naming it', async () => {
