@@ -11,6 +11,8 @@ const loaders: Partial<Record<ProviderName, () => Promise<SnapshotProvider>>> = 
   lvm: async () => (await import('./lvm.ts')).lvmProvider,
   zfs: async () => (await import('./zfs.ts')).zfsProvider,
   copy: async () => (await import('./copy.ts')).copyProvider,
+  vss: async () => (await import('./vss/index.ts')).vssProvider,
+  wmi: async () => (await import('./wmi.ts')).wmiProvider,
 };
 
 export async function loadProvider(name: ProviderName): Promise<SnapshotProvider> {
