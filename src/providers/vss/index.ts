@@ -144,9 +144,9 @@ async function cleanupLeftovers(_volumes: VolumeInfo[], options: ProviderPlan, j
   try {
     requester.initialize(VSS_SNAPSHOT_CONTEXT.VSS_CTX_ALL);
     for (const entry of leftovers) {
-      requester.deleteSet(parseGuid(entry.setId));
+      // A set the killed run never finished (or that VSS already dropped) is gone: only the record goes.
+      if (requester.deleteSet(parseGuid(entry.setId))) removed.push(entry.setId);
       await ledger.forget(entry.setId);
-      removed.push(entry.setId);
     }
   } finally {
     requester.release();
