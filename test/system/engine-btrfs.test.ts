@@ -30,7 +30,8 @@ describeWith('stillpoint run with the btrfs provider on a loop device', [linux()
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    fs = createLoopFilesystem('btrfs');
+    // Room for several runs' bulk data while btrfs frees deleted snapshots in the background.
+    fs = createLoopFilesystem('btrfs', 1024);
     dir = await mkdtemp(join(tmpdir(), 'stillpoint-engine-btrfs-'));
     env = { STILLPOINT_STATE_DIR: join(dir, 'state') };
     ledger = join(fs.mountPoint, 'ledger');
