@@ -6,7 +6,7 @@
 // grammar generator reads its word lists, and docs/language.md is generated from it.
 // Plain data only: nothing here may import the evaluator.
 
-import type { Setting } from './ast.ts';
+import type { Expr, Setting, Statement } from './ast.ts';
 import type { HookStage, MonitorEvent, ProviderName, TargetKind, WriterKind } from '../plan/types.ts';
 
 /** The types a script value can have (LANGUAGE.md §2). */
@@ -497,4 +497,50 @@ export function splitSetting(setting: Setting, block: BlockKind): Setting[] {
     }
   }
   return [setting];
+}
+
+// ---------------------------------------------------------------- where a position stands
+
+/** The text of a string literal without interpolation, or undefined for any other expression. */
+export function literalText(expr: Expr | undefined): string | undefined {
+  if (expr?.kind === 'RawString') return expr.value;
+  if (expr?.kind === 'String' && expr.parts.every((p) => p.kind === 'Text')) return expr.parts.map((p) => (p.kind === 'Text' ? p.value : '')).join('');
+  return undefined;
+}
+
+/** The word an argument item spells: a bare word, or a string literal. */
+function spelledWord(expr: Expr | undefined): string | undefined {
+  return expr?.kind === 'Name' ? expr.name : literalText(expr);
+}
+
+const contains = (range: { start: { offset: number }; end: { offset: number } }, offset: number) => range.start.offset < offset && offset < range.end.offset;
+
+/**
+ * The kind of block whose statements surround `offset` (for completion and hover): `file` at
+ * the top level, `provider:vss` inside `provider vss { | }`. Undefined inside a raw code
+ * block or a block the catalog does not know (`provider nope { | }`).
+ */
+export function blockKindAt(statements: readonly Statement[], offset: number, kind: BlockKind = 'file'): BlockKind | undefined {
+  for (const statement of statements) {
+    if (!contains(statement.range, offset)) continue;
+    switch (statement.kind) {
+      case 'If': {
+        const body = [...statement.branches.map((b) => b.body), ...(statement.elseBody ? [statement.elseBody] : [])].find((b) => contains(b.range, offset));
+        return body ? blockKindAt(body.statements, offset, kind) : kind;
+      }
+      case 'For':
+        return contains(statement.body.range, offset) ? blockKindAt(statement.body.statements, offset, kind) : kind;
+      case 'Setting': {
+        const body = statement.body;
+        if (!body || !contains(body.range, offset)) return kind;
+        if (body.kind === 'RawBlock') return undefined;
+        const spec = statementSpec(kind, statement.keyword.name);
+        const inner = spec && bodyBlockKind(spec, (statement.args[0] ?? []).map(spelledWord));
+        return inner && blockKindAt(body.statements, offset, inner);
+      }
+      default:
+        return kind;
+    }
+  }
+  return kind;
 }

@@ -15,6 +15,7 @@ import {
   MONITOR_KINDS,
   VALUES,
   WRITER_KINDS,
+  literalText,
   splitSetting,
   statementSpec,
   type ArgItem,
@@ -93,10 +94,7 @@ export function importTarget(importerFile: string, importPath: string): { file: 
 
 /** The literal path of an `import` statement, or undefined when it is not a plain string literal. */
 export function importPathOf(setting: Setting): string | undefined {
-  const expr = setting.args.length === 1 && setting.args[0]!.length === 1 ? setting.args[0]![0]! : undefined;
-  if (expr?.kind === 'RawString') return expr.value;
-  if (expr?.kind === 'String' && expr.parts.every((p) => p.kind === 'Text')) return expr.parts.map((p) => (p.kind === 'Text' ? p.value : '')).join('');
-  return undefined;
+  return setting.args.length === 1 && setting.args[0]!.length === 1 ? literalText(setting.args[0]![0]) : undefined;
 }
 
 export function evaluate(input: EvaluationInput): EvaluationResult {

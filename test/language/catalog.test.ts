@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Setting } from '../../src/language/ast.ts';
-import { BLOCKS, BLOCK_KINDS, FUNCTIONS, HOOK_STAGES, PROVIDERS, TARGET_KINDS, VALUES, WRITER_KINDS, bodyBlockKind, splitSetting, statementSpec } from '../../src/language/catalog.ts';
+import { BLOCKS, BLOCK_KINDS, FUNCTIONS, HOOK_STAGES, PROVIDERS, TARGET_KINDS, VALUES, WRITER_KINDS, blockKindAt, bodyBlockKind, splitSetting, statementSpec } from '../../src/language/catalog.ts';
 import { catalogReference, withCurrentReference } from '../../src/language/catalog-reference.ts';
 import { parse } from '../../src/language/parse.ts';
 import { BUILTIN_FUNCTIONS } from '../../src/plan/builtins.ts';
@@ -92,5 +92,23 @@ describe('splitSetting', () => {
     ]);
     expect(split[0]!.body).toBeUndefined();
     expect(split[1]!.body?.kind).toBe('Block');
+  });
+});
+
+describe('blockKindAt', () => {
+  const TEXT = 'job j {\n  provider vss {\n    timeout 1m\n  }\n  if true {\n    writer "w" command {\n      freeze "x"\n    }\n  }\n  hook before-backup sh {\n    echo\n  }\n  provider nope {\n    x 1\n  }\n}\n';
+  const parsed = parse(TEXT, 'x.still');
+  const at = (marker: string) => blockKindAt(parsed.file.statements, TEXT.indexOf(marker));
+
+  it('names the block around a position, through if and for', () => {
+    expect(at('job j')).toBe('file');
+    expect(at('provider vss')).toBe('job');
+    expect(at('timeout 1m')).toBe('provider:vss');
+    expect(at('freeze "x"')).toBe('writer:command');
+  });
+
+  it('is undefined inside raw code and inside blocks the catalog does not know', () => {
+    expect(at('echo')).toBeUndefined();
+    expect(at('x 1')).toBeUndefined();
   });
 });
