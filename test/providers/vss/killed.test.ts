@@ -8,11 +8,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, expect, it } from 'vitest';
+import type { ProviderPlan } from '../../../src/plan/types.ts';
 import { vssProvider } from '../../../src/providers/vss/index.ts';
 import { command, describeWith, linux } from '../../support/requirements.ts';
 import { buildDouble, mingwHeaders, useDouble } from './double.ts';
 
-const plan = { name: 'vss', context: 'backup', includeWriters: [], excludeWriters: [], requireWriters: [], timeoutMs: 60_000, origin: 'test' } as const;
+const plan: ProviderPlan = { name: 'vss', context: 'backup', includeWriters: [], excludeWriters: [], requireWriters: [], timeoutMs: 60_000, origin: 'test' };
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'hold-set.ts');
 
 let env: Awaited<ReturnType<typeof useDouble>> | undefined;
@@ -92,7 +93,7 @@ describeWith('a run killed while it holds a VSS snapshot set', [linux(), command
 
     // A dead holder does not block the next snapshot set.
     process.env.STILLPOINT_VSS_DOUBLE = process.env.STILLPOINT_VSS_DOUBLE!.replace('Slow Writer:freeze-timeout', 'Stable Writer:stable');
-    const set = await vssProvider.createSnapshotSet([{ name: 'C:', root }], { ...plan, timeoutMs: 5_000 }, {
+    const set = await vssProvider.createSnapshotSet([{ name: 'C:', root }], { ...plan, timeoutMs: 5_000 } as ProviderPlan, {
       runId: 'run-2', job: 'nightly', signal: new AbortController().signal, freezeTimeoutMs: 1_000, snapshotTimeoutMs: 10_000,
       runDuringFreezeHooks: async () => {}, warn: () => {},
     });
