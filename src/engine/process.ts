@@ -19,8 +19,6 @@ export interface RunProcessOptions {
   secrets?: SecretStore;
   /** Added to (and overriding) the inherited environment. */
   env?: Record<string, PlanText>;
-  /** false: the child sees only `env` (plus PATH). Default true. */
-  inheritEnv?: boolean;
   cwd?: PlanText;
   /** Kills the whole process group when it elapses. */
   timeoutMs?: number;
@@ -91,7 +89,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   if (argv.length === 0) throw new Error('empty command: give a program to run');
   const [program, ...args] = argv as [string, ...string[]];
   const cwd = options.cwd === undefined ? undefined : reveal(options.cwd);
-  const env: NodeJS.ProcessEnv = options.inheritEnv === false ? { PATH: process.env.PATH } : { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [name, value] of Object.entries(options.env ?? {})) env[name] = reveal(value);
 
   if (cwd !== undefined && !(await isDirectory(cwd))) {
