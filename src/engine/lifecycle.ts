@@ -211,7 +211,7 @@ class JobRun {
   async #walk(): Promise<void> {
     const work: Record<Stage, StageWork> = {
       plan: async () => 'succeeded',
-      'before-backup': () => this.#hooks('before-backup'),
+      'before-backup': () => this.#beforeBackup(),
       prepare: () => this.#prepare(),
       quiesce: () => this.#quiesce(),
       snapshot: () => this.#snapshot(),
@@ -318,6 +318,18 @@ class JobRun {
       volumes: this.#job.volumes.map((v) => v.path),
       volumeIds: this.#job.volumes.map((v) => this.#volumes.find((r) => r.name === v.path)?.volumeId ?? ''),
     };
+  }
+
+  /**
+   * before-backup hooks may mount a volume, so volumes are resolved for good only in prepare;
+   * what resolves already gives the hooks its filesystem id (STILLPOINT_VOLUME_IDS).
+   */
+  async #beforeBackup(): Promise<StageStatus> {
+    if (!this.#dryRun && this.#job.hooks.some((h) => h.stage === 'before-backup')) {
+      const resolved = await Promise.all(this.#job.volumes.map((v) => this.#options.parts.resolveVolume(v.path).catch(() => undefined)));
+      this.#volumes = resolved.filter((v) => v !== undefined);
+    }
+    return this.#hooks('before-backup');
   }
 
   // ---- stage 3: prepare -----------------------------------------------------------------

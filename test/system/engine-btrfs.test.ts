@@ -70,6 +70,7 @@ ${body}
     const file = await script(
       'nightly',
       `  writer "books" sqlite '${join(ledger, 'books.db')}'
+  hook before-backup sh { echo "$STILLPOINT_VOLUME_IDS" > '${join(dir, 'volume-ids')}' }
   hook after-snapshot sh {
     echo "$STILLPOINT_SNAPSHOT_PATHS" > '${join(dir, 'snapshot-paths')}'
     echo 'after the snapshot' > '${join(ledger, 'books', 'q3.txt')}'
@@ -80,6 +81,9 @@ ${body}
     const { code, events, stderr } = await run.done;
     expect(code, stderr).toBe(0);
 
+    // before-backup hooks already know the filesystem of each volume.
+    const uuid = execFileSync('blkid', ['-o', 'value', '-s', 'UUID', fs.device], { encoding: 'utf8' }).trim();
+    expect((await readFile(join(dir, 'volume-ids'), 'utf8')).trim()).toBe(`${uuid},${uuid}`);
     const chosen = events.filter((e) => e.type === 'provider.chosen');
     expect(chosen).toEqual([expect.objectContaining({ provider: 'btrfs', volumes: [ledger, mail], setId: 'set-1' })]);
     const created = events.find((e) => e.type === 'snapshot-set.created');
