@@ -12,6 +12,7 @@ import { define as providers } from './providers.ts';
 import { define as cleanup } from './cleanup.ts';
 import { define as writers } from './writers.ts';
 import { define as schedule } from './schedule.ts';
+import { define as fmt } from './fmt.ts';
 
 export type SetExitCode = (code: number) => void;
 export type DefineCommand = (program: Command, setExitCode: SetExitCode) => void;
@@ -27,4 +28,5 @@ export const COMMANDS: DefineCommand[] = [
   cleanup,
   writers,
   schedule,
+  fmt,
 ];

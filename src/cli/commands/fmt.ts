@@ -1,0 +1,21 @@
+// stillpoint fmt <file...> [--check | --write]
+//
+// Prints a script in the canonical layout (one file), names the files that are not in it
+// (--check, exit 1), or rewrites them (--write). A script with syntax errors is left alone:
+// its diagnostics are printed and the exit code is 2.
+
+import { Option } from 'commander';
+import type { DefineCommand } from './index.ts';
+
+export const define: DefineCommand = (program, setExitCode) => {
+  program
+    .command('fmt')
+    .description('format scripts in the canonical layout')
+    .argument('<file...>', '.still scripts')
+    .addOption(new Option('--check', 'name the files that are not formatted; exit 1 if any').conflicts('write'))
+    .addOption(new Option('--write', 'rewrite the files that are not formatted'))
+    .action(async (files: string[], options: { check?: boolean; write?: boolean }) => {
+      const { formatFiles } = await import('../../language/format-files.ts');
+      setExitCode(await formatFiles(files, options.check ? 'check' : options.write ? 'write' : 'print'));
+    });
+};
