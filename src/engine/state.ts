@@ -128,7 +128,8 @@ function fileName(name: string): string {
   return encodeURIComponent(name).replace(/^\./, '%2E');
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
