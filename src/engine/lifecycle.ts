@@ -353,14 +353,12 @@ class JobRun {
       const target = await parts.createTarget(plan, this.#options.secrets);
       this.#targets.push({ target, ...('keep' in plan && plan.keep ? { keep: plan.keep } : {}) });
     }
-    const writers = [];
-    for (const plan of job.writers) writers.push({ writer: await parts.createWriter(plan, this.#options.secrets), plan });
     // One folder per job, emptied at each run (the job's lock keeps runs apart): what writers
     // leave there is copied with the volumes, under the same name every time.
     const artifactDir = this.#artifactDir();
     await rm(artifactDir, { recursive: true, force: true });
-    if (writers.length > 0) await mkdir(artifactDir, { recursive: true, mode: 0o700 });
-    this.#writers = new WriterSession(writers, {
+    if (job.writers.length > 0) await mkdir(artifactDir, { recursive: true, mode: 0o700 });
+    this.#writers = new WriterSession({
       runId: this.#options.plan.runId,
       job: job.name,
       artifactDir,
@@ -368,6 +366,8 @@ class JobRun {
       emit: this.#emit,
       env: (step, setId) => this.#writerEnv(step, setId),
     });
+    // Each writer joins the session as soon as it exists, so it is closed whatever fails next.
+    for (const plan of job.writers) this.#writers.add(await parts.createWriter(plan, this.#options.secrets), plan);
     await this.#writers.identify();
     const stamps = await this.#state.stamps(job.name);
     await this.#writers.prepareBackup(

@@ -65,13 +65,17 @@ interface Participant {
 }
 
 export class WriterSession implements AsyncDisposable {
-  readonly #participants: Participant[];
+  readonly #participants: Participant[] = [];
   readonly #options: WriterSessionOptions;
   #closed = false;
 
-  constructor(writers: Array<{ writer: Writer; plan: WriterPlan }>, options: WriterSessionOptions) {
-    this.#participants = writers.map((w) => ({ ...w, active: true }));
+  constructor(options: WriterSessionOptions) {
     this.#options = options;
+  }
+
+  /** Writers take part in the order they are added (the script's order). */
+  add(writer: Writer, plan: WriterPlan): void {
+    this.#participants.push({ writer, plan, active: true });
   }
 
   get names(): string[] {

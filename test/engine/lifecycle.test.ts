@@ -277,6 +277,25 @@ describe('failures', () => {
     expect(await hookLines()).toEqual(['BEFORE_BACKUP', 'BEFORE_SNAPSHOT', 'AFTER_BACKUP failed', expect.stringMatching(/^ON_ERROR failed snapshot set/)]);
   });
 
+  it('a writer that cannot be made fails prepare; the writers made before it are closed', async () => {
+    const log = new CallLog();
+    const parts = partsWith({ writers: [new RecordingWriter('books', log)] });
+    const failing: EngineParts = {
+      ...parts,
+      createWriter: async (writerPlan, secrets) => {
+        if (writerPlan.name === 'ledger-db') throw new Error('cannot open /srv/ledger.db: no such file');
+        return parts.createWriter(writerPlan, secrets);
+      },
+    };
+    const { result, events } = await run(
+      job('ledger', [volume], { writers: [commandWriter('books'), commandWriter('ledger-db')], targets: [treeTarget(backups)] }),
+      failing,
+    );
+    expect(result.status).toBe('failed');
+    expect(events.ofType('job.finished')[0]).toMatchObject({ failedStage: 'prepare', error: 'cannot open /srv/ledger.db: no such file' });
+    expect(log.lines()).toEqual(['books:close']);
+  });
+
   it('a volume that does not exist fails the job in prepare with a clear message', async () => {
     const missing = join(dir, 'no-such-volume');
     const { result, events } = await run(job('ledger', [missing], { hooks: allHooks(), targets: [treeTarget(backups)] }), partsWith());

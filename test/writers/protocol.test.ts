@@ -15,7 +15,7 @@ function session(specs: Array<{ name: string; required?: boolean; timeoutMs?: nu
     writer: new RecordingWriter(spec.name, log, spec.misbehaviour),
     plan: { ...commandWriter(spec.name, spec.required ?? true), timeoutMs: spec.timeoutMs ?? 2000 },
   }));
-  const writerSession = new WriterSession(writers, {
+  const writerSession = new WriterSession({
     runId: 'r1',
     job: 'nightly',
     artifactDir: '/nonexistent',
@@ -23,6 +23,7 @@ function session(specs: Array<{ name: string; required?: boolean; timeoutMs?: nu
     emit: (body) => events.push(body),
     env: (step) => ({ STEP: step }),
   });
+  for (const { writer, plan } of writers) writerSession.add(writer, plan);
   return { session: writerSession, log, events, writers: writers.map((w) => w.writer) };
 }
 
