@@ -34,6 +34,7 @@ const errorMessageProvider: IParserErrorMessageProvider = {
 const OPENERS = new Set<TokenType>([T.LCurly, T.LParen, T.LBracket]);
 const CLOSERS = new Set<TokenType>([T.RCurly, T.RParen, T.RBracket]);
 const INSERTABLE = new Set<TokenType>([T.RCurly, T.RParen, T.RBracket, T.Assign, T.In]);
+const STATEMENT_SEPARATORS = new Set<TokenType>([EOF, T.Terminator, T.Semicolon, T.LCurly]);
 const NO_RESYNC = { resyncEnabled: false };
 
 /** Chevrotain internals that statement-level recovery uses. */
@@ -61,18 +62,13 @@ export class StillParser extends CstParser {
     this.junk = [];
   }
 
+  /** A statement starts a file, a line, a block, or follows `;`: `let x = a b` is an error, not two statements. */
+  private atStatementStart = (): boolean => STATEMENT_SEPARATORS.has(this.LA(0).tokenType);
+
   file = this.RULE(
     'file',
     () => {
-      this.MANY(() =>
-        this.OR([
-          { ALT: () => this.SUBRULE(this.statement) },
-          { ALT: () => this.CONSUME(T.Terminator) },
-          { ALT: () => this.CONSUME(T.Semicolon) },
-          { ALT: () => this.SUBRULE(this.junk_) },
-          { ALT: () => this.SUBRULE(this.strayClose) },
-        ]),
-      );
+      this.MANY(() => this.OR({ MAX_LOOKAHEAD: 1, DEF: [...this.statementAlternatives(), { ALT: () => this.SUBRULE(this.strayClose) }] }));
     },
     NO_RESYNC,
   );
@@ -80,17 +76,20 @@ export class StillParser extends CstParser {
   statements = this.RULE(
     'statements',
     () => {
-      this.MANY(() =>
-        this.OR([
-          { ALT: () => this.SUBRULE(this.statement) },
-          { ALT: () => this.CONSUME(T.Terminator) },
-          { ALT: () => this.CONSUME(T.Semicolon) },
-          { ALT: () => this.SUBRULE(this.junk_) },
-        ]),
-      );
+      this.MANY(() => this.OR({ MAX_LOOKAHEAD: 1, DEF: this.statementAlternatives() }));
     },
     NO_RESYNC,
   );
+
+  /** One token decides: a statement where one may start, a separator, else junk. */
+  private statementAlternatives() {
+    return [
+      { GATE: this.atStatementStart, ALT: () => this.SUBRULE(this.statement) },
+      { ALT: () => this.CONSUME(T.Terminator) },
+      { ALT: () => this.CONSUME(T.Semicolon) },
+      { ALT: () => this.SUBRULE(this.junk_), IGNORE_AMBIGUITIES: true },
+    ];
+  }
 
   statement = this.RULE('statement', () => {
     this.OR([

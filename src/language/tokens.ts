@@ -36,7 +36,7 @@ export interface RawBlockPayload extends RawScan {
   language: RawLanguage;
 }
 
-/** Tokens that can neither start nor end a statement: the parser reports them as unexpected. */
+/** Every token but the ones that end statements (`;`, `}`, end of line): where no statement may start, the parser reports them as unexpected. */
 export const Stray = createToken({ name: 'Stray', pattern: Lexer.NA });
 
 /** Inserted by the lexer where a newline ends a statement (see lexer.ts). */
@@ -45,16 +45,16 @@ export const Terminator = createToken({ name: 'Terminator', pattern: Lexer.NA, l
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\r\n]*/, group: 'comments' });
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_-]*/ });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_-]*/, categories: [Stray] });
 
 const keyword = (word: string, categories: TokenType[] = [Stray]) =>
   createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\``, categories });
 
-export const If = keyword('if', []);
+export const If = keyword('if');
 export const Else = keyword('else');
-export const For = keyword('for', []);
+export const For = keyword('for');
 export const In = keyword('in');
-export const Let = keyword('let', []);
+export const Let = keyword('let');
 export const Not = keyword('not');
 export const And = keyword('and');
 export const Or = keyword('or');
