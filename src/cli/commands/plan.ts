@@ -13,6 +13,8 @@ export const define: DefineCommand = (program, setExitCode) => {
     .option('--job <name>', 'only this job')
     .option('--json', 'print the plan as JSON (validated against its schema)')
     .action(async (file: string, options: { job?: string; json?: boolean }) => {
+      // As in check: keep the type-stripped parser and evaluator in Node's compile cache.
+      (await import('node:module')).enableCompileCache?.();
       const [{ loadPlanOrReport }, { EXIT }] = await Promise.all([import('../load-plan.ts'), import('../exit-codes.ts')]);
       const loaded = await loadPlanOrReport(file, options.job === undefined ? {} : { job: options.job });
       if (typeof loaded === 'number') return setExitCode(loaded);
