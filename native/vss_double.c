@@ -573,12 +573,19 @@ static void *async_thread(void *arg) {
   }
   if (a->op == OP_SNAPSHOT) drop_set_lock(b);
   journal("async %s -> 0x%08x", OP_NAMES[a->op], (unsigned)result);
+  /* The thread lets go of the call before the caller can see it finish, so that a caller who
+   * releases everything once it sees the result leaves no object alive (VssDoubleLive). */
+  int last = --a->refs == 0;
   a->status = result;
   b->phase[a->op] = result == VSS_S_ASYNC_FINISHED ? DONE : NOT_STARTED;
   b->pending = 0;
   pthread_cond_broadcast(&b->cv);
   pthread_mutex_unlock(&b->mu);
-  IVssAsync_Release(&a->iface);
+  if (last) {
+    free(a);
+    live(-1);
+    IVssBackupComponents_Release(&b->iface);
+  }
   return NULL;
 }
 

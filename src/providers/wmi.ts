@@ -8,13 +8,13 @@
 //     shadow copies stay until deleted, so their ids are recorded in the state directory
 //     (wmi/<id>.json) before use and `cleanupLeftovers` deletes them.
 
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { PowerShell } from 'node-powershell';
 import { stateDirectory } from '../engine/state.ts';
 import type { ProviderPlan } from '../plan/types.ts';
 import type { Availability, SnapshotContext, SnapshotProvider, SnapshotSet, VolumeInfo } from './provider.ts';
 import { VssLedger } from './vss/ledger.ts';
-import { architectureMismatch, volumePathOf } from './vss/platform.ts';
+import { architectureMismatch, snapshotPathOf, volumePathOf } from './vss/platform.ts';
 
 /** What the provider needs from PowerShell: run a script, get its output. */
 export interface PowerShellRunner {
@@ -157,7 +157,7 @@ export async function createWmiSet(shell: PowerShellRunner, volumes: VolumeInfo[
   const snapshots = created.map(({ device, volume, volumePath }) => ({
     volume: volume.name,
     ...(volume.volumeId ? { volumeId: volume.volumeId } : {}),
-    snapshotPath: join(device, relative(volumePath, volume.root)),
+    snapshotPath: snapshotPathOf(device, volumePath, volume.root),
   }));
   let released = false;
   const release = async () => {

@@ -3,7 +3,6 @@
 // any machine where STILLPOINT_VSS_LIBRARY names a library that stands in for vssapi.dll
 // (the test double in native/).
 
-import { join, relative } from 'node:path';
 import type { ProviderPlan } from '../../plan/types.ts';
 import type { Availability, SnapshotContext, SnapshotProvider, SnapshotSet, VolumeInfo } from '../provider.ts';
 import { SetDeadline } from './async.ts';
@@ -11,7 +10,7 @@ import { VssApi, parseGuid, vssLibraries, type VssLibraries } from './com.ts';
 import { VSS_SNAPSHOT_CONTEXT } from './constants.ts';
 import { VssError } from './errors.ts';
 import { VssLedger } from './ledger.ts';
-import { architectureMismatch, volumePathOf } from './platform.ts';
+import { architectureMismatch, snapshotPathOf, volumePathOf } from './platform.ts';
 import { Requester, type VssPlan } from './requester.ts';
 import { writerState, vssStateName } from './writers.ts';
 import { describeHresult } from './hresult.ts';
@@ -118,7 +117,7 @@ async function createSnapshotSet(volumes: VolumeInfo[], options: ProviderPlan, c
       snapshots: volumes.map((volume, i) => ({
         volume: volume.name,
         ...(volume.volumeId ? { volumeId: volume.volumeId } : {}),
-        snapshotPath: join(created[i]!.deviceObject, relative(volumePaths[i]!, volume.root)),
+        snapshotPath: snapshotPathOf(created[i]!.deviceObject, volumePaths[i]!, volume.root),
       })),
       backupComplete: (succeeded: boolean) => requester.backupComplete(succeeded, plan.timeoutMs),
       release,

@@ -5,6 +5,7 @@
 
 import koffi from 'koffi';
 import { machine } from 'node:os';
+import { join, relative, sep } from 'node:path';
 
 const MACHINE_TO_ARCH: Record<string, string> = {
   x86_64: 'x64',
@@ -50,4 +51,14 @@ export function volumePathOf(root: string): string {
   const text = buffer.toString('utf16le');
   const end = text.indexOf('\0');
   return end >= 0 ? text.slice(0, end) : text;
+}
+
+/**
+ * Where the copy reads a volume's files in a shadow copy. The device object names the device
+ * (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN); its root folder needs the trailing
+ * separator, so a snapshot of a whole volume ends in one.
+ */
+export function snapshotPathOf(deviceObject: string, volumePath: string, root: string): string {
+  const inside = relative(volumePath, root);
+  return inside ? join(deviceObject, inside) : join(deviceObject, sep);
 }

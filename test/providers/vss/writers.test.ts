@@ -80,3 +80,10 @@ describe('architectureMismatch', () => {
     expect(architectureMismatch('x64', 'arm64', {})).toMatch(/this Node.js is x64 but Windows is arm64/);
   });
 });
+
+it('reads a shadow copy\'s files under its device object, with a root folder for a whole volume', async () => {
+  const { snapshotPathOf } = await import('../../../src/providers/vss/platform.ts');
+  const { join, sep } = await import('node:path');
+  expect(snapshotPathOf('/store/set/snap', '/volumes/c', '/volumes/c/data/2026')).toBe(join('/store/set/snap', 'data', '2026'));
+  expect(snapshotPathOf('/store/set/snap', '/volumes/c', '/volumes/c')).toBe(`/store/set/snap${sep}`);
+});
