@@ -81,7 +81,14 @@ export interface ExecuteOptions {
 export async function executeRun(options: ExecuteOptions): Promise<number> {
   const io = options.io ?? processIo();
   using cancellation = cancelOnSignals((name, count) => {
-    if (count > 1) io.stderr.write(`stillpoint: ${name} again; still cleaning up (thaw, release, after-backup hooks), it ends by itself\n`);
+    if (count === 2) {
+      io.stderr.write(`stillpoint: ${name} again; still cleaning up (thaw, release, after-backup hooks); a third ${name} stops without finishing it\n`);
+    } else if (count > 2) {
+      // The way out of a cleanup that hangs (a stuck hook, a stuck device). The watchdog still
+      // thaws what is frozen; the state directory still records what is not released.
+      io.stderr.write(`stillpoint: ${name} a third time; stopping before the cleanup finished: run \`stillpoint cleanup\` on the script to release what is left\n`);
+      process.exit(EXIT.failed);
+    }
   });
   const renderer = await createRenderer({
     mode: options.mode,

@@ -148,6 +148,25 @@ describe('stillpoint run', () => {
     expect((await listSnapshots(backups)).complete).toEqual([]);
   });
 
+  it('a third SIGINT stops a cleanup that hangs', async () => {
+    for (let i = 0; i < 400; i++) await writeFile(join(volume, `big-${i}.bin`), Buffer.alloc(512 * 1024, i));
+    const file = await script(`  target tree '${backups}'\n  hook after-backup sh { echo hanging >> '${hookLog}'; sleep 4 }`);
+    const run = startCli(['run', file, '--json'], env);
+    await run.waitFor((e) => e.type === 'copy.progress');
+    run.child.kill('SIGINT');
+    await run.waitFor((e) => e.type === 'hook.started' && e.stage === 'after-backup');
+    // Apart, as a person presses Ctrl-C: two signals sent at once may arrive as one.
+    run.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.child.kill('SIGINT');
+    const stopped = performance.now();
+    const { code, stderr } = await run.done;
+    expect(performance.now() - stopped).toBeLessThan(2500);
+    expect(code).toBe(1);
+    expect(stderr).toContain('stopping before the cleanup finished: run `stillpoint cleanup`');
+    expect((await listSnapshots(backups)).complete).toEqual([]);
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} during the copy: exits non-zero, leaves no complete-looking snapshot, releases and runs after-backup`, async () => {
       // Enough data that the copy is still going when the signal arrives.
