@@ -55,7 +55,13 @@ function quoteForDisplay(arg: string): string {
 
 /** The platform shell's argv for a command string: `sh -c`, or `cmd /c` on Windows. */
 export function shellArgv(code: string, platform: NodeJS.Platform = process.platform): string[] {
-  return platform === 'win32' ? [process.env.ComSpec ?? 'cmd.exe', '/d', '/s', '/c', code] : ['/bin/sh', '-c', code];
+  // As Node does for `shell: true`: cmd /s strips the outer quotes; the child is spawned with
+  // windowsVerbatimArguments so the code reaches cmd.exe as written.
+  return platform === 'win32' ? [windowsShell(), '/d', '/s', '/c', `"${code}"`] : ['/bin/sh', '-c', code];
+}
+
+function windowsShell(): string {
+  return process.env.ComSpec ?? 'cmd.exe';
 }
 
 /** Thrown when the process cannot be started at all (missing program, bad cwd). */
@@ -103,6 +109,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     detached: process.platform !== 'win32',
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     windowsHide: true,
+    windowsVerbatimArguments: process.platform === 'win32' && program === windowsShell(),
   });
 
   const spawned = new Promise<void>((resolve, reject) => {
