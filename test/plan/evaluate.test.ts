@@ -252,6 +252,12 @@ describe('job statements and their defaults', () => {
     ]);
   });
 
+  it('lets a short-form run hook take options in a block, and reads hook-env', async () => {
+    const j = await job(`job j {\n  ${BASE}\n  hook after-backup run "notify" { timeout 30s  allow-failure }\n  hook-env r-drive\n}`);
+    expect(j.hooks[0]).toMatchObject({ actions: [{ kind: 'run', argv: ['notify'] }], timeoutMs: 30_000, allowFailure: true });
+    expect(j.hookEnv).toBe('r-drive');
+  });
+
   it('reports an unknown hook stage with a suggestion, and a hook without action', async () => {
     const result = await evalText(`job j {\n  ${BASE}\n  hook befor-backup run "x"\n  hook after-backup { timeout 5s }\n}`);
     expect(result.diagnostics.map(brief)).toEqual([
