@@ -47,8 +47,22 @@ export function lexFragment(fragment: string, base: number, rangeOf: RangeOf): L
   const result = lexer.tokenize(fragment);
   const diagnostics: Diagnostic[] = [];
   for (const error of result.errors) diagnostics.push(unexpectedCharacters(fragment, error.offset, error.length, (s, e) => rangeOf(s + base, e + base)));
-  for (const token of result.tokens) token.startOffset += base;
+  for (const token of result.tokens) {
+    token.startOffset += base;
+    const payload = token.payload as T.StringPayload | T.RawBlockPayload | undefined;
+    if (payload !== undefined) token.payload = shiftPayload(payload, base);
+  }
   return { tokens: result.tokens, comments: [], diagnostics };
+}
+
+function shiftPayload(payload: T.StringPayload | T.RawBlockPayload, base: number): T.StringPayload | T.RawBlockPayload {
+  if (payload.kind === 'raw') return { ...payload, end: payload.end + base, ...(payload.openQuote === undefined ? {} : { openQuote: payload.openQuote + base }) };
+  const parts = payload.parts.map((part) =>
+    part.kind === 'text'
+      ? { ...part, start: part.start + base, end: part.end + base }
+      : { ...part, start: part.start + base, end: part.end + base, innerStart: part.innerStart + base, innerEnd: part.innerEnd + base },
+  );
+  return { ...payload, end: payload.end + base, parts };
 }
 
 function terminator(offset: number): IToken {
