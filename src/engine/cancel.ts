@@ -1,7 +1,8 @@
 // SIGINT/SIGTERM become an AbortSignal that every step of the run watches. Cleanup (thaw,
 // release, after-backup hooks) does not watch it, and a second signal cannot skip it: once
 // this handler is installed Node no longer exits on the signal, so the run ends only after
-// its cleanup has run.
+// its cleanup has run. Each signal is reported with its count, so that the CLI can let a
+// third one stop a cleanup that hangs.
 
 export type CancelSignalName = 'SIGINT' | 'SIGTERM';
 
