@@ -384,7 +384,9 @@ class JobRun {
     try {
       return await this.#options.parts.resolveVolume(volume.path);
     } catch (error) {
-      throw new Error(`volume "${volume.path}" (${volume.origin}) cannot be backed up: ${messageOf(error)}`);
+      // Where the script declares it, compiler style; the volume's name once.
+      const message = messageOf(error);
+      throw new Error(`${volume.origin}: ${message.includes(volume.path) ? message : `volume "${volume.path}": ${message}`}`);
     }
   }
 
