@@ -48,8 +48,22 @@ export function decodeSource(bytes: Uint8Array, path: string): LoadedSource {
   return { text };
 }
 
-/** The length of the longest prefix that is valid UTF-8 (a character cut at the end still counts as valid). */
+/** The length of the longest prefix that is valid UTF-8: the offset of the first bad byte. */
 function validPrefixLength(bytes: Uint8Array): number {
+  const end = streamValidLength(bytes);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+    return end;
+  } catch {
+    // The prefix ends inside a character that never completes: that character's first byte is the bad one.
+    let start = end;
+    while (start > 0 && (bytes[start - 1]! & 0xc0) === 0x80) start -= 1;
+    return start - 1;
+  }
+}
+
+/** The longest prefix that decodes without error when a character cut at its end counts as valid. */
+function streamValidLength(bytes: Uint8Array): number {
   let low = 0;
   let high = bytes.length;
   while (low < high) {
