@@ -11,7 +11,8 @@
 //   ... the copy ...
 //   SetBackupSucceeded, BackupComplete, DeleteSnapshots, Release
 //
-// Any failure after InitializeForBackup calls AbortBackup and deletes what was created.
+// A failure once the writers were prepared (PrepareForBackup) calls AbortBackup, as restic does;
+// any failure deletes what was created and releases the components.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackupType, ProviderPlan } from '../../plan/types.ts';
