@@ -912,7 +912,15 @@ HRESULT IVssBackupComponents_GetSnapshotProperties(IVssBackupComponents *This, V
   prop->m_SnapshotSetId = b->set_id;
   prop->m_lSnapshotsCount = b->nvolumes;
   prop->m_pwszSnapshotDeviceObject = wide_dup(device);
-  prop->m_pwszOriginalVolumeName = wide_dup(b->volumes[i]);
+  /* Windows names the original volume \\?\Volume{GUID}\; the double derives a stable GUID
+   * from the directory (FNV-1a), so the same "volume" keeps its id across runs. */
+  uint64_t h = 1469598103934665603ull;
+  for (const char *c = b->volumes[i]; *c; c++) h = (h ^ (uint8_t)*c) * 1099511628211ull;
+  VSS_ID volume_guid = {(uint32_t)(h >> 32), (uint16_t)(h >> 16), (uint16_t)h, {0x80, 0x11, 1, 2, 3, 4, 5, 6}};
+  char volume_guid_text[37], original[64];
+  guid_text(&volume_guid, volume_guid_text);
+  snprintf(original, sizeof original, "\\\\?\\Volume{%s}\\", volume_guid_text);
+  prop->m_pwszOriginalVolumeName = wide_dup(original);
   prop->m_pwszOriginatingMachine = wide_dup("vss-double");
   prop->m_pwszServiceMachine = wide_dup("vss-double");
   prop->m_ProviderId = SYSTEM_PROVIDER;

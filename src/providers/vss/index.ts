@@ -114,11 +114,14 @@ async function createSnapshotSet(volumes: VolumeInfo[], options: ProviderPlan, c
     return {
       id: setId,
       provider: 'vss',
-      snapshots: volumes.map((volume, i) => ({
-        volume: volume.name,
-        ...(volume.volumeId ? { volumeId: volume.volumeId } : {}),
-        snapshotPath: snapshotPathOf(created[i]!.deviceObject, volumePaths[i]!, volume.root),
-      })),
+      snapshots: volumes.map((volume, i) => {
+        const volumeId = volume.volumeId ?? created[i]!.volumeGuid;
+        return {
+          volume: volume.name,
+          ...(volumeId ? { volumeId } : {}),
+          snapshotPath: snapshotPathOf(created[i]!.deviceObject, volumePaths[i]!, volume.root),
+        };
+      }),
       backupComplete: (succeeded: boolean) => requester.backupComplete(succeeded, plan.timeoutMs),
       release,
       [Symbol.asyncDispose]: release,

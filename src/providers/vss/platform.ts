@@ -44,7 +44,7 @@ export function volumePathOf(root: string): string {
   if (process.platform !== 'win32') return root;
   getVolumePathName ??= koffi
     .load('kernel32.dll')
-    .func('int __stdcall GetVolumePathNameW(const char16_t *lpszFileName, _Out_ uint8_t *lpszVolumePathName, uint32_t cchBufferLength)') as unknown as typeof getVolumePathName;
+    .func('int __stdcall GetVolumePathNameW(const char16_t *lpszFileName, void *lpszVolumePathName, uint32_t cchBufferLength)') as unknown as typeof getVolumePathName;
   const chars = 1024;
   const buffer = Buffer.alloc(chars * 2);
   if (!getVolumePathName!(root, buffer, chars)) throw new Error(`Windows could not tell which volume holds ${root}; check that the path exists and is on a local disk`);

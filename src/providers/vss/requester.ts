@@ -82,6 +82,8 @@ export interface CreatedSnapshot {
   volumePath: string;
   snapshotId: string;
   deviceObject: string;
+  /** The original volume's GUID, from its name `\\?\Volume{GUID}\`, when VSS gives one. */
+  volumeGuid?: string;
 }
 
 /** One IVssBackupComponents, from creation to release. */
@@ -267,7 +269,8 @@ export class Requester {
 
     return volumePaths.map((volumePath, i) => {
       const props = this.#api.snapshotProperties(this.#components, snapshotIds[i]!);
-      return { volumePath, snapshotId: guidText(snapshotIds[i]!), deviceObject: props.deviceObject };
+      const volumeGuid = /\{[0-9A-Fa-f-]{36}\}/.exec(props.originalVolumeName)?.[0];
+      return { volumePath, snapshotId: guidText(snapshotIds[i]!), deviceObject: props.deviceObject, ...(volumeGuid ? { volumeGuid } : {}) };
     });
   }
 

@@ -97,6 +97,10 @@ describeWith('vss provider against the ABI test double', [linux(), command('gcc'
     expect(journal()).toContain('CoInitializeSecurity cAuthSvc=-1 authn=6 imp=3 caps=0x20');
 
     expect(set.snapshots.map((s) => s.volume)).toEqual(['C:', 'D:']);
+    // The volume GUID comes from VSS's original volume name (\\?\Volume{GUID}\), one per volume.
+    const ids = set.snapshots.map((s) => s.volumeId);
+    for (const id of ids) expect(id).toMatch(/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/i);
+    expect(new Set(ids).size).toBe(2);
     for (const [i, snapshot] of set.snapshots.entries()) {
       expect(readFileSync(join(snapshot.snapshotPath, 'data', 'ledger.txt'), 'utf8')).toBe(`contents of ${['c', 'd'][i]}\n`);
     }
