@@ -7,8 +7,6 @@ export const VSS_SNAPSHOT_CONTEXT = { VSS_CTX_BACKUP: 0x0, VSS_CTX_FILE_SHARE_BA
 
 export const VSS_OBJECT_TYPE = { VSS_OBJECT_SNAPSHOT_SET: 2, VSS_OBJECT_SNAPSHOT: 3 } as const;
 
-export const VSS_COMPONENT_TYPE = { VSS_CT_UNDEFINED: 0, VSS_CT_DATABASE: 1, VSS_CT_FILEGROUP: 2 } as const;
-
 /** VSS_WRITER_STATE, index = value. */
 export const VSS_WRITER_STATES = [
   'VSS_WS_UNKNOWN',
@@ -36,6 +34,3 @@ export const COM = {
   RPC_C_IMP_LEVEL_IMPERSONATE: 3,
   EOAC_STATIC_CLOAKING: 0x20,
 } as const;
-
-/** The async call has not reached the deadline given to Wait (IVssAsync::Wait with INFINITE). */
-export const INFINITE = 0xffffffff;

@@ -136,7 +136,6 @@ export function describeHresult(hr: number): HresultInfo {
 export const HRESULT = {
   S_OK: 0,
   S_FALSE: 1,
-  E_ACCESSDENIED: 0x80070005 | 0,
   RPC_E_TOO_LATE: 0x80010119 | 0,
   VSS_E_BAD_STATE: 0x80042301 | 0,
   VSS_E_OBJECT_NOT_FOUND: 0x80042308 | 0,

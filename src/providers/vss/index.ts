@@ -8,7 +8,6 @@ import type { Availability, SnapshotContext, SnapshotProvider, SnapshotSet, Volu
 import { SetDeadline } from './async.ts';
 import { VssApi, parseGuid, vssLibraries, type VssLibraries } from './com.ts';
 import { VSS_SNAPSHOT_CONTEXT } from './constants.ts';
-import { VssError } from './errors.ts';
 import { VssLedger } from './ledger.ts';
 import { architectureMismatch, snapshotPathOf, volumePathOf } from './platform.ts';
 import { Requester, type VssPlan } from './requester.ts';
@@ -157,5 +156,3 @@ async function cleanupLeftovers(_volumes: VolumeInfo[], options: ProviderPlan, j
 }
 
 export const vssProvider: SnapshotProvider = { name: 'vss', probe, createSnapshotSet, cleanupLeftovers };
-
-export { VssError };
