@@ -19,8 +19,9 @@ export interface BuildContext {
   parseInterpolation(start: number, end: number): A.Expr;
 }
 
-const children = (node: CstNode, key: string) => (node.children[key] ?? []) as CstNode[];
-const tokensOf = (node: CstNode, key: string) => (node.children[key] ?? []) as IToken[];
+const NOTHING: never[] = [];
+const children = (node: CstNode, key: string) => (node.children[key] ?? NOTHING) as CstNode[];
+const tokensOf = (node: CstNode, key: string) => (node.children[key] ?? NOTHING) as IToken[];
 const isReal = (token: IToken | undefined): token is IToken => token !== undefined && !token.isInsertedInRecovery && token.startOffset >= 0;
 const endOf = (node: A.NodeBase) => node.range.end.offset;
 
@@ -32,7 +33,7 @@ export function buildStatements(node: CstNode, context: BuildContext): A.Stateme
     const built = buildStatement(statement, context);
     if (built !== undefined) statements.push(built);
   }
-  return statements.sort((a, b) => a.range.start.offset - b.range.start.offset);
+  return statements;
 }
 
 function buildStatement(node: CstNode, context: BuildContext): A.Statement | undefined {

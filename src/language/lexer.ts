@@ -32,7 +32,10 @@ export function lex(text: string, rangeOf: RangeOf): LexResult {
   const tokens: IToken[] = [];
   let previous: IToken | undefined;
   for (const token of result.tokens) {
-    diagnostics.push(...tokenProblems(token, text, rangeOf));
+    if (token.payload !== undefined || token.tokenType === T.RawStringLiteral) {
+      const problem = tokenProblem(token, text, rangeOf);
+      if (problem !== undefined) diagnostics.push(problem);
+    }
     if (previous !== undefined && !ASKS_FOR_MORE.has(previous.tokenType) && !CONTINUES.has(token.tokenType) && newlineBetween(text, tokenEnd(previous), token.startOffset)) {
       tokens.push(terminator(tokenEnd(previous)));
     }
@@ -99,19 +102,18 @@ function unexpectedCharacters(text: string, offset: number, length: number, rang
   };
 }
 
-function tokenProblems(token: IToken, text: string, rangeOf: RangeOf): Diagnostic[] {
+function tokenProblem(token: IToken, text: string, rangeOf: RangeOf): Diagnostic | undefined {
   const payload = token.payload as T.StringPayload | T.RawBlockPayload | undefined;
   const start = token.startOffset;
   if (token.tokenType === T.RawStringLiteral && (token.image.length < 2 || !token.image.endsWith("'"))) {
-    return [unterminatedString(rangeOf(start, start + token.image.length), "'")];
+    return unterminatedString(rangeOf(start, start + token.image.length), "'");
   }
   if (payload?.kind === 'string' && payload.unterminated) {
-    return [unterminatedString(rangeOf(start, payload.end), '"')];
+    return unterminatedString(rangeOf(start, payload.end), '"');
   }
   if (payload?.kind === 'raw' && payload.unterminated) {
     const quote = payload.openQuote;
-    return [
-      {
+    return {
         severity: 'error',
         summary: `unterminated \`${payload.language}\` block`,
         detail:
@@ -121,10 +123,9 @@ function tokenProblems(token: IToken, text: string, rangeOf: RangeOf): Diagnosti
         range: rangeOf(start, start + 1),
         related: quote === undefined ? undefined : [{ message: 'never closed', range: rangeOf(quote, quote + (text[quote] === '@' || text[quote] === '<' ? 2 : 1)) }],
         code: 'unterminated-raw-block',
-      },
-    ];
+    };
   }
-  return [];
+  return undefined;
 }
 
 function unterminatedString(range: Diagnostic['range'], quote: string): Diagnostic {

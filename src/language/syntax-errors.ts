@@ -44,6 +44,7 @@ export function describeToken(token: IToken): string {
 
 export function syntaxErrorDiagnostics(errors: IRecognitionException[], junk: Junk[], context: SyntaxErrorContext): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  if (errors.length === 0 && junk.length === 0) return [];
   const unclosed = unclosedBraces(context.tokens);
   for (const error of errors) {
     const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
