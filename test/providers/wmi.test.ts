@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PowerShell } from 'node-powershell';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { findPwsh } from '../../src/engine/pwsh-session.ts';
 import type { SnapshotContext } from '../../src/providers/provider.ts';
 import { VssLedger } from '../../src/providers/vss/ledger.ts';
@@ -72,6 +72,13 @@ function volume(name: string) {
 }
 
 describeWith('wmi provider through PowerShell', [powershell()], () => {
+  const savedStateDir = process.env.STILLPOINT_STATE_DIR;
+
+  afterAll(() => {
+    if (savedStateDir === undefined) delete process.env.STILLPOINT_STATE_DIR;
+    else process.env.STILLPOINT_STATE_DIR = savedStateDir;
+  });
+
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'stillpoint-wmi-'));
     process.env.STILLPOINT_STATE_DIR = join(root, 'state');

@@ -58,9 +58,15 @@ export async function useDouble(config: DoubleConfig): Promise<{ store: string; 
   const root = await mkdtemp(join(tmpdir(), 'stillpoint-vss-'));
   const store = join(root, 'store');
   const state = join(root, 'state');
+  const names = ['STILLPOINT_VSS_LIBRARY', 'STILLPOINT_STATE_DIR', 'STILLPOINT_VSS_DOUBLE'] as const;
+  const saved = names.map((name) => process.env[name]);
   process.env.STILLPOINT_VSS_LIBRARY = DOUBLE_LIBRARY;
   process.env.STILLPOINT_STATE_DIR = state;
   process.env.STILLPOINT_VSS_DOUBLE = configText(store, config);
   doubleSide().reset();
-  return { store, state, root, dispose: () => rm(root, { recursive: true, force: true }) };
+  const dispose = async () => {
+    names.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+    await rm(root, { recursive: true, force: true });
+  };
+  return { store, state, root, dispose };
 }
