@@ -70,7 +70,7 @@ function writer(w: WriterPlan): string {
     }
     case 'command': {
       const steps = (['prepare', 'freeze', 'thaw', 'postSnapshot', 'backupComplete'] as const).filter((k) => w[k]).map((k) => `${k} = ${command(w[k]!)}`);
-      return `${w.name}: command (${options})${steps.map((s) => `\n      ${s}`).join('')}`;
+      return `${w.name}: command (${options})${steps.map((s) => `\n    ${s}`).join('')}`;
     }
   }
 }
