@@ -60,6 +60,10 @@ describe('format', () => {
     expect(result.diagnostics.map((d) => d.code)).toEqual(['unclosed-block', 'expected-expression']);
   });
 
+  it('reads CRLF line ends and writes LF', () => {
+    expect(fmt('# c\r\njob "a" {\r\n  sh {\r\n    echo\r\n  }\r\n\r\n\r\n  cwd "x" # t\r\n}\r\n')).toBe('# c\njob "a" {\n  sh {\n    echo\n  }\n\n  cwd "x" # t\n}\n');
+  });
+
   it('formats a file of comments only, and an empty file to nothing', () => {
     expect(fmt('  # only\n\n')).toBe('# only\n');
     expect(fmt('')).toBe('');
