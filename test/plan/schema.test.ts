@@ -31,7 +31,7 @@ job everything {
   writer "c" command { prepare ["sync"]  freeze "fsfreeze -f /srv"  thaw "fsfreeze -u /srv"  post-snapshot "true"  backup-complete ["logger", "done"] }
   hook before-backup run "echo", pw
   hook during-freeze sh { gcloud compute disks snapshot d }
-  hook after-snapshot { run "rsync", snapshot_paths  cwd "/tmp"  env TOKEN = pw  allow-failure  timeout 1m }
+  hook after-snapshot { run "rsync", snapshot_paths  cwd "/tmp"  allow-failure  timeout 1m  env TOKEN = pw }
   hook-env r-drive
   target tree "/b" { keep last 3, daily 7, weekly 4, monthly 6 }
   target restic "/repo" { password pw  tags "t"  args "--verbose"  keep last 2 }
