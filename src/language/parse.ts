@@ -9,6 +9,10 @@ import { lex, lexFragment } from './lexer.ts';
 import { stillParser } from './parser.ts';
 import { buildExpression, buildStatements, type BuildContext } from './build-ast.ts';
 import { syntaxErrorDiagnostics } from './syntax-errors.ts';
+import { RESERVED_WORDS } from './tokens.ts';
+
+const LONE_NAME = /^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*$/;
+const RESERVED = new Set(RESERVED_WORDS);
 
 export interface ParseResult {
   file: SourceFile;
@@ -33,6 +37,12 @@ export function parse(text: string, file: string): ParseResult {
     rangeOf,
     diagnostics,
     parseInterpolation(start, end) {
+      // Most interpolations are one name (`${hostname}`): no need to run the parser for those.
+      const name = LONE_NAME.exec(text.slice(start, end));
+      if (name !== null && !RESERVED.has(name[1]!)) {
+        const at = start + name.index + name[0].indexOf(name[1]!);
+        return { kind: 'Name', name: name[1]!, range: rangeOf(at, at + name[1]!.length) } satisfies Expr;
+      }
       const fragment = lexFragment(text.slice(start, end), start, rangeOf);
       diagnostics.push(...fragment.diagnostics);
       parser.begin(fragment.tokens);

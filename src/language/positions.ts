@@ -18,7 +18,14 @@ export function lineStarts(text: string): number[] {
 /** A function from [start, end) offsets to a SourceRange of `file`. */
 export function rangeMaker(text: string, file: string): RangeOf {
   const starts = lineStarts(text);
+  // Offsets come mostly in source order: try the line of the previous lookup first.
+  let recent = 0;
   const position = (offset: number): Position => {
+    const line = starts[recent]! <= offset && (recent + 1 === starts.length || starts[recent + 1]! > offset) ? recent : lineOf(offset);
+    recent = line;
+    return { line: line + 1, column: offset - starts[line]! + 1, offset };
+  };
+  const lineOf = (offset: number): number => {
     let low = 0;
     let high = starts.length - 1;
     while (low < high) {
@@ -26,7 +33,7 @@ export function rangeMaker(text: string, file: string): RangeOf {
       if (starts[middle]! <= offset) low = middle;
       else high = middle - 1;
     }
-    return { line: low + 1, column: offset - starts[low]! + 1, offset };
+    return low;
   };
   return (start, end) => ({ file, start: position(start), end: position(Math.max(start, end)) });
 }
