@@ -28,6 +28,8 @@ export interface LoadOptions {
   hostname?: string;
   /** The environment `env(...)` reads; process.env when absent. */
   env?: Record<string, string | undefined>;
+  /** Texts to use instead of the files on disk, by absolute path: an editor's unsaved buffers. */
+  openFiles?: ReadonlyMap<string, string>;
 }
 
 export interface LoadResult {
@@ -62,7 +64,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
   const diagnostics: Diagnostic[] = [];
 
   const root = importTarget('', path);
-  await readGraph(root.file, root.resolved, text, undefined, { files, sources, diagnostics });
+  await readGraph(root.file, root.resolved, text, undefined, { files, sources, diagnostics, openFiles: options.openFiles });
   if (!files.has(root.resolved)) return { secrets, diagnostics, sources };
 
   const result = evaluate({
@@ -100,12 +102,14 @@ interface Graph {
   files: Map<string, SourceFile>;
   sources: Map<string, string>;
   diagnostics: Diagnostic[];
+  openFiles: ReadonlyMap<string, string> | undefined;
 }
 
 /** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */
 async function readGraph(file: string, resolved: string, text: string | undefined, importedAt: SourceRange | undefined, graph: Graph) {
   if (graph.files.has(resolved)) return;
-  const read = text !== undefined ? { text } : await loadSource(file);
+  const open = text ?? graph.openFiles?.get(resolved);
+  const read = open !== undefined ? { text: open } : await loadSource(file);
   if ('diagnostic' in read) {
     // A file that an import names is reported at the import, where the fix usually is.
     graph.diagnostics.push(importedAt ? { ...read.diagnostic, summary: `cannot import: ${read.diagnostic.summary}`, range: importedAt } : read.diagnostic);

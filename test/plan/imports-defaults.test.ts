@@ -26,6 +26,14 @@ describe('import', () => {
     expect(result.plan!.jobs.map((j) => j.name)).toEqual(['shared']);
   });
 
+  it("takes an editor's unsaved text of an imported file over the file on disk", async () => {
+    const dir = folder({ 'lib.still': 'let root = "/disk"\n' });
+    const openFiles = new Map([[join(dir, 'lib.still'), 'let root = "/buffer"\n']]);
+    const result = await evalText(`import "${join(dir, 'lib.still')}"\njob j {\n  volume root\n  provider copy\n  target tree "/b"\n}\n`, { openFiles });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.plan!.jobs[0]!.volumes[0]!.path).toBe('/buffer');
+  });
+
   it('reports a cycle naming the chain, at the import that closes it', async () => {
     const dir = folder({
       'a.still': 'import "b.still"\n',
