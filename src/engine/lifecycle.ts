@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import {
   STAGES,
   type EventSink,
+  type StillpointEvent,
   type RunStatus,
   type SnapshotInfo,
   type Stage,
@@ -28,11 +29,13 @@ import type { CopySource, Target, TargetContext } from '../targets/target.ts';
 import { WriterSession, type WriterStep } from '../writers/protocol.ts';
 import type { BackupStamp } from '../writers/writer.ts';
 import { EXIT } from '../cli/exit-codes.ts';
+import { notifyFinish, notifyStart, type MonitorContext, type RunSummary } from '../monitor/notify.ts';
 import { formatMs, withDeadline } from './deadline.ts';
 import { Emitter, type JobEmitter } from './emitter.ts';
 import { messageOf } from './errors.ts';
 import { hookEnvironment } from './hook-env.ts';
 import { HookFailure, type HookRunContext } from './hooks.ts';
+import { createPwshSession, type PwshSession } from './pwsh-session.ts';
 import type { EngineParts } from './parts.ts';
 import { NoProviderError, SnapshotSets, chooseSnapshotSets, releaseLeftovers, type PlannedSet } from './snapshot-sets.ts';
 import { StateStore } from './state.ts';
@@ -144,6 +147,8 @@ class JobRun {
   readonly #options: RunOptions;
   readonly #state: StateStore;
   readonly #emit: JobEmitter;
+  /** Everything this job emitted: the monitors' textfile is made from it. */
+  readonly #events: StillpointEvent[] = [];
   readonly #dryRun: boolean;
   /** Hooks, thaw and release after a cancel must still run: they get a signal nobody aborts. */
   readonly #cleanupSignal = new AbortController().signal;
@@ -158,16 +163,22 @@ class JobRun {
   #sets: SnapshotSets;
   #setCount = 0;
   #totals = { bytes: 0, files: 0, skipped: 0 };
+  /** One PowerShell session for every `pwsh { }` block of the job's run (variables carry over). */
+  #pwsh: PwshSession | undefined;
 
   constructor(job: JobPlan, options: RunOptions, state: StateStore, emit: JobEmitter) {
     this.#job = job;
     this.#options = options;
     this.#state = state;
-    this.#emit = emit;
+    this.#emit = (body) => {
+      const event = emit(body);
+      this.#events.push(event);
+      return event;
+    };
     this.#dryRun = options.dryRun ?? false;
     this.#sets = new SnapshotSets({
       state: this.#dryRun ? undefined : state,
-      emit,
+      emit: this.#emit,
       runId: options.plan.runId,
       job: job.name,
     });
@@ -176,6 +187,7 @@ class JobRun {
   async run(): Promise<JobResult> {
     const job = this.#job;
     const started = performance.now();
+    const startedAt = new Date();
     this.#emit({
       type: 'job.started',
       volumes: job.volumes.map((v) => v.path),
@@ -183,6 +195,8 @@ class JobRun {
       writers: job.writers.map((w) => ({ name: w.name, kind: w.kind })),
       targets: job.targets.map((t) => ({ kind: t.kind, location: targetLocation(t) })),
     });
+    // A dry run touches nothing, monitors included.
+    if (!this.#dryRun) await notifyStart(job.monitors, job.name, this.#options.plan.runId, this.#monitorContext());
     try {
       // The lock comes first: while another run of this job is going, nothing of ours runs,
       // not even its after-backup hooks.
@@ -190,20 +204,42 @@ class JobRun {
       if (!this.#dryRun) scope.use(await this.#state.lockJob(job.name, this.#options.plan.runId));
       scope.use(this.#sets);
       scope.defer(() => this.#writers?.close());
+      if (job.hooks.some((h) => h.actions.some((a) => a.kind === 'pwsh'))) {
+        this.#pwsh = createPwshSession();
+        scope.defer(() => this.#pwsh?.close());
+      }
       await this.#walk();
     } catch (error) {
       this.#fail('plan', error);
     }
     const exitCode = EXIT_OF[this.#status];
-    this.#emit({
+    const durationMs = Math.round(performance.now() - started);
+    const finished = this.#emit({
       type: 'job.finished',
       status: this.#status,
       exitCode,
-      durationMs: Math.round(performance.now() - started),
+      durationMs,
       ...(this.#error === undefined ? {} : { error: this.#error }),
       ...(this.#failedStage === undefined ? {} : { failedStage: this.#failedStage }),
       ...this.#totals,
     });
+    // After job.finished, so that the textfile sees the job's outcome; the secrets are already
+    // scrubbed from the error text the summary carries.
+    if (!this.#dryRun) {
+      const summary: RunSummary = {
+        job: job.name,
+        runId: this.#options.plan.runId,
+        hostname: this.#options.plan.hostname,
+        status: this.#status,
+        exitCode,
+        started: startedAt.toISOString(),
+        finished: finished.time,
+        durationMs,
+        ...this.#totals,
+        ...(finished.type === 'job.finished' && finished.error !== undefined ? { error: finished.error } : {}),
+      };
+      await notifyFinish(job.monitors, summary, this.#events, this.#monitorContext());
+    }
     return { job: job.name, status: this.#status, exitCode, ...(this.#error === undefined ? {} : { error: this.#error }) };
   }
 
@@ -264,6 +300,11 @@ class JobRun {
     return messageOf(error);
   }
 
+  /** A monitor that fails is a warning: the backup's outcome stays what it was. */
+  #monitorContext(): MonitorContext {
+    return { secrets: this.#options.secrets, warn: (message, detail) => this.#warn(message, detail) };
+  }
+
   #warn(message: string, detail?: string): void {
     this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) });
   }
@@ -308,6 +349,7 @@ class JobRun {
       secrets: this.#options.secrets,
       signal: extra.signal ?? this.#options.signal,
       emit: this.#emit,
+      ...(this.#pwsh ? { pwsh: this.#pwsh } : {}),
     };
   }
 
