@@ -67,6 +67,8 @@ export interface EvaluationInput {
   sources: ReadonlyMap<string, string>;
   options: EvaluationOptions;
   secrets: SecretStore;
+  /** Where the parser reported errors (file name as in ranges -> offsets): statements there are not evaluated. */
+  syntaxErrors?: ReadonlyMap<string, readonly number[]>;
 }
 
 export interface EvaluationResult {
@@ -506,6 +508,10 @@ class Evaluator {
   }
 
   #setting(setting: Setting, block: BlockKind, ctx: Ctx, seen: Map<string, Setting>, visit: (setting: Setting, ctx: Ctx, spec: StatementSpec) => void) {
+    if (this.#hasSyntaxError(setting)) {
+      this.#failures++; // the parser said what is wrong; what it recovered is not worth more messages
+      return;
+    }
     const keyword = setting.keyword.name;
     const spec = statementSpec(block, keyword);
     if (!spec) {
@@ -545,6 +551,15 @@ class Evaluator {
       return;
     }
     visit(setting, ctx, spec);
+  }
+
+  /** A syntax error inside the statement itself (its block's statements answer for themselves). */
+  #hasSyntaxError(setting: Setting): boolean {
+    const offsets = this.#input.syntaxErrors?.get(setting.range.file);
+    if (!offsets?.length) return false;
+    const { start, end } = setting.range;
+    const body = setting.body?.kind === 'Block' ? setting.body.range : undefined;
+    return offsets.some((o) => o >= start.offset && o < end.offset && !(body && o >= body.start.offset && o < body.end.offset));
   }
 
   #unknownStatement(setting: Setting, block: BlockKind) {

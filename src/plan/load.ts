@@ -67,11 +67,16 @@ async function load(path: string, text: string | undefined, options: LoadOptions
   await readGraph(root.file, root.resolved, text, undefined, { files, sources, diagnostics, openFiles: options.openFiles });
   if (!files.has(root.resolved)) return { secrets, diagnostics, sources };
 
+  const syntaxErrors = new Map<string, number[]>();
+  for (const d of diagnostics) {
+    if (d.severity === 'error' && d.range) syntaxErrors.set(d.range.file, [...(syntaxErrors.get(d.range.file) ?? []), d.range.start.offset]);
+  }
   const result = evaluate({
     script: path,
     files,
     sources,
     secrets,
+    syntaxErrors,
     options: {
       platform: options.platform ?? currentPlatform(),
       hostname: options.hostname ?? osHostname(),

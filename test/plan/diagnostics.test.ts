@@ -27,6 +27,11 @@ describe('diagnostics', () => {
     expect(await errors(script)).toEqual([expected]);
   });
 
+  it('a syntax error inside a statement is reported by the parser alone', async () => {
+    const result = await evalText('job j {\n  volume path("/a",\n  provider copy\n  target tree "/b"\n}\n');
+    expect(result.diagnostics.map((d) => d.summary)).toEqual(['expected `)` to close the arguments, found `copy`']);
+  });
+
   it('a not-UTF-8 file read with file() says so', async () => {
     const result = await evalText('let x = file("bin.dat")', {}, { 'bin.dat': '\u00ff' });
     expect(result.diagnostics).toEqual([]);
