@@ -3,7 +3,8 @@
 // statements and always one around top-level statements with a block, raw blocks re-indented
 // but otherwise verbatim, strings quoted as written, comments kept. A block with one short
 // statement written on one line stays on one line. A line break after a comma between
-// arguments is kept (continuation lines are indented four more spaces).
+// arguments is kept (continuation lines are indented four more spaces), and a list written
+// with a line break after its `[` is printed one item per line.
 // Text with syntax errors is not formatted: its diagnostics are returned instead.
 
 import type * as A from './ast.ts';
@@ -103,16 +104,16 @@ class Printer {
     while (this.pendingBefore(headerEnd) && !this.isBreakComment(statement, this.comments[this.next]!)) this.lines.push(indent + this.take().text);
     switch (statement.kind) {
       case 'Let':
-        this.lines.push(`${indent}let ${statement.name.name} = ${expression(statement.value)}`);
+        this.lines.push(`${indent}let ${statement.name.name} = ${expression(statement.value, { text: this.text, indent })}`);
         return;
       case 'For':
-        this.lines.push(`${indent}for ${statement.variable.name} in ${expression(statement.iterable)}`);
+        this.lines.push(`${indent}for ${statement.variable.name} in ${expression(statement.iterable, { text: this.text, indent })}`);
         this.block(statement.body, indent);
         return;
       case 'If':
         statement.branches.forEach((branch, index) => {
-          if (index === 0) this.lines.push(`${indent}if ${expression(branch.condition)}`);
-          else this.lines[this.lines.length - 1] += ` else if ${expression(branch.condition)}`;
+          if (index === 0) this.lines.push(`${indent}if ${expression(branch.condition, { text: this.text, indent })}`);
+          else this.lines[this.lines.length - 1] += ` else if ${expression(branch.condition, { text: this.text, indent })}`;
           this.block(branch.body, indent);
         });
         if (statement.elseBody !== undefined) {
@@ -137,7 +138,7 @@ class Printer {
   private setting(setting: A.Setting, indent: string): void {
     let line = `${indent}${setting.keyword.name}`;
     setting.args.forEach((group, index) => {
-      const items = group.map(expression).join(' ');
+      const items = group.map((item) => expression(item, { text: this.text, indent })).join(' ');
       if (index === 0) {
         line += ` ${items}`;
         return;
@@ -153,7 +154,7 @@ class Printer {
       this.lines.push(line);
       line = `${indent}${CONTINUATION}${items}`;
     });
-    if (setting.assignment !== undefined) line += ` = ${expression(setting.assignment)}`;
+    if (setting.assignment !== undefined) line += ` = ${expression(setting.assignment, { text: this.text, indent })}`;
     this.lines.push(line);
     if (setting.body?.kind === 'Block') this.block(setting.body, indent);
     else if (setting.body?.kind === 'RawBlock') this.rawBlock(setting.body, indent);
@@ -229,7 +230,15 @@ function headerEndOf(statement: A.Statement): number {
   }
 }
 
-export function expression(expr: A.Expr): string {
+/** Where an expression is printed: its statement's indentation, and the source for the author's line breaks. */
+export interface Layout {
+  text: string;
+  indent: string;
+}
+
+/** An expression on one line, except a list written with a line break after its `[`: one item per line. */
+export function expression(expr: A.Expr, layout?: Layout): string {
+  const inner = (e: A.Expr) => expression(e, layout);
   switch (expr.kind) {
     case 'String':
       return `"${expr.parts.map((part) => (part.kind === 'Text' ? part.raw : `\${${expression(part.expr)}}`)).join('')}"`;
@@ -249,15 +258,19 @@ export function expression(expr: A.Expr): string {
     case 'Name':
       return expr.name;
     case 'Call':
-      return `${expr.callee.name}(${expr.args.map(expression).join(', ')})`;
+      return `${expr.callee.name}(${expr.args.map(inner).join(', ')})`;
     case 'List':
-      return `[${expr.items.map(expression).join(', ')}]`;
+      if (layout !== undefined && expr.items.length > 0 && layout.text.slice(expr.range.start.offset, expr.items[0]!.range.start.offset).includes('\n')) {
+        const nested = { text: layout.text, indent: layout.indent + INDENT };
+        return `[\n${expr.items.map((item) => `${nested.indent}${expression(item, nested)},`).join('\n')}\n${layout.indent}]`;
+      }
+      return `[${expr.items.map(inner).join(', ')}]`;
     case 'Binary':
-      return `${expression(expr.left)} ${expr.op} ${expression(expr.right)}`;
+      return `${inner(expr.left)} ${expr.op} ${inner(expr.right)}`;
     case 'Not':
-      return `not ${expression(expr.operand)}`;
+      return `not ${inner(expr.operand)}`;
     case 'Paren':
-      return `(${expression(expr.expr)})`;
+      return `(${inner(expr.expr)})`;
     case 'Error':
       return '';
   }

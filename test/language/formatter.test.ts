@@ -34,6 +34,12 @@ describe('format', () => {
     expect(fmt('hook before-backup run "systemctl", # program\n   "start",   "x"')).toBe('hook before-backup run "systemctl", # program\n    "start", "x"\n');
   });
 
+  it('prints a list one item per line when its `[` ends a line', () => {
+    expect(fmt('job "a" {\n  volumes [ "/a",\n  "/b" ]\n  let v = [\n "/a", [\n 1,2]]\n}')).toBe(
+      'job "a" {\n  volumes ["/a", "/b"]\n  let v = [\n    "/a",\n    [\n      1,\n      2,\n    ],\n  ]\n}\n',
+    );
+  });
+
   it('re-indents raw blocks and leaves their text alone', () => {
     expect(fmt('job "a" {\nhook x sh {\n        echo "}"\n          exit 0\n      }\n}')).toBe('job "a" {\n  hook x sh {\n    echo "}"\n      exit 0\n  }\n}\n');
     expect(fmt('sh {   true   }')).toBe('sh { true }\n');

@@ -26,10 +26,12 @@ const { expression } = fc.letrec<{ expression: string }>((tie) => ({
     leaf,
     fc.tuple(name, fc.array(tie('expression'), { maxLength: 3 })).map(([f, args]) => `${f}(${args.join(', ')})`),
     fc.array(tie('expression'), { maxLength: 3 }).map((items) => `[${items.join(', ')}]`),
+    fc.array(tie('expression'), { minLength: 1, maxLength: 3 }).map((items) => `[\n${items.join(',\n')}\n]`),
     fc.tuple(tie('expression'), fc.constantFrom('??', '==', '!=', 'and', 'or'), tie('expression')).map(([a, op, b]) => `${a} ${op} ${b}`),
     tie('expression').map((e) => `not ${e}`),
     tie('expression').map((e) => `(${e})`),
-    fc.tuple(text, tie('expression')).map(([s, e]) => `"${s}\${${e}}"`),
+    // A string is one line: a list written over several lines goes on one inside it.
+    fc.tuple(text, tie('expression')).map(([s, e]) => `"${s}\${${e.replace(/\n/g, ' ')}}"`),
   ),
 }));
 
