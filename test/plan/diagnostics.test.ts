@@ -1,7 +1,10 @@
 // The diagnostics not covered by the construct tests, each with its exact range and message.
 
 import { describe, expect, it } from 'vitest';
-import { errors, evalText } from './helpers.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPlanFromText } from '../../src/plan/load.ts';
+import { brief, errors, evalText, fixedOptions, folder } from './helpers.ts';
 
 const JOB = (body: string) => `job j {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n${body}\n}`;
 
@@ -32,10 +35,10 @@ describe('diagnostics', () => {
     expect(result.diagnostics.map((d) => d.summary)).toEqual(['expected `)` to close the arguments, found `copy`']);
   });
 
-  it('a not-UTF-8 file read with file() says so', async () => {
-    const result = await evalText('let x = file("bin.dat")', {}, { 'bin.dat': '\u00ff' });
-    expect(result.diagnostics).toEqual([]);
-    const binary = await evalText('let x = file("latin1.txt")');
-    expect(binary.diagnostics.map((d) => d.code)).toEqual(['file-unreadable']);
+  it('a file() that is not UTF-8 says so at the call', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+    const result = await loadPlanFromText(join(dir, 'main.still'), 'let x = file("latin1.txt")', fixedOptions());
+    expect(result.diagnostics.map(brief)).toEqual(['error file-not-utf8 1:9-1:27 `latin1.txt` is not UTF-8 text']);
   });
 });
