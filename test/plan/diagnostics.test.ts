@@ -26,6 +26,13 @@ describe('diagnostics', () => {
     ['a snapshot-paths value in a before-backup hook', JOB('  hook before-backup run "ls", "${snapshot_paths}"'), 'error snapshot-paths-here 5:35-5:49 `snapshot_paths` is not known here'],
     ['a writer option of another kind', JOB('  writer "db" sqlite "/a.db" { backup-mode true }'), 'error unknown-statement 5:32-5:43 unknown statement `backup-mode` in `writer NAME sqlite PATH { ... }`'],
     ['options for a provider that has none', JOB('  provider zfs { retries 2 }'), 'error unknown-statement 5:18-5:25 unknown statement `retries` in `provider zfs { ... }`'],
+    ['an unknown hook action', JOB('  hook before-backup rnu "x"'), 'error unknown-hook-action 5:22-5:25 unknown hook action `rnu`'],
+    ['an unknown monitor kind', JOB('  monitor healthcheck "https://x"'), 'error unknown-monitor-kind 5:11-5:22 unknown monitor kind `healthcheck`'],
+    ['an unknown backup type', JOB('  backup-type incremantal'), 'error unknown-backup-type 5:15-5:26 unknown backup type `incremantal`'],
+    ['an unknown hook environment', JOB('  hook-env rdrive'), 'error unknown-hook-environment 5:12-5:18 unknown hook environment `rdrive`'],
+    ['an unknown VSS context', JOB('  provider vss { context full }'), 'error unknown-vss-context 5:26-5:30 unknown VSS context `full`'],
+    ['an unknown quiesce timeout action', JOB('  quiesce { idle 1s  within 2s  on-timeout wait }'), 'error unknown-timeout-action 5:44-5:48 unknown timeout action `wait`'],
+    ['an unknown monitor event', JOB('  monitor webhook "https://x" { on failed }'), 'error unknown-monitor-event 5:36-5:42 unknown monitor event `failed`'],
   ])('%s', async (_name, script, expected) => {
     expect(await errors(script)).toEqual([expected]);
   });
