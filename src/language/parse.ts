@@ -1,7 +1,7 @@
 // Text to syntax tree. Never throws: every problem is a diagnostic, and the tree holds what
 // could be read (a statement that could not be read is left out and reported once).
 
-import type { IRecognitionException } from 'chevrotain';
+import type { CstNode, IRecognitionException } from 'chevrotain';
 import type { Expr, SourceFile } from './ast.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { rangeMaker } from './positions.ts';
@@ -52,7 +52,7 @@ export function parse(text: string, file: string): ParseResult {
         diagnostics.push(...syntaxErrorDiagnostics(errors, [], { text, tokens: fragment.tokens, rangeOf, lexerErrorOffsets: fragment.diagnostics.map((d) => d.range!.start.offset), swallowedToEnd: false }));
         return { kind: 'Error', range: rangeOf(start, end) } satisfies Expr;
       }
-      return buildExpression(node.children['expression']![0] as never, context);
+      return buildExpression(node.children['expression']![0] as CstNode, context);
     },
   };
   const statements = buildStatements(cst, context);

@@ -29,17 +29,9 @@ export function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return 'the end of the file';
   if (token.tokenType === T.Terminator) return 'the end of the line';
   const image = token.image.length > 24 ? `${token.image.slice(0, 21)}...` : token.image;
-  switch (token.tokenType) {
-    case T.StringLiteral:
-    case T.RawStringLiteral:
-      return `the string ${image}`;
-    case T.RawBlock:
-      return 'a raw block';
-    case T.Identifier:
-      return `\`${image}\``;
-    default:
-      return `\`${image}\``;
-  }
+  if (token.tokenType === T.StringLiteral || token.tokenType === T.RawStringLiteral) return `the string ${image}`;
+  if (token.tokenType === T.RawBlock) return 'a raw block';
+  return `\`${image}\``;
 }
 
 export function syntaxErrorDiagnostics(errors: IRecognitionException[], junk: Junk[], context: SyntaxErrorContext): Diagnostic[] {

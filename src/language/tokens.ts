@@ -47,8 +47,8 @@ export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\r\n
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_-]*/, categories: [Stray] });
 
-const keyword = (word: string, categories: TokenType[] = [Stray]) =>
-  createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\``, categories });
+const keyword = (word: string) =>
+  createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\``, categories: [Stray] });
 
 export const If = keyword('if');
 export const Else = keyword('else');
