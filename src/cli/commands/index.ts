@@ -13,6 +13,7 @@ import { define as cleanup } from './cleanup.ts';
 import { define as writers } from './writers.ts';
 import { define as schedule } from './schedule.ts';
 import { define as fmt } from './fmt.ts';
+import { define as lsp } from './lsp.ts';
 
 export type SetExitCode = (code: number) => void;
 export type DefineCommand = (program: Command, setExitCode: SetExitCode) => void;
@@ -29,4 +30,5 @@ export const COMMANDS: DefineCommand[] = [
   writers,
   schedule,
   fmt,
+  lsp,
 ];

@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompletionItem, DocumentSymbol, Hover, Location, TextEdit } from 'vscode-languageserver';
+import { startServer, withCursor, type TestClient } from './client.ts';
+
+let client: TestClient;
+let dir: string;
+let counter = 0;
+/** A fresh file URI in the test folder (each test its own document). */
+const uriFor = (name = `s${(counter += 1)}.still`) => pathToFileURL(join(dir, name)).href;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stillpoint-lsp-'));
+  client = await startServer();
+});
+afterAll(() => {
+  client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function completionLabels(marked: string): Promise<string[]> {
+  const { text, position } = withCursor(marked);
+  const uri = uriFor();
+  await client.open(uri, text);
+  const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position })) as CompletionItem[];
+  return items.map((i) => i.label);
+}
+
+async function hoverAt(marked: string): Promise<string | undefined> {
+  const { text, position } = withCursor(marked);
+  const uri = uriFor();
+  await client.open(uri, text);
+  const result = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position })) as Hover | null;
+  return result === null ? undefined : (result.contents as { value: string }).value;
+}
+
+describe('diagnostics', () => {
+  it('publishes the diagnostics of stillpoint check with 0-based LSP ranges', async () => {
+    const text = 'job "a" {\n  volume "/srv"\n  provider btrfz\n  target tree "/b"\n}\n';
+    const published = await client.open(uriFor(), text);
+    const unknown = published.diagnostics.find((d) => d.code === 'unknown-provider');
+    expect(unknown, JSON.stringify(published.diagnostics)).toBeDefined();
+    // `btrfz` is on line 3 (0-based 2), columns 11..16.
+    expect(unknown!.range).toEqual({ start: { line: 2, character: 11 }, end: { line: 2, character: 16 } });
+    expect(unknown!.message).toContain('btrfs');
+    expect(unknown!.severity).toBe(1);
+  });
+
+  it('reports a syntax error where it is and clears it once fixed', async () => {
+    const uri = uriFor();
+    const broken = await client.open(uri, 'job "a" {\n  volume "/srv"\n  target tree "/b" {\n');
+    expect(broken.diagnostics.length).toBeGreaterThan(0);
+    expect(broken.diagnostics.every((d) => d.range.start.line >= 0)).toBe(true);
+    const fixed = await client.change(uri, 'job "a" {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n}\n');
+    expect(fixed.diagnostics.filter((d) => d.severity === 1)).toEqual([]);
+    expect(fixed.version).toBe(2);
+  });
+});
+
+describe('completion', () => {
+  it('offers the statements of the current block', async () => {
+    const top = await completionLabels('|');
+    expect(top).toEqual(expect.arrayContaining(['job', 'defaults', 'import', 'let', 'if', 'for']));
+    expect(top).not.toContain('volume');
+    const job = await completionLabels('job "a" {\n  vol|\n}\n');
+    expect(job).toEqual(expect.arrayContaining(['volume', 'volumes', 'provider', 'hook', 'target', 'quiesce', 'let']));
+    expect(job).not.toContain('job');
+    const quiesce = await completionLabels('job "a" {\n  quiesce {\n    |\n  }\n}\n');
+    expect(quiesce.sort()).toEqual(['for', 'idle', 'if', 'let', 'on-timeout', 'within']);
+  });
+
+  it('offers provider names after provider and providers', async () => {
+    const names = ['vss', 'wmi', 'btrfs', 'lvm', 'zfs', 'fsfreeze', 'copy'];
+    expect((await completionLabels('job "a" {\n  provider |\n}\n')).sort()).toEqual([...names].sort());
+    expect((await completionLabels('job "a" {\n  providers btrfs, c|\n}\n')).sort()).toEqual([...names].sort());
+  });
+
+  it('offers the options of a provider inside its block', async () => {
+    expect(await completionLabels('job "a" {\n  provider vss {\n    |\n  }\n}\n')).toEqual(
+      expect.arrayContaining(['context', 'include-writer', 'exclude-writer', 'require-writer', 'provider-id', 'timeout']),
+    );
+    expect(await completionLabels('job "a" {\n  provider copy { re| }\n}\n')).toEqual(expect.arrayContaining(['retries', 'retry-delay']));
+    expect(await completionLabels('job "a" {\n  provider lvm {\n    |\n  }\n}\n')).toContain('size');
+  });
+
+  it('offers writer kinds, hook stages, hook actions and target kinds', async () => {
+    expect((await completionLabels('job "a" {\n  writer "db" |\n}\n')).sort()).toEqual(['command', 'postgres', 'process', 'sqlite']);
+    expect(await completionLabels('job "a" {\n  hook |\n}\n')).toEqual(['before-backup', 'before-snapshot', 'during-freeze', 'after-snapshot', 'after-backup', 'on-error']);
+    expect(await completionLabels('job "a" {\n  hook before-backup |\n}\n')).toEqual(['run', 'sh', 'pwsh', 'cmd']);
+    expect(await completionLabels('job "a" {\n  target |\n}\n')).toEqual(['tree', 'restic', 'exec']);
+    expect(await completionLabels('job "a" {\n  hook after-backup {\n    |\n  }\n}\n')).toEqual(expect.arrayContaining(['run', 'sh', 'pwsh', 'cmd', 'timeout', 'allow-failure', 'cwd', 'env']));
+    expect(await completionLabels('job "a" {\n  writer "w" command {\n    |\n  }\n}\n')).toEqual(expect.arrayContaining(['prepare', 'freeze', 'thaw', 'post-snapshot', 'backup-complete', 'timeout', 'required']));
+  });
+
+  it('offers built-in functions, values and the lets in scope where an expression goes', async () => {
+    const labels = await completionLabels('let root = "/srv"\nlet later = 1\njob "a" {\n  let local = "x"\n  target tree path(|)\n}\n');
+    expect(labels).toEqual(expect.arrayContaining(['root', 'later', 'local', 'env', 'file', 'path', 'secret', 'hostname', 'platform', 'job']));
+    const before = await completionLabels('let a = |\nlet b = 2\n');
+    expect(before).not.toContain('b');
+    expect(before).toContain('env');
+  });
+
+  it('offers nothing inside strings, comments and raw blocks', async () => {
+    expect(await completionLabels('job "a" {\n  volume "/sr|"\n}\n')).toEqual([]);
+    expect(await completionLabels('# provider |\n')).toEqual([]);
+    expect(await completionLabels('job "a" {\n  hook before-backup sh { echo | }\n}\n')).toEqual([]);
+  });
+
+  it('offers the statements of the block again after a statement with all its arguments on one line', async () => {
+    expect(await completionLabels('job "a" {\n  quiesce { idle 3s | }\n}\n')).toEqual(expect.arrayContaining(['within', 'on-timeout']));
+  });
+});
+
+describe('hover', () => {
+  it('shows the reference text of a statement keyword in its block', async () => {
+    const text = await hoverAt('job "a" {\n  freeze-ti|meout 5s\n}\n');
+    expect(text).toContain('freeze-timeout DURATION');
+    expect(text).toContain('Default: `10s`');
+    const option = await hoverAt('job "a" {\n  provider copy { ret|ries 3 }\n}\n');
+    expect(option).toContain('retries N');
+  });
+
+  it('shows what a provider, a hook stage and a function are', async () => {
+    expect(await hoverAt('job "a" {\n  provider bt|rfs\n}\n')).toContain('read-only subvolume snapshot');
+    expect(await hoverAt('job "a" {\n  hook on-e|rror run "x"\n}\n')).toContain('STILLPOINT_ERROR');
+    expect(await hoverAt('let x = e|nv("HOME")\n')).toContain('env(name) / env(name, default)');
+    expect(await hoverAt('l|et x = 1\n')).toContain('binds a name');
+  });
+
+  it('shows the value of a let computed without I/O, and says when it cannot be', async () => {
+    expect(await hoverAt('let base = "/srv"\nlet dir = path(base, "db", upper("x"))\njob "a" { target tree di|r }\n')).toBe('`let dir` = `"/srv/db/X"`');
+    expect(await hoverAt('let t = 5m\nlet ok = t == 5m and not false\njob "a" { volume "${o|k}" }\n')).toBe('`let ok` = `true`');
+    expect(await hoverAt('let r|oot = env("BACKUP_ROOT") ?? "/b"\n')).toBe('`let root` = `known when the script runs`');
+    expect(await hoverAt('let p|w = secret("hunter2")\n')).toBe('`let pw` = `"***"`');
+  });
+});
+
+describe('formatting, definition, symbols', () => {
+  it('formats with the fmt formatter and leaves a broken script alone', async () => {
+    const uri = uriFor();
+    await client.open(uri, 'job "a"{\nvolume "/srv"\n    provider copy;target tree "/b"}\n');
+    const edits = (await client.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+    expect(edits).toHaveLength(1);
+    expect(edits[0]!.newText).toBe('job "a" {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n}\n');
+    const broken = uriFor();
+    await client.open(broken, 'job "a" {\n');
+    expect(await client.connection.sendRequest('textDocument/formatting', { textDocument: { uri: broken }, options: { tabSize: 2, insertSpaces: true } })).toEqual([]);
+  });
+
+  it('goes to the let a name refers to, and to the file an import names', async () => {
+    const { text, position } = withCursor('let root = "/srv"\njob "a" {\n  target tree path(ro|ot, "x")\n}\n');
+    const uri = uriFor();
+    await client.open(uri, text);
+    const location = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position })) as Location;
+    expect(location).toEqual({ uri, range: { start: { line: 0, character: 4 }, end: { line: 0, character: 8 } } });
+
+    writeFileSync(join(dir, 'common.still'), 'let shared = 1\n');
+    const imported = withCursor('import "comm|on.still"\n');
+    const importer = uriFor('importer.still');
+    await client.open(importer, imported.text);
+    const target = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri: importer }, position: imported.position })) as Location;
+    expect(target.uri).toBe(uriFor('common.still'));
+  });
+
+  it('lists jobs with their writers, targets and hooks', async () => {
+    const uri = uriFor();
+    await client.open(
+      uri,
+      'let root = "/b"\ndefaults { hook on-error run "mail" }\njob "ledger" {\n  volume "/srv"\n  writer "books" sqlite "/srv/books.db"\n  hook before-backup run "true"\n  target tree root\n}\nif platform == "linux" {\n  job other { volume "/x" }\n}\n',
+    );
+    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
+    const outline = symbols.map((s) => [s.name, s.detail, (s.children ?? []).map((c) => `${c.detail} ${c.name}`)]);
+    expect(outline).toEqual([
+      ['root', undefined, []],
+      ['defaults', 'defaults', ['hook on-error']],
+      ['ledger', 'job', ['writer books (sqlite)', 'hook before-backup', 'target tree root']],
+      ['other', 'job', []],
+    ]);
+    expect(symbols[2]!.selectionRange).toEqual({ start: { line: 2, character: 4 }, end: { line: 2, character: 12 } });
+  });
+});
