@@ -9,7 +9,7 @@
 
 import type * as A from './ast.ts';
 import { hasErrors, type Diagnostic } from './diagnostic.ts';
-import { parse } from './parse.ts';
+import { nestingTooDeep, parse } from './parse.ts';
 
 export interface FormatResult {
   /** The formatted text; the input unchanged when there are syntax errors. */
@@ -20,7 +20,12 @@ export interface FormatResult {
 export function format(text: string, file: string): FormatResult {
   const parsed = parse(text, file);
   if (hasErrors(parsed.diagnostics)) return { text, diagnostics: parsed.diagnostics };
-  return { text: printFile(parsed.file, text), diagnostics: parsed.diagnostics };
+  try {
+    return { text: printFile(parsed.file, text), diagnostics: parsed.diagnostics };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return { text, diagnostics: [nestingTooDeep(parsed.file.range)] };
+  }
 }
 
 const INDENT = '  ';

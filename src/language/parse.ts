@@ -4,7 +4,7 @@
 import type { CstNode, IRecognitionException } from 'chevrotain';
 import type { Expr, SourceFile } from './ast.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import { rangeMaker } from './positions.ts';
+import { rangeMaker, type RangeOf } from './positions.ts';
 import { lex, lexFragment } from './lexer.ts';
 import { stillParser } from './parser.ts';
 import { buildExpression, buildStatements, type BuildContext } from './build-ast.ts';
@@ -21,6 +21,31 @@ export interface ParseResult {
 
 export function parse(text: string, file: string): ParseResult {
   const rangeOf = rangeMaker(text, file);
+  try {
+    return parseText(text, file, rangeOf);
+  } catch (error) {
+    // The parser and the tree builder recurse; only absurd nesting exhausts the stack.
+    if (!(error instanceof RangeError)) throw error;
+    return { file: emptyFile(text, file, rangeOf), diagnostics: [nestingTooDeep(rangeOf(0, 0))] };
+  }
+}
+
+/** For a script nested so deeply that the stack runs out while reading or printing it. */
+export function nestingTooDeep(range: Diagnostic['range']): Diagnostic {
+  return {
+    severity: 'error',
+    summary: 'the script nests too deeply to be read',
+    detail: 'Flatten the deepest brackets, blocks or operator chains: use `let` for parts of a long expression.',
+    range,
+    code: 'nesting-too-deep',
+  };
+}
+
+function emptyFile(text: string, file: string, rangeOf: RangeOf): SourceFile {
+  return { kind: 'File', path: file, statements: [], comments: [], range: rangeOf(0, text.length) };
+}
+
+function parseText(text: string, file: string, rangeOf: RangeOf): ParseResult {
   const lexed = lex(text, rangeOf);
   const parser = stillParser();
   parser.begin(lexed.tokens);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../src/language/parse.ts';
+import { format } from '../../src/language/formatter.ts';
 import type * as A from '../../src/language/ast.ts';
 
 /** The diagnostics as `line:col-line:col summary` and the text under each range. */
@@ -159,5 +160,16 @@ describe('recovery', () => {
 
   it('a bad character does not also cause a parse error', () => {
     expect(parse('let x = @\nlet y = 1 @ 2', 't').diagnostics.map((d) => d.code)).toEqual(['unexpected-character', 'unexpected-character']);
+  });
+});
+
+describe('absurd nesting', () => {
+  it('is one diagnostic, not a stack overflow, and the parser works afterwards', () => {
+    const deep = `let x = ${'('.repeat(5000)}1${')'.repeat(5000)}`;
+    expect(parse(deep, 't').diagnostics.map((d) => d.code)).toEqual(['nesting-too-deep']);
+    expect(format(`job {`.repeat(3000) + '}'.repeat(3000), 't').diagnostics.map((d) => d.code)).toEqual(['nesting-too-deep']);
+    const chain = `let x = ${'1 ?? '.repeat(20000)}1`;
+    expect(format(chain, 't')).toEqual({ text: chain, diagnostics: [expect.objectContaining({ code: 'nesting-too-deep' })] });
+    expect(parse('let y = (1)', 't').diagnostics).toEqual([]);
   });
 });
