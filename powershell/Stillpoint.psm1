@@ -179,7 +179,6 @@ function Invoke-Stillpoint {
         [string] $Path,
 
         [Parameter()]
-        [ArgumentCompleter({ & $JobCompleter @args })]
         [string] $Job
     )
     process {
@@ -313,7 +312,9 @@ function Test-StillpointScript {
             if ($result.ExitCode -ne 0) { $PSCmdlet.WriteError((New-StillpointError $result.Stderr.Trim() 'StillpointCheckFailed' ([System.Management.Automation.ErrorCategory]::InvalidOperation) $Path)) }
             return
         }
-        foreach ($d in @(ConvertFrom-StillpointJson $result.Stdout)) {
+        # A JSON array comes back as one array object (as from ConvertFrom-Json in 5.1): enumerate it.
+        $diagnostics = ConvertFrom-StillpointJson $result.Stdout
+        foreach ($d in $diagnostics) {
             $range = $null
             if ($d.PSObject.Properties['range']) { $range = $d.range }
             $file = $null; $line = $null; $column = $null
@@ -352,7 +353,6 @@ function Get-StillpointPlan {
         [Alias('FullName')]
         [string] $Path,
         [Parameter()]
-        [ArgumentCompleter({ & $JobCompleter @args })]
         [string] $Job
     )
     process {
@@ -385,7 +385,6 @@ function Get-StillpointProvider {
         [Alias('FullName')]
         [string] $Path,
         [Parameter()]
-        [ArgumentCompleter({ & $JobCompleter @args })]
         [string] $Job
     )
     process {
@@ -396,7 +395,8 @@ function Get-StillpointProvider {
             $PSCmdlet.WriteError((New-StillpointError "stillpoint providers ${Path}: $($result.Stderr.Trim())" 'StillpointProvidersFailed' ([System.Management.Automation.ErrorCategory]::InvalidData) $Path @{ ExitCode = $result.ExitCode }))
             return
         }
-        foreach ($probe in @(ConvertFrom-StillpointJson $result.Stdout)) { $PSCmdlet.WriteObject((Add-TypeName $probe 'Stillpoint.ProviderProbe')) }
+        $probes = ConvertFrom-StillpointJson $result.Stdout
+        foreach ($probe in $probes) { $PSCmdlet.WriteObject((Add-TypeName $probe 'Stillpoint.ProviderProbe')) }
     }
 }
 
@@ -422,7 +422,8 @@ function Get-StillpointSnapshot {
             $PSCmdlet.WriteError((New-StillpointError $result.Stderr.Trim() 'StillpointListFailed' ([System.Management.Automation.ErrorCategory]::ObjectNotFound) $Target @{ ExitCode = $result.ExitCode }))
             return
         }
-        foreach ($snapshot in @(ConvertFrom-StillpointJson $result.Stdout)) {
+        $snapshots = ConvertFrom-StillpointJson $result.Stdout
+        foreach ($snapshot in $snapshots) {
             $snapshot.PSObject.Properties.Add([System.Management.Automation.PSNoteProperty]::new('Target', $Target))
             $PSCmdlet.WriteObject((Add-TypeName $snapshot 'Stillpoint.Snapshot'))
         }
@@ -508,5 +509,9 @@ function Test-StillpointSnapshot {
                     }) 'Stillpoint.VerifyResult'))
     }
 }
+
+# Registered here rather than as [ArgumentCompleter] attributes: this scriptblock is bound to
+# the module, so it can call the module's private functions.
+Register-ArgumentCompleter -CommandName Invoke-Stillpoint, Get-StillpointPlan, Get-StillpointProvider -ParameterName Job -ScriptBlock $JobCompleter
 
 Export-ModuleMember -Function Invoke-Stillpoint, Test-StillpointScript, Get-StillpointPlan, Get-StillpointProvider, Get-StillpointSnapshot, Restore-StillpointSnapshot, Test-StillpointSnapshot

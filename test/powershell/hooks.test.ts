@@ -48,5 +48,5 @@ describeWith('pwsh hooks share one session per run', [pwsh()], () => {
     const second = await lines();
     expect(second.output[0]).toBe('before: marker=[] stage=BEFORE_SNAPSHOT');
     expect(second.output[1]).toBe(`after: marker=[set by ${second.runId}] stage=AFTER_SNAPSHOT`);
-  });
+  }, 180_000);
 });
