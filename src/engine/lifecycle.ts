@@ -162,6 +162,8 @@ class JobRun {
   #writers: WriterSession | undefined;
   #sets: SnapshotSets;
   #setCount = 0;
+  /** What an incremental or differential backup builds on: given to writers and providers. */
+  #previousStamp: BackupStamp | undefined;
   #totals = { bytes: 0, files: 0, skipped: 0 };
   /** One PowerShell session for every `pwsh { }` block of the job's run (variables carry over). */
   #pwsh: PwshSession | undefined;
@@ -412,9 +414,8 @@ class JobRun {
     for (const plan of job.writers) this.#writers.add(await parts.createWriter(plan, this.#options.secrets), plan);
     await this.#writers.identify();
     const stamps = await this.#state.stamps(job.name);
-    await this.#writers.prepareBackup(
-      job.backupType === 'incremental' ? stamps.lastBackup : job.backupType === 'differential' ? stamps.lastFull : undefined,
-    );
+    this.#previousStamp = job.backupType === 'incremental' ? stamps.lastBackup : job.backupType === 'differential' ? stamps.lastFull : undefined;
+    await this.#writers.prepareBackup(this.#previousStamp);
     return 'succeeded';
   }
 
@@ -559,6 +560,9 @@ class JobRun {
         await this.#options.parts.runHooks(hooks, this.#hookContext('during-freeze', { setId: planned.setId, volumes: planned.volumes, signal }));
       },
       warn: (message, detail) => this.#warn(message, detail),
+      backupType: this.#job.backupType,
+      ...(this.#previousStamp === undefined ? {} : { previousStamp: this.#previousStamp }),
+      writerState: (update) => this.#emit({ type: 'writer.state', ...update }),
     };
   }
 
@@ -702,6 +706,10 @@ class JobRun {
     const type = this.#job.backupType;
     const stamp: BackupStamp | undefined =
       type === 'copy' ? undefined : { stamp: `${this.#options.plan.started}/${this.#options.plan.runId}`, backupType: type, time: new Date().toISOString() };
+    // The provider's own writers (VSS) learn whether the copy was whole; a set released
+    // without this call counts as a backup that did not complete.
+    const succeeded = this.#status === 'succeeded';
+    for (const { set } of this.#sets.held) await set.backupComplete?.(succeeded);
     await this.#writers!.backupComplete(stamp);
     if (stamp) await this.#state.recordStamp(this.#job.name, stamp);
     return 'succeeded';
