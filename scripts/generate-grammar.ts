@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIAGRAM_RESOURCES, railroadHtml } from '../src/language/railroad.ts';
+import { textMateGrammarFile } from '../src/language/textmate.ts';
 
 export interface GeneratedFile {
   path: string;
@@ -28,7 +29,7 @@ const railroad: GrammarGenerator = {
   ],
 };
 
-export const GENERATORS: GrammarGenerator[] = [railroad];
+export const GENERATORS: GrammarGenerator[] = [railroad, textMateGrammarFile];
 
 const grammarDir = fileURLToPath(new URL('../grammar/', import.meta.url));
 
