@@ -1,0 +1,62 @@
+// The VS Code extension packaged as CI packages it (npm run vsix): the .vsix holds the
+// grammar, the language configuration and the bundled server, and that server works on its own.
+
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver/node';
+
+const run = promisify(execFile);
+const root = new URL('../../', import.meta.url).pathname;
+let vsix: string;
+let unpacked: string;
+
+beforeAll(async () => {
+  const build = await run('npm', ['run', '--silent', 'vsix'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  vsix = build.stdout.trim().split('\n').at(-1)!;
+  unpacked = mkdtempSync(join(tmpdir(), 'stillpoint-vsix-'));
+  await run('unzip', ['-q', vsix, '-d', unpacked]);
+}, 180_000);
+afterAll(() => {
+  if (unpacked) rmSync(unpacked, { recursive: true, force: true });
+});
+
+describe('stillpoint .vsix', () => {
+  it('contains the grammar, the language configuration, the snippets, the client and the server bundle', async () => {
+    const { stdout } = await run('unzip', ['-l', vsix]);
+    for (const file of ['extension/package.json', 'extension/language-configuration.json', 'extension/dist/stillpoint.tmLanguage.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/snippets/stillpoint.json', 'extension/LICENSE.md', 'extension/readme.md']) {
+      expect(stdout).toContain(file);
+    }
+    expect(stdout).not.toContain('node_modules');
+    expect(stdout).not.toContain('extension/src/');
+    expect(readFileSync(join(unpacked, 'extension/dist/stillpoint.tmLanguage.json'), 'utf8')).toBe(readFileSync(join(root, 'grammar/stillpoint.tmLanguage.json'), 'utf8'));
+  });
+
+  it('names files in its manifest that it contains', () => {
+    const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
+    const paths = [manifest.main, ...manifest.contributes.grammars.map((g: { path: string }) => g.path), ...manifest.contributes.languages.map((l: { configuration: string }) => l.configuration), ...manifest.contributes.snippets.map((s: { path: string }) => s.path)];
+    for (const path of paths) expect(() => readFileSync(join(unpacked, 'extension', path)), path).not.toThrow();
+    expect(manifest.contributes.languages[0].extensions).toEqual(['.still']);
+  });
+
+  it('runs the bundled server on its own: a broken script gets its diagnostics', async () => {
+    const server = spawn(process.execPath, [join(unpacked, 'extension/dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const connection = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+    try {
+      const published = new Promise<PublishDiagnosticsParams>((resolve) => connection.onNotification('textDocument/publishDiagnostics', resolve));
+      connection.listen();
+      const init = (await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} })) as { capabilities: Record<string, unknown> };
+      expect(init.capabilities).toMatchObject({ hoverProvider: true, documentFormattingProvider: true, definitionProvider: true });
+      await connection.sendNotification('initialized', {});
+      await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: 'untitled:broken.still', languageId: 'stillpoint', version: 1, text: 'job "a" {\n  volume "/srv"\n  provider copy\n  freeze-timeout 5GiB\n  target tree "/b"\n}\n' } });
+      const { diagnostics } = await published;
+      expect(diagnostics.map((d) => d.range.start)).toContainEqual({ line: 3, character: 17 });
+    } finally {
+      connection.dispose();
+      server.kill();
+    }
+  });
+});
