@@ -5,29 +5,18 @@
 // calls runHooks in the order of LANGUAGE.md §5.
 
 import { randomUUID } from 'node:crypto';
-import type { ArgvItem, HookAction, HookPlan, HookStage, PlanText } from '../plan/types.ts';
+import { expandSnapshotPaths } from '../plan/argv.ts';
+import type { HookAction, HookPlan, HookStage, PlanText } from '../plan/types.ts';
 import type { SecretStore } from '../plan/secret.ts';
-import type { RunStatus, StillpointEventBody } from '../events/types.ts';
-import { hookEnvironment } from './hook-env.ts';
+import type { StillpointEventBody } from '../events/types.ts';
+import { hookEnvironment, type HookEnvInput } from './hook-env.ts';
 import { runProcess, shellArgv, type OutputStream, type ProcessResult } from './process.ts';
 import { createPwshSession, type PwshSession } from './pwsh-session.ts';
 
-export interface HookRunContext {
-  runId: string;
-  job: string;
-  stage: HookStage;
-  /** The set's volumes (snapshot stages) or the job's (backup stages). */
-  volumes: string[];
-  volumeIds: string[];
-  /** From after-snapshot on. */
-  snapshotPaths?: string[];
+/** What the hook environment is made of (hook-env.ts), and what a hook run needs besides. */
+export interface HookRunContext extends HookEnvInput {
   /** The snapshot set, for before-snapshot, during-freeze and after-snapshot. */
   setId?: string;
-  /** For after-backup and on-error. */
-  status?: RunStatus;
-  /** For on-error. */
-  error?: string;
-  hookEnv: 'stillpoint' | 'r-drive';
   secrets: SecretStore;
   signal: AbortSignal;
   emit(body: StillpointEventBody): void;
@@ -167,7 +156,7 @@ async function runAction(action: HookAction, run: ActionRun): Promise<ActionOutc
   try {
     switch (action.kind) {
       case 'run':
-        return { result: await runProcess({ ...common, command: { argv: expandArgv(action.argv, context) } }) };
+        return { result: await runProcess({ ...common, command: { argv: expandSnapshotPaths(action.argv, context.snapshotPaths, `${context.stage} hooks`) } }) };
       case 'sh':
         return { result: await runProcess({ ...common, command: { argv: ['/bin/sh', '-c', action.code] } }) };
       case 'cmd':
@@ -184,15 +173,3 @@ async function runAction(action: HookAction, run: ActionRun): Promise<ActionOutc
   }
 }
 
-/** `snapshot_paths` in a run argv becomes one argument per snapshot path. */
-function expandArgv(argv: ArgvItem[], context: HookRunContext): PlanText[] {
-  return argv.flatMap((item): PlanText[] => {
-    if (typeof item === 'object' && 'snapshotPaths' in item) {
-      if (context.snapshotPaths === undefined) {
-        throw new Error(`snapshot_paths has no value in ${context.stage} hooks: snapshot paths exist from after-snapshot on`);
-      }
-      return context.snapshotPaths;
-    }
-    return [item];
-  });
-}

@@ -45,26 +45,20 @@ export function defaultScheduler(platform: NodeJS.Platform = process.platform): 
   return platform === 'win32' ? 'task-scheduler' : 'systemd';
 }
 
-export async function installSchedules(jobs: ScheduledJob[], options: ScheduleOptions): Promise<ScheduleOutcome> {
-  switch (options.scheduler) {
-    case 'systemd':
-      return systemd(jobs, options, 'install');
-    case 'cron':
-      return cron(jobs, options, 'install');
-    case 'task-scheduler':
-      return taskScheduler(jobs, options, 'install');
-  }
+type Change = (jobs: ScheduledJob[], options: ScheduleOptions, action: 'install' | 'remove') => Promise<ScheduleOutcome>;
+
+const SCHEDULERS: Record<Scheduler, Change> = {
+  systemd: (jobs, options, action) => systemd(jobs, options, action),
+  cron: (jobs, options, action) => cron(jobs, options, action),
+  'task-scheduler': (jobs, options, action) => taskScheduler(jobs, options, action),
+};
+
+export function installSchedules(jobs: ScheduledJob[], options: ScheduleOptions): Promise<ScheduleOutcome> {
+  return SCHEDULERS[options.scheduler](jobs, options, 'install');
 }
 
-export async function removeSchedules(jobs: ScheduledJob[], options: ScheduleOptions): Promise<ScheduleOutcome> {
-  switch (options.scheduler) {
-    case 'systemd':
-      return systemd(jobs, options, 'remove');
-    case 'cron':
-      return cron(jobs, options, 'remove');
-    case 'task-scheduler':
-      return taskScheduler(jobs, options, 'remove');
-  }
+export function removeSchedules(jobs: ScheduledJob[], options: ScheduleOptions): Promise<ScheduleOutcome> {
+  return SCHEDULERS[options.scheduler](jobs, options, 'remove');
 }
 
 async function systemd(jobs: ScheduledJob[], options: ScheduleOptions, action: 'install' | 'remove'): Promise<ScheduleOutcome> {

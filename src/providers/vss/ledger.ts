@@ -7,7 +7,7 @@
 
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stateDirectory } from '../../engine/state.ts';
+import { isAlive, stateDirectory } from '../../engine/state.ts';
 
 export interface LedgerEntry {
   setId: string;
@@ -15,16 +15,6 @@ export interface LedgerEntry {
   runId: string;
   pid: number;
   recorded: string;
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class VssLedger {
