@@ -47,11 +47,7 @@ export function defaultScheduler(platform: NodeJS.Platform = process.platform): 
 
 type Change = (jobs: ScheduledJob[], options: ScheduleOptions, action: 'install' | 'remove') => Promise<ScheduleOutcome>;
 
-const SCHEDULERS: Record<Scheduler, Change> = {
-  systemd: (jobs, options, action) => systemd(jobs, options, action),
-  cron: (jobs, options, action) => cron(jobs, options, action),
-  'task-scheduler': (jobs, options, action) => taskScheduler(jobs, options, action),
-};
+const SCHEDULERS: Record<Scheduler, Change> = { systemd, cron, 'task-scheduler': taskScheduler };
 
 export function installSchedules(jobs: ScheduledJob[], options: ScheduleOptions): Promise<ScheduleOutcome> {
   return SCHEDULERS[options.scheduler](jobs, options, 'install');
