@@ -127,6 +127,19 @@ function New-StillpointError([string] $Message, [string] $ErrorId, $Category, $T
     return [System.Management.Automation.ErrorRecord]::new($exception, $ErrorId, $Category, $Target)
 }
 
+function Invoke-StillpointQuery($Cmdlet, [string] $Verb, [string] $Path, [string] $Job) {
+    # `stillpoint <verb> <script> --json [--job]`, parsed; on failure an error record and $null.
+    $arguments = @($Verb, $Path, '--json')
+    if ($Job) { $arguments += @('--job', $Job) }
+    $result = Invoke-StillpointCli $arguments
+    if ($result.Stdout.Trim() -eq '') {
+        $id = 'Stillpoint' + [System.Globalization.CultureInfo]::InvariantCulture.TextInfo.ToTitleCase($Verb) + 'Failed'
+        $Cmdlet.WriteError((New-StillpointError "stillpoint $Verb ${Path}: $($result.Stderr.Trim())" $id ([System.Management.Automation.ErrorCategory]::InvalidData) $Path @{ ExitCode = $result.ExitCode }))
+        return $null
+    }
+    return ConvertFrom-StillpointJson $result.Stdout
+}
+
 function Get-ScriptJobName([string] $Path) {
     $result = Invoke-StillpointCli @('plan', $Path, '--json')
     if ($result.ExitCode -ne 0) { return @() }
@@ -356,14 +369,9 @@ function Get-StillpointPlan {
         [string] $Job
     )
     process {
-        $arguments = @('plan', $Path, '--json')
-        if ($Job) { $arguments += @('--job', $Job) }
-        $result = Invoke-StillpointCli $arguments
-        if ($result.ExitCode -ne 0) {
-            $PSCmdlet.WriteError((New-StillpointError "stillpoint plan ${Path}: $($result.Stderr.Trim())" 'StillpointPlanFailed' ([System.Management.Automation.ErrorCategory]::InvalidData) $Path @{ ExitCode = $result.ExitCode }))
-            return
-        }
-        foreach ($jobPlan in @((ConvertFrom-StillpointJson $result.Stdout).jobs)) { $PSCmdlet.WriteObject((Add-TypeName $jobPlan 'Stillpoint.JobPlan')) }
+        $plan = Invoke-StillpointQuery $PSCmdlet 'plan' $Path $Job
+        if ($null -eq $plan) { return }
+        foreach ($jobPlan in @($plan.jobs)) { $PSCmdlet.WriteObject((Add-TypeName $jobPlan 'Stillpoint.JobPlan')) }
     }
 }
 
@@ -388,14 +396,8 @@ function Get-StillpointProvider {
         [string] $Job
     )
     process {
-        $arguments = @('providers', $Path, '--json')
-        if ($Job) { $arguments += @('--job', $Job) }
-        $result = Invoke-StillpointCli $arguments
-        if ($result.ExitCode -ne 0 -and $result.Stdout.Trim() -eq '') {
-            $PSCmdlet.WriteError((New-StillpointError "stillpoint providers ${Path}: $($result.Stderr.Trim())" 'StillpointProvidersFailed' ([System.Management.Automation.ErrorCategory]::InvalidData) $Path @{ ExitCode = $result.ExitCode }))
-            return
-        }
-        $probes = ConvertFrom-StillpointJson $result.Stdout
+        $probes = Invoke-StillpointQuery $PSCmdlet 'providers' $Path $Job
+        if ($null -eq $probes) { return }
         foreach ($probe in $probes) { $PSCmdlet.WriteObject((Add-TypeName $probe 'Stillpoint.ProviderProbe')) }
     }
 }
