@@ -6,7 +6,7 @@
 // is swallowed) from one in code.
 
 import type { IToken } from 'chevrotain';
-import { BLOCKS, bodyBlockKind, statementSpec, type ArgItem, type BlockKind, type StatementSpec } from '../language/catalog.ts';
+import { BLOCKS, RAW_LANGUAGES, bodyBlockKind, statementSpec, type ArgItem, type BlockKind, type StatementSpec } from '../language/catalog.ts';
 import { lex } from '../language/lexer.ts';
 import { rangeMaker } from '../language/positions.ts';
 import * as T from '../language/tokens.ts';
@@ -120,6 +120,8 @@ function statementContext(block: BlockKind, statement: IToken[]): CursorContext 
     if (depth === 0 && !OPERATORS.has(token.tokenType) && token.tokenType !== T.RParen && token.tokenType !== T.RBracket) index += 1;
   }
   if (depth > 0 || assigned || OPERATORS.has(previous.tokenType)) return { kind: 'expression' };
+  // `hook before-backup sh |`: only the raw block may follow.
+  if (statement.length > 1 && (RAW_LANGUAGES as readonly string[]).includes(previous.image)) return { kind: 'none' };
   return argumentContext(block, spec, group, index);
 }
 

@@ -49,6 +49,15 @@ describe('diagnostics', () => {
     expect(unknown!.severity).toBe(1);
   });
 
+  it('shows a problem of an imported file at the top, naming the file and line', async () => {
+    writeFileSync(join(dir, 'broken-import.still'), 'let a = 1\nlet b = nope\n');
+    const published = await client.open(uriFor('imports-broken.still'), 'import "broken-import.still"\njob "a" {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n}\n');
+    const unknown = published.diagnostics.find((d) => d.message.includes('nope'));
+    expect(unknown, JSON.stringify(published.diagnostics)).toBeDefined();
+    expect(unknown!.range.start).toEqual({ line: 0, character: 0 });
+    expect(unknown!.message).toContain(`${join(dir, 'broken-import.still')}:2:9`);
+  });
+
   it('reports a syntax error where it is and clears it once fixed', async () => {
     const uri = uriFor();
     const broken = await client.open(uri, 'job "a" {\n  volume "/srv"\n  target tree "/b" {\n');
@@ -107,6 +116,7 @@ describe('completion', () => {
     expect(await completionLabels('job "a" {\n  volume "/sr|"\n}\n')).toEqual([]);
     expect(await completionLabels('# provider |\n')).toEqual([]);
     expect(await completionLabels('job "a" {\n  hook before-backup sh { echo | }\n}\n')).toEqual([]);
+    expect(await completionLabels('job "a" {\n  hook before-backup pwsh |\n}\n')).toEqual([]);
   });
 
   it('offers the statements of the block again after a statement with all its arguments on one line', async () => {

@@ -35,6 +35,12 @@ describe('stillpoint .vsix', () => {
     expect(readFileSync(join(unpacked, 'extension/dist/stillpoint.tmLanguage.json'), 'utf8')).toBe(readFileSync(join(root, 'grammar/stillpoint.tmLanguage.json'), 'utf8'));
   });
 
+  it('has a client that type-checks against the VS Code API of its engines version', async () => {
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', join(root, 'vscode-extension')]).catch((error: { stdout: string }) => ({ stdout: error.stdout, failed: true }));
+    expect('failed' in result, result.stdout).toBe(false);
+  });
+
   it('names files in its manifest that it contains', () => {
     const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
     const paths = [manifest.main, ...manifest.contributes.grammars.map((g: { path: string }) => g.path), ...manifest.contributes.languages.map((l: { configuration: string }) => l.configuration), ...manifest.contributes.snippets.map((s: { path: string }) => s.path)];
