@@ -10,5 +10,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
+// Type-stripping and compiling the sources is most of a cold start: Node's compile cache (in
+// the OS temp folder) keeps that work from one run to the next.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);
