@@ -52,7 +52,7 @@ describe('diagnostics', () => {
   it('shows a problem of an imported file at the top, naming the file and line', async () => {
     writeFileSync(join(dir, 'broken-import.still'), 'let a = 1\nlet b = nope\n');
     const published = await client.open(uriFor('imports-broken.still'), 'import "broken-import.still"\njob "a" {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n}\n');
-    const unknown = published.diagnostics.find((d) => d.message.includes('nope'));
+    const unknown = published.diagnostics.find((d) => String(d.message).includes('nope'));
     expect(unknown, JSON.stringify(published.diagnostics)).toBeDefined();
     expect(unknown!.range.start).toEqual({ line: 0, character: 0 });
     expect(unknown!.message).toContain(`${join(dir, 'broken-import.still')}:2:9`);
