@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cancelledRun, dryRun, EventSequence, failedWriterRun, providerFallbackRun, runUntilFrozen, successfulRun } from '../support/event-sequences.ts';
 import { renderApp } from './render-app.ts';
 
@@ -15,6 +15,8 @@ function show(sequence: EventSequence, options: { nowMs?: number; interactive?: 
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+/** Frames follow a timer: on a loaded machine, wait for the frame rather than a fixed time. */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 5000, interval: 20 });
 
 describe('TUI frames', () => {
   it('lists finished stages with marks and durations, and the running one', () => {
@@ -32,8 +34,7 @@ describe('TUI frames', () => {
     expect(app.lastFrame()).toMatch(/^books +sqlite +frozen *$/m);
     // No event arrives while frozen: the clock alone must move the timer.
     app.setNow(s.nowMs + 7200);
-    await settle();
-    expect(app.lastFrame()).toContain('frozen 8.0 s of 10 s');
+    await eventually(() => expect(app.lastFrame()).toContain('frozen 8.0 s of 10 s'));
   });
 
   it('drops the freeze timer once thawed', () => {
@@ -94,15 +95,12 @@ describe('TUI frames', () => {
     expect(app.lastFrame()).toContain('q cancel');
     await settle();
     app.stdin.write('q');
-    await settle();
+    await eventually(() => expect(app.lastFrame()).toContain('cancelling: thawing and releasing…'));
     expect(cancels).toBe(1);
-    expect(app.lastFrame()).toContain('cancelling: thawing and releasing…');
     app.stdin.write('\u0003');
-    await settle();
-    expect(cancels).toBe(2);
+    await eventually(() => expect(cancels).toBe(2));
     for (const event of rest.events) app.store.apply(event);
-    await settle();
-    expect(app.lastFrame()).toMatch(/run cancelled {2}exit 1/);
+    await eventually(() => expect(app.lastFrame()).toMatch(/run cancelled {2}exit 1/));
     expect(app.lastFrame()).toContain('ledger: failed in copy: cancelled by the user');
     expect(app.lastFrame()).toMatch(/^✓ release +/m);
   });
