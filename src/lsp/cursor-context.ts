@@ -49,6 +49,7 @@ export function cursorContext(text: string, offset: number): CursorContext {
   const prefix = text.slice(0, word.start) + PLACEHOLDER;
   const tokens = lex(prefix, rangeMaker(prefix, '')).tokens;
   const last = tokens.at(-1);
+  if (last?.tokenType === T.StringLiteral && insideInterpolation(prefix, last.startOffset, word.start)) return { kind: 'expression' };
   if (last === undefined || last.tokenType !== T.Identifier || last.startOffset !== word.start) return { kind: 'none' };
 
   const blocks: (BlockKind | undefined)[] = ['file'];
@@ -69,6 +70,12 @@ export function cursorContext(text: string, offset: number): CursorContext {
   const block = blocks.at(-1);
   if (block === undefined) return { kind: 'none' };
   return statementContext(block, statement);
+}
+
+/** Whether `offset` is inside a `${...}` of the double-quoted string that starts at `start`. */
+function insideInterpolation(text: string, start: number, offset: number): boolean {
+  const open = text.lastIndexOf('${', offset);
+  return open > start && !text.slice(open, offset).includes('}');
 }
 
 /** The block a `{` opens after `statement` in `block`. */

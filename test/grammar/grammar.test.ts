@@ -66,6 +66,6 @@ describe('TextMate grammar', () => {
       (error: { stdout: string; stderr: string; code: number }) => error,
     );
     expect('code' in run ? run.code : 0, run.stdout + run.stderr).toBe(0);
-    for (const name of ['lexical', 'structure', 'hooks']) expect(run.stdout).toContain(`test/grammar/cases/${name}.still`);
+    for (const name of ['lexical', 'structure', 'hooks', 'example']) expect(run.stdout).toContain(`test/grammar/cases/${name}.still`);
   });
 });

@@ -110,6 +110,7 @@ describe('completion', () => {
     const before = await completionLabels('let a = |\nlet b = 2\n');
     expect(before).not.toContain('b');
     expect(before).toContain('env');
+    expect(await completionLabels('let dir = "/srv"\njob "a" { volume "${d|}/x" }\n')).toEqual(expect.arrayContaining(['dir', 'hostname', 'job', 'lower']));
   });
 
   it('offers nothing inside strings, comments and raw blocks', async () => {
