@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadPlanFromText } from '../src/plan/load.ts';
 import { startServer } from '../test/lsp/client.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -89,6 +90,20 @@ try {
   }
   client.close();
 
+  // The loader alone, without the server and the protocol: what any change costs at least.
+  const load: number[] = [];
+  const loadCpu: number[] = [];
+  for (let i = 1; i <= WARM_UP + CHANGES; i++) {
+    const changed = script(1000, i);
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await loadPlanFromText(file, changed);
+    if (i <= WARM_UP) continue;
+    load.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    loadCpu.push((used.user + used.system) / 1000);
+  }
+
   const check: number[] = [];
   for (let i = 0; i < CHECK_RUNS; i++) {
     const start = performance.now();
@@ -100,6 +115,8 @@ try {
   const rows = [
     ['diagnostics after a change (didChange → publishDiagnostics)', diagnostics, `goal: under 50 ms; ${median(diagnostics) < 50 ? 'met' : 'NOT met'} in wall time`],
     ['the same, CPU time of the process (server and client)', diagnosticsCpu, `what the change costs without waiting for a core; ${median(diagnosticsCpu) < 50 ? 'under' : 'over'} 50 ms`],
+    ['the loader alone (`loadPlanFromText`, in-process, no server)', load, 'the part of a change that is parse and evaluation'],
+    ['the loader alone, CPU time', loadCpu, ''],
     ['completion at a statement start', completion, ''],
     ['hover on a `let` name (evaluated value)', hover, ''],
     ['peer: `stillpoint check` as a process (what runs on save without a server)', check, ''],
