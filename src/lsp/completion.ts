@@ -5,7 +5,7 @@ import { FUNCTIONS, SYNTAX_KEYWORDS, VALUES, type ArgItem, type StatementSpec } 
 import { cursorContext, statementsOf, wordBefore } from './cursor-context.ts';
 import type { ScriptDocument } from './document.ts';
 import { statementDoc, wordDoc } from './reference.ts';
-import { letsBefore } from './syntax-tree.ts';
+import { letsBefore, loopVariablesAt } from './syntax-tree.ts';
 
 const SYNTAX_DOC = new Map(SYNTAX_KEYWORDS.map((k) => [k.name, k.doc]));
 /** Statements that are syntax and may stand in any block. */
@@ -48,6 +48,7 @@ function expressionCompletions(document: ScriptDocument, offset: number): Comple
   const lets = new Map(letsBefore(document.file, offset).map((l) => [l.name.name, l]));
   return [
     ...[...lets.keys()].map((name) => ({ label: name, kind: CompletionItemKind.Variable, detail: 'let' })),
+    ...loopVariablesAt(document.file, offset).map((name) => ({ label: name, kind: CompletionItemKind.Variable, detail: 'for' })),
     ...VALUES.map((v) => ({ label: v.name, kind: CompletionItemKind.Constant, detail: v.type, documentation: markdown(v.doc) })),
     ...FUNCTIONS.map((f) => ({
       label: f.name,

@@ -107,6 +107,20 @@ export function letsBefore(file: SourceFile, offset: number): LetStatement[] {
   return lets;
 }
 
+/** The `for` variables whose loop body holds `offset`, outermost first. */
+export function loopVariablesAt(file: SourceFile, offset: number): string[] {
+  const names: string[] = [];
+  const visit = (statements: readonly Statement[]) => {
+    for (const statement of statements) {
+      if (!covers(statement, offset)) continue;
+      if (statement.kind === 'For' && covers(statement.body, offset)) names.push(statement.variable.name);
+      for (const body of bodiesOf(statement)) if (covers(body, offset)) visit(body.statements);
+    }
+  };
+  visit(file.statements);
+  return names;
+}
+
 /** The let that `name` refers to at `offset`. */
 export function letNamed(file: SourceFile, name: string, offset: number): LetStatement | undefined {
   return letsBefore(file, offset).findLast((l) => l.name.name === name && !covers(l.name, offset));

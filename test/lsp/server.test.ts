@@ -111,6 +111,8 @@ describe('completion', () => {
     expect(before).not.toContain('b');
     expect(before).toContain('env');
     expect(await completionLabels('let dir = "/srv"\njob "a" { volume "${d|}/x" }\n')).toEqual(expect.arrayContaining(['dir', 'hostname', 'job', 'lower']));
+    expect(await completionLabels('for app in ["a", "b"] {\n  job "${app}" { volume path("/srv", |) }\n}\n')).toContain('app');
+    expect(await completionLabels('for app in ["a", "b"] {\n}\nlet x = |\n')).not.toContain('app');
   });
 
   it('offers nothing inside strings, comments and raw blocks', async () => {
