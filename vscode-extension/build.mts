@@ -30,5 +30,6 @@ const { version } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'))
 const vsix = join(here, `stillpoint-${version}.vsix`);
 const vsce = join(require.resolve('@vscode/vsce/package.json'), '..', 'vsce');
 // Everything the extension runs is in dist/: vsce need not collect node_modules.
-execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix], { cwd: here, stdio: ['ignore', 'inherit', 'inherit'] });
+// The project has no public repository address yet: say so rather than invent one.
+execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: here, stdio: ['ignore', 'inherit', 'inherit'] });
 console.log(vsix);
