@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import type { Expr, SourceFile } from '../language/ast.ts';
 import { BUILTIN_FUNCTIONS, builtinValue, joinText, type BuiltinContext } from '../plan/builtins.ts';
 import { currentPlatform } from '../plan/load.ts';
-import { NONE, interpolationText, valuesEqual, type Value } from '../plan/values.ts';
+import { interpolationText, literalValue, valuesEqual, type Value } from '../plan/values.ts';
 import { letNamed } from './syntax-tree.ts';
 
 const PURE_FUNCTIONS = new Set(['path', 'lower', 'upper', 'secret']);
@@ -34,21 +34,14 @@ export function staticValue(file: SourceFile, expr: Expr, offset: number): Value
         return joinText(parts);
       }
       case 'RawString':
-        return { type: 'string', value: e.value };
       case 'Number':
-        return { type: 'number', value: e.value };
       case 'Percent':
-        return { type: 'percent', value: e.value };
       case 'Duration':
-        return { type: 'duration', ms: e.milliseconds, text: e.text };
       case 'Size':
-        return { type: 'size', bytes: e.bytes, text: e.text };
       case 'Drive':
-        return { type: 'string', value: `${e.letter}:` };
       case 'Bool':
-        return { type: 'bool', value: e.value };
       case 'None':
-        return NONE;
+        return literalValue(e);
       case 'Paren':
         return value(e.expr, at);
       case 'List': {

@@ -48,7 +48,7 @@ import type {
   WriterPlan,
 } from './types.ts';
 import { PLAN_VERSION } from './types.ts';
-import { interpolationText, typeNoun, typesNoun, valuesEqual, type StringValue, type Value } from './values.ts';
+import { interpolationText, literalValue, typeNoun, typesNoun, valuesEqual, type StringValue, type Value } from './values.ts';
 
 export interface EvaluationOptions {
   platform: Platform;
@@ -1366,21 +1366,14 @@ class Evaluator {
       case 'String':
         return this.#string(expr, ctx);
       case 'RawString':
-        return { type: 'string', value: expr.value };
       case 'Number':
-        return { type: 'number', value: expr.value };
       case 'Percent':
-        return { type: 'percent', value: expr.value };
       case 'Duration':
-        return { type: 'duration', ms: expr.milliseconds, text: expr.text };
       case 'Size':
-        return { type: 'size', bytes: expr.bytes, text: expr.text };
       case 'Drive':
-        return { type: 'string', value: `${expr.letter}:` };
       case 'Bool':
-        return { type: 'bool', value: expr.value };
       case 'None':
-        return { type: 'none' };
+        return literalValue(expr);
       case 'Name':
         return this.#name(expr.name, expr.range, ctx);
       case 'Call':

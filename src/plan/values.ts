@@ -1,3 +1,4 @@
+import type { Expr } from '../language/ast.ts';
 // The values a script computes while it is evaluated (LANGUAGE.md §2).
 //
 // A string that holds a secret carries two forms: `value` (the real text, which only ever
@@ -79,5 +80,29 @@ export function valuesEqual(a: Value, b: Value): boolean {
       return b.type === 'list' && b.items.length === a.items.length && a.items.every((item, i) => valuesEqual(item, b.items[i]!));
     case 'snapshot-paths':
       return b.type === 'snapshot-paths';
+  }
+}
+
+/** The value of a literal expression (everything but strings, which may interpolate); undefined for any other kind. */
+export function literalValue(expr: Expr): Value | undefined {
+  switch (expr.kind) {
+    case 'RawString':
+      return { type: 'string', value: expr.value };
+    case 'Number':
+      return { type: 'number', value: expr.value };
+    case 'Percent':
+      return { type: 'percent', value: expr.value };
+    case 'Duration':
+      return { type: 'duration', ms: expr.milliseconds, text: expr.text };
+    case 'Size':
+      return { type: 'size', bytes: expr.bytes, text: expr.text };
+    case 'Drive':
+      return { type: 'string', value: `${expr.letter}:` };
+    case 'Bool':
+      return { type: 'bool', value: expr.value };
+    case 'None':
+      return { type: 'none' };
+    default:
+      return undefined;
   }
 }
