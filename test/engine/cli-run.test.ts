@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import schema from '../../src/events/events.schema.json' with { type: 'json' };
 import { listSnapshots } from '../../src/targets/tree/layout.ts';
 import { startCli } from './support/cli.ts';
@@ -137,6 +137,8 @@ describe('stillpoint run', () => {
   freeze-timeout 50s`);
     const run = startCli(['run', file, '--json'], env);
     await run.waitFor((e) => e.type === 'freeze.started');
+    // freeze.started comes as the writer's freeze command starts: wait until it is really frozen.
+    await vi.waitFor(async () => expect(await readFile(writerLog, 'utf8').catch(() => '')).toContain('freezing'), { timeout: 15_000, interval: 50 });
     const signalled = performance.now();
     run.child.kill('SIGINT');
     const { code, events } = await run.done;
