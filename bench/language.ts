@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parse } from '../src/language/parse.ts';
 import { loadPlanFromText } from '../src/plan/load.ts';
 import { validatePlan } from '../src/plan/validate.ts';
+import { median } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -60,12 +61,6 @@ function generateScript(lines: number): string {
     );
   }
   return out.join('\n');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Median wall time and median CPU time (this process, all threads) of `fn`, after `warmup` runs. */

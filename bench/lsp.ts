@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPlanFromText } from '../src/plan/load.ts';
 import { startServer } from '../test/lsp/client.ts';
+import { median } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const WARM_UP = 10;
@@ -48,7 +49,6 @@ function script(lines: number, variant: number): string {
   return `${out.join('\n')}\n`;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 

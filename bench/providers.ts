@@ -19,15 +19,10 @@ import { startWatchdog } from '../src/providers/watchdog.ts';
 import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
 import { snapshotContext } from '../test/providers/support/context.ts';
 import type { ProviderPlan } from '../src/plan/types.ts';
+import { median } from './measure.ts';
 
 const runs = Number(process.argv[2] ?? 30);
 const btrfsPlan: ProviderPlan = { name: 'btrfs', snapshotDir: '.stillpoint', origin: 'bench' };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 async function time(step: () => Promise<unknown> | unknown): Promise<number> {
   const started = performance.now();

@@ -11,6 +11,7 @@ import { createNdjsonRenderer } from '../src/cli/render/ndjson.ts';
 import { createPlainRenderer } from '../src/cli/render/plain.ts';
 import { createTuiRenderer } from '../src/cli/render/tui.ts';
 import { EVENT_SCHEMA_VERSION, type EventSink, type StillpointEvent } from '../src/events/types.ts';
+import { median } from './measure.ts';
 
 const EVENTS = Number(process.argv[2] ?? 5000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -68,7 +69,6 @@ const renderers: Array<[string, (out: CountingTerminal) => EventSink & { close()
   ['TUI drawing after every event (naive)', (out) => createTuiRenderer({ stdout: out as unknown as NodeJS.WriteStream, stdin, onCancel() {}, noColor: false, maxFps: 0 })],
 ];
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const events = progressEvents(EVENTS);
 const rows: string[] = [];
 let baseline: number | undefined;

@@ -1,0 +1,35 @@
+// What the benchmarks share: medians, and timing a whole command from a cold page cache.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface Measure {
+  wallS: number;
+  /** user + system, the command and its children. */
+  cpuS: number;
+  maxRssMiB: number;
+}
+
+/** Dropping the page cache needs root (STILLPOINT_BENCH_DROP_CACHES=0 turns it off); without it data may be read warm. */
+export const dropsCaches = (process.env.STILLPOINT_BENCH_DROP_CACHES ?? (process.getuid?.() === 0 ? '1' : '0')) === '1';
+
+/**
+ * Times one command with GNU time. The page cache is dropped first, then `warm` runs untimed
+ * to load the command's own programs, so that what is read cold is the data alone.
+ */
+export function measureCold(argv: string[], warm: string[], env: NodeJS.ProcessEnv = process.env): Measure {
+  execFileSync('sync');
+  if (dropsCaches) writeFileSync('/proc/sys/vm/drop_caches', '3');
+  execFileSync(warm[0]!, warm.slice(1), { stdio: 'ignore' });
+  const timed = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', ...argv], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const line = timed.stderr.split('\n').find((l) => l.startsWith('BENCH '));
+  if (timed.status !== 0 || !line) throw new Error(`${argv.join(' ')} failed (${timed.status}):\n${timed.stderr}`);
+  const [wall, user, sys, rssKiB] = line.split(' ').slice(1).map(Number) as [number, number, number, number];
+  return { wallS: wall, cpuS: user + sys, maxRssMiB: rssKiB / 1024 };
+}
