@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { posix } from 'node:path';
 import { compareNames, comparePaths, compareSnapshotNames, parseSnapshotName, snapshotBaseName, volumeFolder } from '../../../src/targets/tree/layout.ts';
 
 describe('tree layout', () => {
@@ -19,7 +20,8 @@ describe('tree layout', () => {
     expect(volumeFolder('/a_b%c')).toBe('a_b%25c');
     fc.assert(
       fc.property(fc.stringMatching(/^\/[a-z/%_ ]{1,12}$/), fc.stringMatching(/^\/[a-z/%_ ]{1,12}$/), (a, b) => {
-        const norm = (p: string) => p.replace(/\/+$/, '') || '/';
+        // One path, however many slashes it is written with ("//srv" is "/srv" on Linux).
+        const norm = (p: string) => posix.normalize(p).replace(/\/+$/, '') || '/';
         if (norm(a) !== norm(b)) expect(volumeFolder(a)).not.toBe(volumeFolder(b));
       }),
     );
