@@ -11,10 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineNote } from './measure.ts';
 import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
 import { ACCOUNTS, OPENING, restoredBooks, snapshotIds, startBank, stillpoint, writeBankScript } from '../test/system/bank/harness.ts';
 
 const BACKUPS = Number(process.argv[2] ?? 20);
+const machine = machineNote();
 
 const fs = createLoopFilesystem('btrfs', 768);
 const work = mkdtempSync(join(tmpdir(), 'sp-bench-bank-'));
@@ -58,7 +60,9 @@ try {
     '',
     'Reproduce: `node bench/bank-consistency.ts` (root). The workload waits 0-2 ms between a',
     "transfer's withdrawal and its deposit (the application's own work); the fraction without a",
-    'writer depends on that share of time. Measured on a 2-core machine shared with other helpers.',
+    'writer depends on that share of time.',
+    '',
+    machine(),
   ].join('\n');
   console.log(table);
   writeFileSync(join(import.meta.dirname, 'results', 'bank-consistency.md'), `# bench/bank-consistency.ts\n\n${table}\n`);

@@ -12,10 +12,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineNote } from './measure.ts';
 import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
 import { events, startBank, stillpoint } from '../test/system/bank/harness.ts';
 
 const RUNS = Number(process.argv[2] ?? 50);
+const machine = machineNote();
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -92,8 +94,9 @@ try {
     '',
     `Goal: Stillpoint p99 < 100 ms: ${percentile(stillpointMs, 99) < 100 ? 'met' : 'NOT met'}. The five longest windows: ${[...stillpointMs].sort((a, b) => b - a).slice(0, 5).join(', ')} ms.`,
     '',
-    'Reproduce: `node bench/freeze-window.ts` (root). Measured on a 2-core machine shared with other',
-    'helpers running tests at the same time: absolute numbers are noisy; the table is one run.',
+    'Reproduce: `node bench/freeze-window.ts` (root). The table is one run.',
+    '',
+    machine(),
   ].join('\n');
   console.log(table);
   writeFileSync(join(import.meta.dirname, 'results', 'freeze-window.md'), `# bench/freeze-window.ts\n\n${table}\n`);

@@ -8,15 +8,16 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from '../src/language/parse.ts';
 import { loadPlanFromText } from '../src/plan/load.ts';
 import { validatePlan } from '../src/plan/validate.ts';
-import { median } from './measure.ts';
+import { machineNote, median } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
+const machine = machineNote();
 
 /** A realistic script of about `lines` lines: many jobs with lets, ifs, hooks, writers, targets. */
 function generateScript(lines: number): string {
@@ -198,14 +199,13 @@ try {
     '# Language benchmark',
     '',
     'Command: `node bench/language.ts` (Node ' + process.versions.node + `, ${runs} runs after ${warmup} warm-up runs in-process; ${processRuns} whole-process runs).`,
-    `The machine (2 cores) is shared with other helpers running tests while this was measured (load average ${loadavg()[0]!.toFixed(1)} at the end),`,
-    'so absolute numbers are inflated and noisy; compare rows of one run, and CPU times more than wall times.',
+    machine(),
     '',
     table,
     '',
     'Where the start-up time of `check` goes (each stage imported in a fresh process; type stripping',
-    'of the TypeScript sources is most of it, and Node\'s compile cache keeps that between runs, so',
-    '`module.enableCompileCache()` in bin/stillpoint.js would give the second column to every user):',
+    'of the TypeScript sources is most of it; Node\'s compile cache keeps that work between runs, and',
+    'bin/stillpoint.js turns it on, so every run after a user\'s first gets the second column):',
     '',
     breakdown,
     '',

@@ -10,17 +10,18 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPlanFromText } from '../src/plan/load.ts';
 import { startServer } from '../test/lsp/client.ts';
-import { median } from './measure.ts';
+import { machineNote, median } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const WARM_UP = 10;
 const CHANGES = 60;
 const CHECK_RUNS = 10;
+const machine = machineNote();
 
 /** About `lines` lines of jobs with volumes, writers, hooks with raw blocks, targets and lets; `variant` changes one value. */
 function script(lines: number, variant: number): string {
@@ -122,7 +123,9 @@ try {
     ['peer: `stillpoint check` as a process (what runs on save without a server)', check, ''],
   ] as const;
   const table = [
-    `Script: ${lines} lines (${Math.round(lines / 17)} jobs). ${CHANGES} changes after ${WARM_UP} warm-up changes, ${CHECK_RUNS} check runs. Node ${process.version}, load average ${loadavg()[0]!.toFixed(2)} at the end.`,
+    `Script: ${lines} lines (${Math.round(lines / 17)} jobs). ${CHANGES} changes after ${WARM_UP} warm-up changes, ${CHECK_RUNS} check runs.`,
+    '',
+    machine(),
     '',
     '| measurement | median | p95 | ratio to check | note |',
     '|---|---:|---:|---:|---|',
@@ -134,8 +137,7 @@ try {
     'Run with `node bench/lsp.ts`. The server runs in the benchmark\'s process, spoken to over in-memory',
     'streams by a JSON-RPC client, so each figure includes the protocol round trip. Each change replaces',
     'the whole text (full sync) and the server re-runs the loader of `stillpoint check` on it (parse,',
-    'evaluate, validate). The machine is shared with other helpers\' work while this runs (2 cores), so',
-    'figures vary from run to run; the p95 column shows how much.',
+    'evaluate, validate). The p95 column shows how much the figures vary within the run.',
     '',
     table,
     '',

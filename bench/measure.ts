@@ -1,7 +1,9 @@
-// What the benchmarks share: medians, and timing a whole command from a cold page cache.
+// What the benchmarks share: medians, timing a whole command from a cold page cache, and
+// the sentence that says what machine a result came from and how busy it was.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,4 +34,22 @@ export function measureCold(argv: string[], warm: string[], env: NodeJS.ProcessE
   if (timed.status !== 0 || !line) throw new Error(`${argv.join(' ')} failed (${timed.status}):\n${timed.stderr}`);
   const [wall, user, sys, rssKiB] = line.split(' ').slice(1).map(Number) as [number, number, number, number];
   return { wallS: wall, cpuS: user + sys, maxRssMiB: rssKiB / 1024 };
+}
+
+/**
+ * Call when a benchmark starts; the function it returns gives, at the end, the machine and its
+ * load average at both ends. A start load above 1 means other work shared the machine (the
+ * benchmark's own load shows only at the end), and the sentence says so: results taken on a
+ * busy machine read differently from those on an idle one.
+ */
+export function machineNote(): () => string {
+  const before = loadavg()[0]!;
+  return () => {
+    const after = loadavg()[0]!;
+    const machine = `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.versions.node}`;
+    const load = `load average ${before.toFixed(1)} at the start, ${after.toFixed(1)} at the end`;
+    return before > 1
+      ? `Machine: ${machine}; **shared with other work while measuring** (${load}): wall times are noisy, CPU times steadier; compare rows of one run.`
+      : `Machine: ${machine}; idle but for this benchmark (${load}).`;
+  };
 }

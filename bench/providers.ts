@@ -19,9 +19,10 @@ import { startWatchdog } from '../src/providers/watchdog.ts';
 import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
 import { snapshotContext } from '../test/providers/support/context.ts';
 import type { ProviderPlan } from '../src/plan/types.ts';
-import { median } from './measure.ts';
+import { machineNote, median } from './measure.ts';
 
 const runs = Number(process.argv[2] ?? 30);
+const machine = machineNote();
 const btrfsPlan: ProviderPlan = { name: 'btrfs', snapshotDir: '.stillpoint', origin: 'bench' };
 
 async function time(step: () => Promise<unknown> | unknown): Promise<number> {
@@ -107,7 +108,7 @@ const table = [
   '|---|---:|---:|---|---:|',
   ...rows.map((r) => `| ${r.what} | ${fmt(r.stillpoint)} | ${r.peer === undefined ? '' : fmt(r.peer)} | ${r.peerName ?? ''} | ${r.peer === undefined ? '' : fmt(r.stillpoint / r.peer)} |`),
 ].join('\n');
-const note = `${runs} runs each, loop devices in /tmp, ${new Date().toISOString()}. The machine was shared with other helpers' builds and tests while this ran: absolute times are noisy, the ratio within one run is the number to read.`;
+const note = `${runs} runs each, loop devices in /tmp, ${new Date().toISOString()}. ${machine()} The ratio within one run is the number to read.`;
 console.log(table);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/providers.md', import.meta.url), `# Provider costs\n\n\`node bench/providers.ts ${runs}\`\n\n${table}\n\n${note}\n`);

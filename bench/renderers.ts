@@ -11,10 +11,11 @@ import { createNdjsonRenderer } from '../src/cli/render/ndjson.ts';
 import { createPlainRenderer } from '../src/cli/render/plain.ts';
 import { createTuiRenderer } from '../src/cli/render/tui.ts';
 import { EVENT_SCHEMA_VERSION, type EventSink, type StillpointEvent } from '../src/events/types.ts';
-import { median } from './measure.ts';
+import { machineNote, median } from './measure.ts';
 
 const EVENTS = Number(process.argv[2] ?? 5000);
 const ROUNDS = Number(process.argv[3] ?? 5);
+const machine = machineNote();
 
 /** A terminal of 80x24 that counts what it is sent. */
 class CountingTerminal extends Writable {
@@ -83,7 +84,7 @@ for (const [name, make] of renderers) {
 
 const table = [
   `${EVENTS} copy.progress events, one per macrotask, median of ${ROUNDS} rounds (Node ${process.version}, ${new Date().toISOString().slice(0, 10)}).`,
-  'The machine is shared with other helpers running tests while this was measured: compare rows of one run, not runs.',
+  machine(),
   '',
   '| renderer | µs per event taken from the engine | vs NDJSON | written to the terminal |',
   '|---|---:|---:|---:|',
