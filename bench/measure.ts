@@ -38,18 +38,13 @@ export function measureCold(argv: string[], warm: string[], env: NodeJS.ProcessE
 
 /**
  * Call when a benchmark starts; the function it returns gives, at the end, the machine and its
- * load average at both ends. A start load above 1 means other work shared the machine (the
- * benchmark's own load shows only at the end), and the sentence says so: results taken on a
- * busy machine read differently from those on an idle one.
+ * one-minute load average at both ends. The figures are printed, not judged: the start value
+ * still carries whatever ran in the minute before, and the benchmark's own work raises the
+ * end value, so only a load well above the number of CPUs says that other work shared them.
  */
 export function machineNote(): () => string {
   const before = loadavg()[0]!;
-  return () => {
-    const after = loadavg()[0]!;
-    const machine = `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.versions.node}`;
-    const load = `load average ${before.toFixed(1)} at the start, ${after.toFixed(1)} at the end`;
-    return before > 1
-      ? `Machine: ${machine}; **shared with other work while measuring** (${load}): wall times are noisy, CPU times steadier; compare rows of one run.`
-      : `Machine: ${machine}; idle but for this benchmark (${load}).`;
-  };
+  return () =>
+    `Machine: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ` +
+    `Node ${process.versions.node}; load average ${before.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`;
 }
