@@ -11,6 +11,8 @@ export type LoopFsType = 'btrfs' | 'xfs' | 'ext4';
 
 export interface LoopFilesystem {
   device: string;
+  /** The file behind the loop device: what has reached the "disk". */
+  image: string;
   mountPoint: string;
   fsType: LoopFsType;
   /** Unmounts, detaches the loop device and removes the files. Safe to call twice. */
@@ -56,5 +58,5 @@ export function createLoopFilesystem(fsType: LoopFsType, sizeMiB = 320): LoopFil
     destroy();
     throw error;
   }
-  return { device, mountPoint, fsType, destroy };
+  return { device, image, mountPoint, fsType, destroy };
 }
