@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
@@ -22,8 +22,18 @@ if (!existsSync(join(here, 'node_modules', 'vscode-languageclient'))) {
 
 mkdirSync(dist, { recursive: true });
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, minify: true, logLevel: 'warning' } as const;
+// src/language/chevrotain.ts finds Chevrotain's one-file bundle at run time (a top-level
+// await, which CommonJS cannot hold); inside this bundle its modules cost nothing to resolve,
+// so the server takes Chevrotain's entry point instead.
+const chevrotainEntry: Plugin = {
+  name: 'chevrotain-entry',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]chevrotain\.ts$/ }, () => ({ path: 'chevrotain', namespace: 'chevrotain-entry' }));
+    build.onLoad({ filter: /.*/, namespace: 'chevrotain-entry' }, () => ({ contents: "export * from 'chevrotain';", resolveDir: root }));
+  },
+};
 await build({ ...common, entryPoints: [join(here, 'src', 'extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] });
-await build({ ...common, entryPoints: [join(here, 'src', 'server.ts')], outfile: join(dist, 'server.js') });
+await build({ ...common, entryPoints: [join(here, 'src', 'server.ts')], outfile: join(dist, 'server.js'), plugins: [chevrotainEntry] });
 copyFileSync(join(root, 'grammar', 'stillpoint.tmLanguage.json'), join(dist, 'stillpoint.tmLanguage.json'));
 
 const { version } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8')) as { version: string };

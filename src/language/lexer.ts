@@ -6,7 +6,8 @@
 // with a token that cannot start a statement but continues one (`{` `}` `)` `]` `,` `=`
 // `??` `==` `!=` `and` `or` `else`).
 
-import { createTokenInstance, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { createTokenInstance, Lexer } from './chevrotain.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import type { RangeOf } from './positions.ts';
 import * as T from './tokens.ts';

@@ -5,7 +5,8 @@
 // one bad statement gives one diagnostic. Tokens that cannot start a statement are read by
 // the `junk` rule, which skips to the end of the statement the same way and records it.
 
-import { CstParser, EOF, isRecognitionException, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { CstParser, EOF, isRecognitionException } from './chevrotain.ts';
 import * as T from './tokens.ts';
 import { tokenEnd } from './lexer.ts';
 

@@ -2,7 +2,7 @@
 // cannot drift from it. The page loads its scripts from `resourceBase`, which the grammar
 // generator points at a local copy: the page works offline.
 
-import { createSyntaxDiagramsCode } from 'chevrotain';
+import { createSyntaxDiagramsCode } from './chevrotain.ts';
 import { stillParser } from './parser.ts';
 
 /** Chevrotain's files that the page loads, relative to its `diagrams` folder. */

@@ -1,7 +1,8 @@
 // The parser's errors and skipped junk as diagnostics, worded like a compiler's: what was
 // expected, what was found, and how to fix it.
 
-import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { EOF } from './chevrotain.ts';
 import type { Diagnostic, SourceRange } from './diagnostic.ts';
 import type { RangeOf } from './positions.ts';
 import { tokenEnd } from './lexer.ts';

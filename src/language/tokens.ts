@@ -1,7 +1,8 @@
 // The lexical tokens of a .still file. TOKEN_DEFINITIONS lists them with a category so that
 // highlighters (the TextMate grammar) are generated from the same definitions as the lexer.
 
-import { createToken, Lexer, type CustomPatternMatcherFunc, type IToken, type TokenType } from 'chevrotain';
+import type { CustomPatternMatcherFunc, IToken, TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.ts';
 import type { RawLanguage } from './ast.ts';
 import { scanDoubleQuoted, type StringScan } from './string-literal.ts';
 import { RAW_LANGUAGES, scanRawBlock, type RawScan } from './raw-block.ts';
