@@ -5,17 +5,19 @@
 // (vm.dirty_expire_centisecs), so a file found in the image right after the write returns
 // was flushed by the target itself.
 
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { command, describeWith, linux, root } from '../support/requirements.ts';
 import { TreeTarget } from '../../src/targets/tree/index.ts';
+import { listSnapshots } from '../../src/targets/tree/layout.ts';
 import { createLoopFilesystem, type LoopFilesystem } from '../providers/support/loop-filesystem.ts';
 import { recordingContext, sourceOf } from '../targets/tree/context.ts';
 import { tempDir, writeTree } from '../targets/tree/fixture.ts';
 
-describeWith('tree target: durability', [linux(), root(), command('mkfs.xfs', 'install xfsprogs')], () => {
+describeWith('tree target: durability', [linux(), root(), command('mkfs.xfs', 'install xfsprogs'), command('mkfs.ext4', 'install e2fsprogs')], () => {
   let target: LoopFilesystem;
   beforeAll(() => {
     target = createLoopFilesystem('xfs', 320);
@@ -32,4 +34,55 @@ describeWith('tree target: durability', [linux(), root(), command('mkfs.xfs', 'i
     const image = readFileSync(target.image);
     for (const content of contents) expect(image.indexOf(content.subarray(0, 4096))).toBeGreaterThanOrEqual(0);
   });
+
+  it('publishes nothing when the disk fails to write the copied files, and says so', async () => {
+    // A disk that fails on write-back: ext4 on a loop device whose 320 MiB image lives on a
+    // 48 MiB tmpfs. Writing succeeds into the page cache; write-back fails once the tmpfs is full.
+    using dir = tempDir('failing-disk');
+    using disk = failingDisk(dir.path);
+    using source = tempDir('durable-src');
+    const tree = new TreeTarget(join(disk.mountPoint, 'backups'));
+    writeTree(source.path, { 'small.txt': 'fits' });
+    const first = await tree.write([sourceOf(source.path)], recordingContext({ started: new Date('2026-01-01T00:00:00Z') }));
+    writeTree(source.path, { 'large.bin': randomBytes(64 * 1024 * 1024) });
+    await expect(tree.write([sourceOf(source.path)], recordingContext())).rejects.toThrow(
+      /could not be written to the target's disk \(\w+: .*syncfs.*check the disk.*earlier snapshots are intact/,
+    );
+    // Its hidden .partial- folder may stay when the failing disk cannot even delete it; it is
+    // never listed, and the next run removes it.
+    const backups = join(disk.mountPoint, 'backups');
+    expect(readdirSync(backups).filter((name) => !name.startsWith('.'))).toEqual([first.snapshotId]);
+    expect((await listSnapshots(backups)).complete.map((s) => s.id)).toEqual([first.snapshotId]);
+  });
 });
+
+function failingDisk(dir: string): { mountPoint: string; [Symbol.dispose](): void } {
+  const store = join(dir, 'store');
+  const mountPoint = join(dir, 'mnt');
+  mkdirSync(store);
+  mkdirSync(mountPoint);
+  const steps: Array<() => void> = [];
+  const dispose = () => {
+    for (const step of steps.reverse()) {
+      try {
+        step();
+      } catch {
+        // Each step is tried whatever the one before did.
+      }
+    }
+  };
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'stillpoint-test', store]);
+    steps.push(() => execFileSync('umount', ['--lazy', store]));
+    execFileSync('truncate', ['-s', '320M', join(store, 'image')]);
+    const device = execFileSync('losetup', ['-f', '--show', join(store, 'image')], { encoding: 'utf8' }).trim();
+    steps.push(() => execFileSync('losetup', ['-d', device]));
+    execFileSync('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', device], { stdio: 'ignore' });
+    execFileSync('mount', [device, mountPoint]);
+    steps.push(() => execFileSync('umount', [mountPoint]));
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  return { mountPoint, [Symbol.dispose]: dispose };
+}

@@ -13,11 +13,10 @@
 // folder with a snapshot name is complete by construction; hidden names are never listed as
 // snapshots.
 
-import { execFile } from 'node:child_process';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import type { SnapshotFlush } from './flush.ts';
 
 export const MANIFEST_FILE = 'manifest.ndjson';
 export const SUMMARY_FILE = 'snapshot.json';
@@ -194,12 +193,12 @@ export async function reservePartial(targetDir: string, started: Date): Promise<
 }
 
 /** Makes a finished snapshot visible under its final name; returns that name. */
-export async function publish(targetDir: string, partialDir: string, name: string): Promise<string> {
+export async function publish(targetDir: string, partialDir: string, name: string, flush: SnapshotFlush): Promise<string> {
   const { renameNoReplace } = await import('./libc.ts');
   // Every copied file, not only the manifest and summary, reaches the disk before the
   // snapshot gets a name that says complete: a power cut after the rename must not leave a
   // "complete" snapshot with empty files.
-  await syncFilesystem(partialDir);
+  await flush.complete();
   const base = name.replace(/-\d{2,}$/, '');
   for (let sequence = parseSnapshotName(name)!.sequence; ; sequence++) {
     const candidate = withSequence(base, sequence);
@@ -214,20 +213,6 @@ export async function publish(targetDir: string, partialDir: string, name: strin
     // Removed only now: until the rename, the owner file keeps another run's cleanup away.
     await rm(join(targetDir, candidate, OWNER_FILE), { force: true });
     return candidate;
-  }
-}
-
-/**
- * syncfs(2) on the filesystem that holds `path`, through coreutils' `sync --file-system`, which
- * runs it off Node's main thread and names the error. One call flushes the whole snapshot; an
- * fsync per file would force a journal commit per file.
- */
-async function syncFilesystem(path: string): Promise<void> {
-  try {
-    await promisify(execFile)('sync', ['--file-system', path]);
-  } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-    throw new Error(`the copied files could not be written to the target's disk (${detail}); check the disk (dmesg). The unfinished snapshot was removed; earlier snapshots are intact.`, { cause: error });
   }
 }
 

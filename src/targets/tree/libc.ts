@@ -1,5 +1,5 @@
 // The few libc calls Node does not offer, through koffi: extended attributes, timestamps with
-// nanosecond precision, mknod, and a rename that never replaces. koffi over spawning
+// nanosecond precision, mknod, a rename that never replaces, and syncfs. koffi over spawning
 // getfattr/setfattr: one syscall (~2 µs) per file instead of a process per file, and no
 // package the user must install. Loaded lazily: only the tree target and restore use it.
 
@@ -25,11 +25,12 @@ const c = {
   futimens: libc.func('int futimens(int fd, const stillpoint_timespec *times)'),
   renameat2: libc.func('int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)'),
   mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
+  syncfs: libc.func('int syncfs(int fd)'),
   strerror: libc.func('const char *strerror(int errnum)'),
 };
 
 const ERRNO_NAMES: Record<number, string> = {
-  1: 'EPERM', 2: 'ENOENT', 5: 'EIO', 13: 'EACCES', 17: 'EEXIST', 18: 'EXDEV', 22: 'EINVAL',
+  1: 'EPERM', 2: 'ENOENT', 5: 'EIO', 9: 'EBADF', 13: 'EACCES', 17: 'EEXIST', 18: 'EXDEV', 22: 'EINVAL',
   28: 'ENOSPC', 30: 'EROFS', 34: 'ERANGE', 39: 'ENOTEMPTY', 61: 'ENODATA', 95: 'EOPNOTSUPP', 122: 'EDQUOT',
 };
 
@@ -119,4 +120,24 @@ export function renameNoReplace(from: string, to: string): void {
 /** Creates a FIFO or device node (mode carries the type bits). */
 export function makeNode(path: string, mode: number, rdev: bigint): void {
   if ((c.mknod(path, mode, rdev) as number) !== 0) fail('mknod', path);
+}
+
+/**
+ * syncfs(2) on a libuv thread, so that waiting for the disk does not stall the main thread.
+ * koffi sets errno for the callback to the call's own.
+ */
+export function syncFilesystem(fd: number, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    c.syncfs.async(fd, (error: unknown, rc: number) => {
+      if (error) reject(error);
+      else if (rc === 0) resolve();
+      else {
+        try {
+          fail('syncfs', path);
+        } catch (failure) {
+          reject(failure);
+        }
+      }
+    });
+  });
 }

@@ -16,6 +16,7 @@ import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
 import { COPY_BUFFER_BYTES, copyRegularFile, type CloneState, type CopyOutcome, type FileFacts } from './copy.ts';
 import { CopyPool } from './copy-pool.ts';
+import { SnapshotFlush } from './flush.ts';
 import {
   MANIFEST_FILE,
   SUMMARY_FILE,
@@ -75,10 +76,11 @@ export async function writeSnapshot(targetDir: string, sources: CopySource[], co
   const { name, partialDir } = await reservePartial(targetDir, context.started).catch((error) => {
     throw targetError(error, targetDir);
   });
-  const run = new SnapshotRun(targetDir, partialDir, previous, context);
   try {
+    using flush = new SnapshotFlush(partialDir);
+    const run = new SnapshotRun(targetDir, partialDir, previous, context, flush);
     const summary = await run.write(volumesOf(sources));
-    const published = await publish(targetDir, partialDir, name);
+    const published = await publish(targetDir, partialDir, name, flush);
     return {
       status: summary.status,
       bytes: summary.bytes,
@@ -176,6 +178,7 @@ class SnapshotRun {
   readonly #partialDir: string;
   readonly #previous: SnapshotRecord | undefined;
   readonly #context: TargetContext;
+  readonly #flush: SnapshotFlush;
   readonly #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
   readonly #pool: CopyPool;
   readonly #setAside: SetAside[] = [];
@@ -188,11 +191,12 @@ class SnapshotRun {
   #xattrWarned = false;
   #previousDamaged = false;
 
-  constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext) {
+  constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext, flush: SnapshotFlush) {
     this.#targetDir = targetDir;
     this.#partialDir = partialDir;
     this.#previous = previous;
     this.#context = context;
+    this.#flush = flush;
     this.#pool = new CopyPool(this.#xattrTrouble);
   }
 
@@ -382,6 +386,7 @@ class SnapshotRun {
           this.#files++;
           this.#bytes += done.bytes;
           this.copiedBytes += done.copiedBytes;
+          this.#flush.copied(done.copiedBytes);
           if (done.linked) this.#linked++;
           this.#reportProgress(false);
         }
