@@ -78,7 +78,7 @@ export async function writeSnapshot(targetDir: string, sources: CopySource[], co
   });
   try {
     using flush = new SnapshotFlush(partialDir);
-    const run = new SnapshotRun(targetDir, partialDir, previous, context, flush);
+    const run = new SnapshotRun(targetDir, partialDir, previous, context);
     const summary = await run.write(volumesOf(sources));
     const published = await publish(targetDir, partialDir, name, flush);
     return {
@@ -178,7 +178,6 @@ class SnapshotRun {
   readonly #partialDir: string;
   readonly #previous: SnapshotRecord | undefined;
   readonly #context: TargetContext;
-  readonly #flush: SnapshotFlush;
   readonly #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
   readonly #pool: CopyPool;
   readonly #setAside: SetAside[] = [];
@@ -191,12 +190,11 @@ class SnapshotRun {
   #xattrWarned = false;
   #previousDamaged = false;
 
-  constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext, flush: SnapshotFlush) {
+  constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext) {
     this.#targetDir = targetDir;
     this.#partialDir = partialDir;
     this.#previous = previous;
     this.#context = context;
-    this.#flush = flush;
     this.#pool = new CopyPool(this.#xattrTrouble);
   }
 
@@ -386,7 +384,6 @@ class SnapshotRun {
           this.#files++;
           this.#bytes += done.bytes;
           this.copiedBytes += done.copiedBytes;
-          this.#flush.copied(done.copiedBytes);
           if (done.linked) this.#linked++;
           this.#reportProgress(false);
         }
