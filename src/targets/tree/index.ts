@@ -8,6 +8,7 @@
 //   write.ts      one run: link or copy each entry, two phases for live copies, publish
 //   copy.ts       one file: read once, hash and write; reflink where the target allows
 //   copy-pool.ts  worker threads for large files
+//   flush.ts      syncfs before publishing: a published snapshot is on the disk
 //   metadata.ts   owner, mode, xattrs, ns times; libc.ts the libc calls (koffi)
 //   retention.ts  keep last/daily/weekly/monthly; restore.ts, verify.ts, list.ts: the commands
 //
