@@ -1,13 +1,13 @@
-// Worker threads that copy large files, so that reading, hashing and writing of several
-// files run on several cores at once (SHA-256 alone is about 1 GB/s on one core). Started
-// lazily: a backup of small files never starts one.
+// Worker threads that copy files, so that walking, reading, hashing and writing run on several
+// cores at once (SHA-256 alone is about 1 GB/s on one core). A large file travels alone; small
+// files travel in batches, since one message per file would cost more than copying it. Started
+// lazily, on the first file to copy.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CopyOutcome } from './copy.ts';
 
-export interface CopyRequest {
-  id: number;
+export interface FileCopy {
   source: string;
   dest: string;
   live: boolean;
@@ -15,37 +15,81 @@ export interface CopyRequest {
   volume: string;
 }
 
+/** Files copied by one worker in one go, in order; all live or all not, of one volume. */
+export interface CopyRequest {
+  id: number;
+  files: Array<{ source: string; dest: string }>;
+  live: boolean;
+  volume: string;
+}
+
 export interface CopyReply {
   id: number;
-  outcome?: CopyOutcome;
+  /** One per file of the request, in its order. */
+  outcomes?: CopyOutcome[];
+  /** A target-side failure: it fails the snapshot, so the rest of the batch does not matter. */
   error?: { message: string; code?: string; path?: string; syscall?: string; errno?: number };
   xattrTrouble?: { code?: string; message: string };
 }
 
-interface Job {
-  request: CopyRequest;
+interface Waiter {
   resolve(outcome: CopyOutcome): void;
   reject(error: Error): void;
 }
 
+interface Job {
+  request: CopyRequest;
+  waiters: Waiter[];
+}
+
+/** Small files per message. */
+const BATCH_FILES = 32;
+
 export class CopyPool {
   readonly #size: number;
   readonly #onXattrTrouble: (error: NodeJS.ErrnoException) => void;
+  readonly #signal: AbortSignal;
   readonly #workers: Worker[] = [];
   readonly #idle: Worker[] = [];
   readonly #queue: Job[] = [];
   readonly #running = new Map<Worker, Job>();
+  /** Small files not yet sent. */
+  #batch: Job | undefined;
   #nextId = 1;
 
-  constructor(onXattrTrouble: (error: NodeJS.ErrnoException) => void, size = Math.max(1, Math.min(4, availableParallelism()))) {
+  /** Once `signal` aborts, files not yet started fail at once: a cancelled run does not wait for them. */
+  constructor(onXattrTrouble: (error: NodeJS.ErrnoException) => void, signal: AbortSignal, size = Math.max(1, Math.min(4, availableParallelism()))) {
     this.#size = size;
     this.#onXattrTrouble = onXattrTrouble;
+    this.#signal = signal;
+    signal.addEventListener('abort', () => this.#dispatch(), { once: true });
   }
 
-  copy(request: Omit<CopyRequest, 'id'>): Promise<CopyOutcome> {
+  /**
+   * A small file waits for others to share its message. The batch leaves when it is full, or
+   * when the caller stops to wait (setImmediate runs only once the main thread is idle).
+   */
+  copy(file: FileCopy, small: boolean): Promise<CopyOutcome> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ request: { ...request, id: this.#nextId++ }, resolve, reject });
-      this.#dispatch();
+      const waiter = { resolve, reject };
+      if (!small) {
+        this.#queue.push({ request: this.#request(file), waiters: [waiter] });
+        this.#dispatch();
+        return;
+      }
+      const batch = this.#batch;
+      if (batch && batch.request.live === file.live && batch.request.volume === file.volume) {
+        batch.request.files.push({ source: file.source, dest: file.dest });
+        batch.waiters.push(waiter);
+        if (batch.request.files.length >= BATCH_FILES) this.#send();
+        return;
+      }
+      this.#send();
+      const started: Job = { request: this.#request(file), waiters: [waiter] };
+      this.#batch = started;
+      setImmediate(() => {
+        if (this.#batch === started) this.#send();
+      });
     });
   }
 
@@ -55,7 +99,24 @@ export class CopyPool {
     this.#idle.length = 0;
   }
 
+  #request(file: FileCopy): CopyRequest {
+    return { id: this.#nextId++, files: [{ source: file.source, dest: file.dest }], live: file.live, volume: file.volume };
+  }
+
+  #send(): void {
+    if (!this.#batch) return;
+    this.#queue.push(this.#batch);
+    this.#batch = undefined;
+    this.#dispatch();
+  }
+
   #dispatch(): void {
+    if (this.#signal.aborted) {
+      this.#send();
+      const cancelled = new Error('the copy was cancelled', { cause: this.#signal.reason });
+      for (const job of this.#queue.splice(0)) for (const waiter of job.waiters) waiter.reject(cancelled);
+      return;
+    }
     while (this.#queue.length > 0) {
       const worker = this.#idle.pop() ?? (this.#workers.length < this.#size ? this.#start() : undefined);
       if (!worker) return;
@@ -73,15 +134,20 @@ export class CopyPool {
       this.#running.delete(worker);
       this.#idle.push(worker);
       if (reply.xattrTrouble) this.#onXattrTrouble(Object.assign(new Error(reply.xattrTrouble.message), { code: reply.xattrTrouble.code }));
-      if (reply.error) job.reject(Object.assign(new Error(reply.error.message), reply.error));
-      else job.resolve(revive(reply.outcome!));
+      if (reply.error) {
+        const error = Object.assign(new Error(reply.error.message), reply.error);
+        for (const waiter of job.waiters) waiter.reject(error);
+      } else {
+        job.waiters.forEach((waiter, i) => waiter.resolve(revive(reply.outcomes![i]!)));
+      }
       this.#dispatch();
     });
     worker.on('error', (error) => {
       const job = this.#running.get(worker);
       this.#running.delete(worker);
       this.#workers.splice(this.#workers.indexOf(worker), 1);
-      job?.reject(new Error(`a copy worker failed: ${error.message}`, { cause: error }));
+      const failure = new Error(`a copy worker failed: ${error.message}`, { cause: error });
+      for (const waiter of job?.waiters ?? []) waiter.reject(failure);
       this.#dispatch();
     });
     return worker;

@@ -1,12 +1,12 @@
-// A worker thread of the copy pool: copies one large file at a time (copy.ts) and answers
-// with the outcome, or with the error that fails the snapshot.
+// A worker thread of the copy pool: copies the files of a request in order (copy.ts) and
+// answers with their outcomes, or with the error that fails the snapshot.
 
 import { parentPort } from 'node:worker_threads';
-import { COPY_BUFFER_BYTES, copyRegularFile, type CloneState } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyRegularFile, type CloneState, type CopyOutcome } from './copy.ts';
 import type { CopyReply, CopyRequest } from './copy-pool.ts';
 
 const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
-/** Per volume, as on the main thread: a reflink may work from one volume and not another. */
+/** Per volume: a reflink may work from one volume and not another. */
 const clones = new Map<string, CloneState>();
 
 parentPort!.on('message', (request: CopyRequest) => {
@@ -15,13 +15,18 @@ parentPort!.on('message', (request: CopyRequest) => {
   clones.set(request.volume, clone);
   let reply: CopyReply;
   try {
-    const outcome = copyRegularFile(request.source, request.dest, {
-      live: request.live,
-      clone,
-      buffer,
-      onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
-    });
-    reply = { id: request.id, outcome, xattrTrouble };
+    const outcomes: CopyOutcome[] = [];
+    for (const file of request.files) {
+      outcomes.push(
+        copyRegularFile(file.source, file.dest, {
+          live: request.live,
+          clone,
+          buffer,
+          onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
+        }),
+      );
+    }
+    reply = { id: request.id, outcomes, xattrTrouble };
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     reply = { id: request.id, error: { message: e.message, code: e.code, path: e.path, syscall: e.syscall, errno: e.errno } };

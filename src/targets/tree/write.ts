@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
-import { COPY_BUFFER_BYTES, copyRegularFile, type CloneState, type CopyOutcome, type FileFacts } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyRegularFile, type CopyOutcome, type FileFacts } from './copy.ts';
 import { CopyPool } from './copy-pool.ts';
 import { SnapshotFlush } from './flush.ts';
 import {
@@ -37,9 +37,12 @@ import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
 import { Selection, walk } from './walk.ts';
 
-/** Entries in flight at once: enough to overlap I/O latency, few enough to keep order cheap. */
-const CONCURRENCY = 16;
-/** Up to this size a file is copied on the main thread; larger ones go to the copy pool. */
+/**
+ * Entries in flight at once: enough for several batches of small files to be copied while the
+ * walk goes on, few enough to keep order cheap.
+ */
+const CONCURRENCY = 256;
+/** Up to this size files go to the copy pool in batches; larger ones one at a time. */
 const SMALL_FILE_BYTES = 256n * 1024n;
 const PROGRESS_EVERY_MS = 250;
 
@@ -80,7 +83,7 @@ export async function writeSnapshot(targetDir: string, sources: CopySource[], co
     using flush = new SnapshotFlush(partialDir);
     const run = new SnapshotRun(targetDir, partialDir, previous, context);
     const summary = await run.write(volumesOf(sources));
-    const published = await publish(targetDir, partialDir, name, flush);
+    const published = await publish(targetDir, partialDir, name, flush, context.signal);
     return {
       status: summary.status,
       bytes: summary.bytes,
@@ -195,7 +198,7 @@ class SnapshotRun {
     this.#partialDir = partialDir;
     this.#previous = previous;
     this.#context = context;
-    this.#pool = new CopyPool(this.#xattrTrouble);
+    this.#pool = new CopyPool(this.#xattrTrouble, context.signal);
   }
 
   async write(volumes: Volume[]): Promise<SnapshotSummary> {
@@ -251,7 +254,6 @@ class SnapshotRun {
     const { source, record } = volume;
     const selection = Selection.forVolume(source, source.root);
     const live = source.live !== undefined;
-    const clone: CloneState = { works: undefined };
     const parents: Array<{ dest: string; meta: EntryMetadata }> = [];
     for (const item of walk(source.readPath, selection, source.oneFileSystem)) {
       if (this.#context.signal.aborted) throw new Error('the copy was cancelled', { cause: this.#context.signal.reason });
@@ -282,7 +284,7 @@ class SnapshotRun {
         if (unchanged(previous, stat) && this.#link(join(this.#previous!.dir, path), dest)) {
           await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }), bytes: Number(stat.size), copiedBytes: 0, linked: true }));
         } else {
-          await window.push(this.#copy({ manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta }, live, clone, record.folder));
+          await window.push(this.#copy({ manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta }, live, record.folder));
         }
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
@@ -331,12 +333,15 @@ class SnapshotRun {
     }
   }
 
-  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, clone: CloneState, volume: string): Promise<Done> {
-    const outcome =
-      file.size <= SMALL_FILE_BYTES
-        ? copyRegularFile(file.abs, file.dest, { live, clone, buffer: this.#buffer, onXattrTrouble: this.#xattrTrouble })
-        : await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume });
+  /** Copies on the pool's threads, so that walking and copying run on several cores. */
+  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string): Promise<Done> {
+    const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume }, file.size <= SMALL_FILE_BYTES);
     return this.#done(file, outcome);
+  }
+
+  /** Phase two: one file at a time, and never a reflink of a file that was changing. */
+  #copyAgain(file: SetAside): Done {
+    return this.#done(file, copyRegularFile(file.abs, file.dest, { live: true, clone: { works: false }, buffer: this.#buffer, onXattrTrouble: this.#xattrTrouble }));
   }
 
   #done(file: Omit<SetAside, 'reason' | 'detail'>, outcome: CopyOutcome): Done {
@@ -427,7 +432,7 @@ class SnapshotRun {
         await sleep(live.retryDelayMs, undefined, { signal: this.#context.signal });
         const still: SetAside[] = [];
         for (const file of remaining) {
-          const done = await this.#copy(file, true, { works: false }, '');
+          const done = this.#copyAgain(file);
           if (done.kind === 'set-aside') still.push(done.file);
           else if (done.kind !== 'nothing') {
             await this.#record(done, retried);

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CopyPool } from '../../../src/targets/tree/copy-pool.ts';
+import { sha256, tempDir, writeTree } from './fixture.ts';
+
+const noTrouble = () => {};
+
+describe('copy pool', () => {
+  it('copies batches of small files and large ones alone, answering each file in its own order', async () => {
+    using source = tempDir('pool-src');
+    using target = tempDir('pool-dst');
+    const files = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`f${i}`, `content ${i}`]));
+    writeTree(source.path, { ...files, large: Buffer.alloc(1024 * 1024, 3) });
+    const pool = new CopyPool(noTrouble, new AbortController().signal, 2);
+    try {
+      const copy = (name: string, small: boolean) => pool.copy({ source: join(source.path, name), dest: join(target.path, name), live: false, volume: 'v' }, small);
+      const outcomes = await Promise.all([...Object.keys(files).map((name) => copy(name, true)), copy('large', false)]);
+      for (const [i, name] of [...Object.keys(files), 'large'].entries()) {
+        const content = readFileSync(join(source.path, name));
+        expect(outcomes[i]).toMatchObject({ kind: 'copied', size: content.length, sha256: sha256(content) });
+        expect(readFileSync(join(target.path, name))).toEqual(content);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the files not yet started at once when the run is cancelled', async () => {
+    using source = tempDir('pool-src');
+    using target = tempDir('pool-dst');
+    writeTree(source.path, Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, 'x'])));
+    const controller = new AbortController();
+    const pool = new CopyPool(noTrouble, controller.signal, 1);
+    try {
+      const copies = Array.from({ length: 40 }, (_, i) =>
+        pool.copy({ source: join(source.path, `f${i}`), dest: join(target.path, `f${i}`), live: false, volume: 'v' }, true),
+      );
+      controller.abort(new Error('cancelled by SIGINT'));
+      const settled = await Promise.allSettled(copies);
+      const cancelled = settled.filter((s) => s.status === 'rejected' && /the copy was cancelled/.test(String(s.reason)));
+      // The first full batch may already be on its way to the worker; everything after it is not copied.
+      expect(cancelled.length).toBeGreaterThanOrEqual(40 - 32);
+      expect(settled.filter((s) => s.status === 'fulfilled').length + cancelled.length).toBe(40);
+    } finally {
+      await pool.close();
+    }
+  });
+});
