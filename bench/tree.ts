@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     `Memory: with Node's defaults, RSS rises from ${memory[0]!.files} to ${memory[1]!.files} files because V8 sizes its young generation by allocation rate ` +
       `(garbage not yet collected, not live data). With \`${SMALL_YOUNG_GENERATION.join(' ')}\` it is ${memory[0]!.incrementalCapped.maxRssMiB.toFixed(0)} MiB against ${memory[1]!.incrementalCapped.maxRssMiB.toFixed(0)} MiB (incremental): ` +
       'the walk holds only the sorted names of the folders on the current path, the manifest is streamed, the previous manifest is read alongside (merge-join), and at most 256 entries are in flight. ' +
-      'What remains is Node itself (the floor above) and, for large files, the copy workers.',
+      'What remains is Node itself (the floor above) and the copy workers, each a V8 heap of its own.',
     '',
   ];
   const table = lines.join('\n');
