@@ -5,7 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CopyOutcome } from './copy.ts';
+import { copyCancelled, type CopyOutcome } from './copy.ts';
 
 export interface FileCopy {
   source: string;
@@ -113,7 +113,7 @@ export class CopyPool {
   #dispatch(): void {
     if (this.#signal.aborted) {
       this.#send();
-      const cancelled = new Error('the copy was cancelled', { cause: this.#signal.reason });
+      const cancelled = copyCancelled(this.#signal);
       for (const job of this.#queue.splice(0)) for (const waiter of job.waiters) waiter.reject(cancelled);
       return;
     }

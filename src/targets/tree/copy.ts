@@ -50,6 +50,11 @@ export interface CopyOptions {
 
 export const COPY_BUFFER_BYTES = 1024 * 1024;
 
+/** The error every step of a tree copy ends with once the run is cancelled: the walk, the pool, the flush. */
+export function copyCancelled(signal: AbortSignal): Error {
+  return new Error('the copy was cancelled', { cause: signal.reason });
+}
+
 function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   return e.code ? `${e.code}: ${e.message.replace(/^\w+: /, '')}` : String(error);

@@ -5,18 +5,24 @@
 // tried and measured: bench/tree.ts showed no gain, so the flush happens once, at the end.)
 
 import { closeSync, constants, openSync } from 'node:fs';
+import { copyCancelled } from './copy.ts';
 import { syncFilesystem } from './libc.ts';
 
 export class SnapshotFlush implements Disposable {
   readonly #dir: string;
+  readonly #signal: AbortSignal;
   readonly #fd: number;
 
-  constructor(dir: string) {
+  constructor(dir: string, signal: AbortSignal) {
     this.#dir = dir;
+    this.#signal = signal;
     this.#fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   }
 
-  /** Resolves once everything written so far is on the disk; throws the error the disk reported. */
+  /**
+   * Resolves once everything written so far is on the disk; throws the error the disk reported,
+   * or, since the flush can take seconds, the cancellation of a run cancelled meanwhile.
+   */
   async complete(): Promise<void> {
     try {
       await syncFilesystem(this.#fd, this.#dir);
@@ -27,6 +33,7 @@ export class SnapshotFlush implements Disposable {
         { cause: error },
       );
     }
+    if (this.#signal.aborted) throw copyCancelled(this.#signal);
   }
 
   [Symbol.dispose](): void {

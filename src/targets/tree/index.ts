@@ -7,7 +7,7 @@
 //   manifest.ts   the NDJSON manifest: streamed writer, streamed reader, merge-join cursor
 //   write.ts      one run: link or copy each entry, two phases for live copies, publish
 //   copy.ts       one file: read once, hash and write; reflink where the target allows
-//   copy-pool.ts  worker threads for large files
+//   copy-pool.ts  worker threads: large files alone, small ones in batches
 //   flush.ts      syncfs before publishing: a published snapshot is on the disk
 //   metadata.ts   owner, mode, xattrs, ns times; libc.ts the libc calls (koffi)
 //   retention.ts  keep last/daily/weekly/monthly; restore.ts, verify.ts, list.ts: the commands

@@ -193,14 +193,12 @@ export async function reservePartial(targetDir: string, started: Date): Promise<
 }
 
 /** Makes a finished snapshot visible under its final name; returns that name. */
-export async function publish(targetDir: string, partialDir: string, name: string, flush: SnapshotFlush, signal: AbortSignal): Promise<string> {
+export async function publish(targetDir: string, partialDir: string, name: string, flush: SnapshotFlush): Promise<string> {
   const { renameNoReplace } = await import('./libc.ts');
   // Every copied file, not only the manifest and summary, reaches the disk before the
   // snapshot gets a name that says complete: a power cut after the rename must not leave a
   // "complete" snapshot with empty files.
   await flush.complete();
-  // The flush can take seconds; a run cancelled meanwhile publishes nothing.
-  if (signal.aborted) throw new Error('the copy was cancelled', { cause: signal.reason });
   const base = name.replace(/-\d{2,}$/, '');
   for (let sequence = parseSnapshotName(name)!.sequence; ; sequence++) {
     const candidate = withSequence(base, sequence);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
-import { COPY_BUFFER_BYTES, copyRegularFile, type CopyOutcome, type FileFacts } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, type CopyOutcome, type FileFacts } from './copy.ts';
 import { CopyPool } from './copy-pool.ts';
 import { SnapshotFlush } from './flush.ts';
 import {
@@ -80,10 +80,10 @@ export async function writeSnapshot(targetDir: string, sources: CopySource[], co
     throw targetError(error, targetDir);
   });
   try {
-    using flush = new SnapshotFlush(partialDir);
+    using flush = new SnapshotFlush(partialDir, context.signal);
     const run = new SnapshotRun(targetDir, partialDir, previous, context);
     const summary = await run.write(volumesOf(sources));
-    const published = await publish(targetDir, partialDir, name, flush, context.signal);
+    const published = await publish(targetDir, partialDir, name, flush);
     return {
       status: summary.status,
       bytes: summary.bytes,
@@ -256,7 +256,7 @@ class SnapshotRun {
     const live = source.live !== undefined;
     const parents: Array<{ dest: string; meta: EntryMetadata }> = [];
     for (const item of walk(source.readPath, selection, source.oneFileSystem)) {
-      if (this.#context.signal.aborted) throw new Error('the copy was cancelled', { cause: this.#context.signal.reason });
+      if (this.#context.signal.aborted) throw copyCancelled(this.#context.signal);
       const path = item.rel === '' ? record.folder : `${record.folder}/${item.rel}`;
       const dest = join(this.#partialDir, record.folder, item.rel);
       const shownPath = item.rel === '' ? source.root : join(source.root, item.rel);
