@@ -5,9 +5,8 @@
 // (vm.dirty_expire_centisecs), so a file found in the image right after the write returns
 // was flushed by the target itself.
 
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { command, describeWith, linux, root } from '../support/requirements.ts';
@@ -38,8 +37,7 @@ describeWith('tree target: durability', [linux(), root(), command('mkfs.xfs', 'i
   it('publishes nothing when the disk fails to write the copied files, and says so', async () => {
     // A disk that fails on write-back: ext4 on a loop device whose 320 MiB image lives on a
     // 48 MiB tmpfs. Writing succeeds into the page cache; write-back fails once the tmpfs is full.
-    using dir = tempDir('failing-disk');
-    using disk = failingDisk(dir.path);
+    using disk = createLoopFilesystem('ext4', 320, { backingMiB: 48 });
     using source = tempDir('durable-src');
     const tree = new TreeTarget(join(disk.mountPoint, 'backups'));
     writeTree(source.path, { 'small.txt': 'fits' });
@@ -55,34 +53,3 @@ describeWith('tree target: durability', [linux(), root(), command('mkfs.xfs', 'i
     expect((await listSnapshots(backups)).complete.map((s) => s.id)).toEqual([first.snapshotId]);
   });
 });
-
-function failingDisk(dir: string): { mountPoint: string; [Symbol.dispose](): void } {
-  const store = join(dir, 'store');
-  const mountPoint = join(dir, 'mnt');
-  mkdirSync(store);
-  mkdirSync(mountPoint);
-  const steps: Array<() => void> = [];
-  const dispose = () => {
-    for (const step of steps.reverse()) {
-      try {
-        step();
-      } catch {
-        // Each step is tried whatever the one before did.
-      }
-    }
-  };
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'stillpoint-test', store]);
-    steps.push(() => execFileSync('umount', ['--lazy', store]));
-    execFileSync('truncate', ['-s', '320M', join(store, 'image')]);
-    const device = execFileSync('losetup', ['-f', '--show', join(store, 'image')], { encoding: 'utf8' }).trim();
-    steps.push(() => execFileSync('losetup', ['-d', device]));
-    execFileSync('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', device], { stdio: 'ignore' });
-    execFileSync('mount', [device, mountPoint]);
-    steps.push(() => execFileSync('umount', [mountPoint]));
-  } catch (error) {
-    dispose();
-    throw error;
-  }
-  return { mountPoint, [Symbol.dispose]: dispose };
-}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 export type LoopFsType = 'btrfs' | 'xfs' | 'ext4';
 
-export interface LoopFilesystem {
+export interface LoopFilesystem extends Disposable {
   device: string;
   /** The file behind the loop device: what has reached the "disk". */
   image: string;
@@ -24,6 +24,12 @@ const MKFS: Record<LoopFsType, string[]> = {
   xfs: ['mkfs.xfs', '-q'],
   ext4: ['mkfs.ext4', '-q', '-F'],
 };
+/** Options that make mkfs initialise the whole filesystem at once instead of in the background. */
+const EAGER_INIT: Record<LoopFsType, string[]> = {
+  btrfs: [],
+  xfs: [],
+  ext4: ['-E', 'lazy_itable_init=0,lazy_journal_init=0'],
+};
 
 function quiet(program: string, args: string[]): void {
   try {
@@ -33,13 +39,23 @@ function quiet(program: string, args: string[]): void {
   }
 }
 
-export function createLoopFilesystem(fsType: LoopFsType, sizeMiB = 320): LoopFilesystem {
+export interface LoopOptions {
+  /**
+   * Keeps the image on a tmpfs of this size: a disk smaller than it claims, whose write-back
+   * fails once the tmpfs is full, as a failing disk's does. (mkfs then initialises everything
+   * at once, so that no background initialisation runs into the full tmpfs.)
+   */
+  backingMiB?: number;
+}
+
+export function createLoopFilesystem(fsType: LoopFsType, sizeMiB = 320, options: LoopOptions = {}): LoopFilesystem {
   const dir = mkdtempSync(join(tmpdir(), `stillpoint-${fsType}-`));
-  const image = join(dir, 'image');
+  const backing = join(dir, 'backing');
+  const image = join(backing, 'image');
   const mountPoint = join(dir, 'mnt');
   mkdirSync(mountPoint);
-  execFileSync('truncate', ['-s', `${sizeMiB}M`, image]);
-  const device = execFileSync('losetup', ['-f', '--show', image], { encoding: 'utf8' }).trim();
+  mkdirSync(backing);
+  let device: string | undefined;
   let destroyed = false;
   const destroy = () => {
     if (destroyed) return;
@@ -47,16 +63,21 @@ export function createLoopFilesystem(fsType: LoopFsType, sizeMiB = 320): LoopFil
     quiet('fsfreeze', ['--unfreeze', mountPoint]);
     quiet('umount', [mountPoint]);
     quiet('umount', ['--lazy', mountPoint]);
-    quiet('losetup', ['-d', device]);
+    if (device) quiet('losetup', ['-d', device]);
+    if (options.backingMiB !== undefined) quiet('umount', ['--lazy', backing]);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const [mkfs, ...options] = MKFS[fsType];
-    execFileSync(mkfs!, [...options, device], { stdio: 'ignore' });
+    if (options.backingMiB !== undefined) execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${options.backingMiB}m`, 'stillpoint-test', backing]);
+    execFileSync('truncate', ['-s', `${sizeMiB}M`, image]);
+    device = execFileSync('losetup', ['-f', '--show', image], { encoding: 'utf8' }).trim();
+    const [mkfs, ...mkfsOptions] = MKFS[fsType];
+    const eager = options.backingMiB !== undefined ? EAGER_INIT[fsType] : [];
+    execFileSync(mkfs!, [...mkfsOptions, ...eager, device], { stdio: 'ignore' });
     execFileSync('mount', [device, mountPoint]);
   } catch (error) {
     destroy();
     throw error;
   }
-  return { device, image, mountPoint, fsType, destroy };
+  return { device, image, mountPoint, fsType, destroy, [Symbol.dispose]: destroy };
 }
