@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, writeSync, readdirSync, statSync, utimesSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
 export interface TreeShape {
   files: number;
@@ -15,6 +15,33 @@ export interface TreeShape {
   seed: number;
   /** realistic: a mix of sizes (below); small: every file 16 B - 4 KiB, `bytes` ignored. */
   mix: 'realistic' | 'small';
+}
+
+export interface BenchSettings {
+  /** Where the generated tree and the copies go: never inside the repository. */
+  dir: string;
+  shape: TreeShape;
+  rounds: number;
+}
+
+/**
+ * A benchmark's folder, tree and rounds: its defaults, each overridden by STILLPOINT_BENCH_DIR,
+ * STILLPOINT_BENCH_FILES, STILLPOINT_BENCH_BYTES or STILLPOINT_BENCH_ROUNDS.
+ */
+export function benchSettings(defaults: { dir: string; files: number; bytes: number; seed: number; rounds: number }): BenchSettings {
+  const dir = resolve(process.env.STILLPOINT_BENCH_DIR ?? defaults.dir);
+  const repository = resolve(import.meta.dirname, '..');
+  if (dir === repository || dir.startsWith(repository + sep)) throw new Error('STILLPOINT_BENCH_DIR must be outside the repository');
+  return {
+    dir,
+    shape: {
+      files: Number(process.env.STILLPOINT_BENCH_FILES ?? defaults.files),
+      bytes: Number(process.env.STILLPOINT_BENCH_BYTES ?? defaults.bytes),
+      seed: defaults.seed,
+      mix: 'realistic',
+    },
+    rounds: Number(process.env.STILLPOINT_BENCH_ROUNDS ?? defaults.rounds),
+  };
 }
 
 /** A small deterministic PRNG (mulberry32), so every run builds the same tree. */

@@ -20,7 +20,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTree, type TreeShape } from './make-tree.ts';
+import { benchSettings, makeTree } from './make-tree.ts';
 import { dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -56,14 +56,7 @@ async function writeOnce(repository: string, readPath: string, volumeRoot: strin
 const resticEnv = (repository: string) => ({ ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD });
 
 async function main(): Promise<void> {
-  const base = process.env.STILLPOINT_BENCH_DIR ?? '/var/tmp/stillpoint-bench-restic';
-  const shape: TreeShape = {
-    files: Number(process.env.STILLPOINT_BENCH_FILES ?? 20_000),
-    bytes: Number(process.env.STILLPOINT_BENCH_BYTES ?? 1.25 * 1024 ** 3),
-    seed: 9,
-    mix: 'realistic',
-  };
-  const rounds = Number(process.env.STILLPOINT_BENCH_ROUNDS ?? 3);
+  const { dir: base, shape, rounds } = benchSettings({ dir: '/var/tmp/stillpoint-bench-restic', files: 20_000, bytes: 1.25 * 1024 ** 3, seed: 9, rounds: 3 });
   const source = join(base, 'source');
   // The volume's root the target maps the "snapshot" (source) onto, as it does for a real one.
   const volumeRoot = join(base, 'volume');

@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { changeFiles, makeTree, type TreeShape } from './make-tree.ts';
+import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
 import { dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -67,15 +67,7 @@ const WARM: Record<string, string[]> = { sh: ['sh', '-c', 'rsync --version; cp -
 const measureTool = (argv: string[]) => measureCold(argv, WARM[argv[0]!]!);
 
 async function main(): Promise<void> {
-  const benchDir = process.env.STILLPOINT_BENCH_DIR ?? '/var/tmp/stillpoint-bench';
-  if (benchDir.startsWith(ROOT)) throw new Error('STILLPOINT_BENCH_DIR must be outside the repository');
-  const shape: TreeShape = {
-    files: Number(process.env.STILLPOINT_BENCH_FILES ?? 50_000),
-    bytes: Number(process.env.STILLPOINT_BENCH_BYTES ?? 2.25 * 1024 ** 3),
-    seed: 1,
-    mix: 'realistic',
-  };
-  const rounds = Number(process.env.STILLPOINT_BENCH_ROUNDS ?? 3);
+  const { dir: benchDir, shape, rounds } = benchSettings({ dir: '/var/tmp/stillpoint-bench', files: 50_000, bytes: 2.25 * 1024 ** 3, seed: 1, rounds: 3 });
   const source = join(benchDir, 'source');
   const out = join(benchDir, 'out');
   mkdirSync(benchDir, { recursive: true });
