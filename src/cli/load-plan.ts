@@ -12,7 +12,7 @@ export interface LoadedPlan {
 
 export async function loadPlanOrReport(
   file: string,
-  options: { job?: string; runId?: string; started?: Date } = {},
+  options: { job?: string | undefined; runId?: string; started?: Date } = {},
   stderr: NodeJS.WritableStream = process.stderr,
 ): Promise<LoadedPlan | number> {
   const [{ loadPlan }, { renderDiagnostic }] = await Promise.all([import('../plan/load.ts'), import('../language/render-diagnostic.ts')]);

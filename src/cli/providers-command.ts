@@ -63,7 +63,7 @@ export async function providersCommand(
   out: NodeJS.WritableStream = process.stdout,
   parts: EngineParts = realParts,
 ): Promise<number> {
-  const loaded = await loadPlanOrReport(file, options.job === undefined ? {} : { job: options.job });
+  const loaded = await loadPlanOrReport(file, { job: options.job });
   if (typeof loaded === 'number') return loaded;
   const jobs = loaded.plan.jobs.filter((j) => options.job === undefined || j.name === options.job);
   const rows: VolumeProbes[] = [];

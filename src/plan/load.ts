@@ -18,8 +18,8 @@ import type { Plan } from './types.ts';
 export type { Platform } from './builtins.ts';
 
 export interface LoadOptions {
-  /** Keep only this job in the plan (the others are still checked). */
-  job?: string;
+  /** Keep only this job in the plan (the others are still checked); all of them when undefined. */
+  job?: string | undefined;
   /** The run's id (`run_id`); a fresh one when absent. */
   runId?: string;
   /** The run's start (`started`, `date(...)`); now when absent. */

@@ -16,7 +16,7 @@ export const define: DefineCommand = (program, setExitCode) => {
       // As in check: keep the type-stripped parser and evaluator in Node's compile cache.
       (await import('node:module')).enableCompileCache?.();
       const [{ loadPlanOrReport }, { EXIT }] = await Promise.all([import('../load-plan.ts'), import('../exit-codes.ts')]);
-      const loaded = await loadPlanOrReport(file, options.job === undefined ? {} : { job: options.job });
+      const loaded = await loadPlanOrReport(file, { job: options.job });
       if (typeof loaded === 'number') return setExitCode(loaded);
       if (!options.json) {
         const { describePlan } = await import('../../plan/describe.ts');
