@@ -69,9 +69,9 @@ export function serve(connection: Connection): void {
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
-  connection.onCompletion(({ textDocument, position }) => {
+  connection.onCompletion(({ textDocument, position, context }) => {
     const current = script(textDocument.uri);
-    return current ? completions(current, current.offsetAt(position)) : [];
+    return current ? completions(current, current.offsetAt(position), context?.triggerCharacter) : [];
   });
   connection.onHover(({ textDocument, position }) => {
     const current = script(textDocument.uri);

@@ -21,12 +21,16 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function completionLabels(marked: string): Promise<string[]> {
+async function completionItems(marked: string, triggerCharacter?: string): Promise<CompletionItem[]> {
   const { text, position } = withCursor(marked);
   const uri = uriFor();
   await client.open(uri, text);
-  const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position })) as CompletionItem[];
-  return items.map((i) => i.label);
+  const context = triggerCharacter === undefined ? { triggerKind: 1 } : { triggerKind: 2, triggerCharacter };
+  return (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position, context })) as CompletionItem[];
+}
+
+async function completionLabels(marked: string, triggerCharacter?: string): Promise<string[]> {
+  return (await completionItems(marked, triggerCharacter)).map((i) => i.label);
 }
 
 async function hoverAt(marked: string): Promise<string | undefined> {
@@ -122,8 +126,35 @@ describe('completion', () => {
     expect(await completionLabels('job "a" {\n  hook before-backup pwsh |\n}\n')).toEqual([]);
   });
 
-  it('offers the statements of the block again after a statement with all its arguments on one line', async () => {
-    expect(await completionLabels('job "a" {\n  quiesce { idle 3s | }\n}\n')).toEqual(expect.arrayContaining(['within', 'on-timeout']));
+  it('offers the statements of the block once a word is typed after a statement with all its arguments on one line', async () => {
+    expect(await completionLabels('job "a" {\n  quiesce { idle 3s w| }\n}\n')).toEqual(expect.arrayContaining(['within', 'on-timeout']));
+  });
+
+  it('offers nothing right after a finished statement, typed space or not', async () => {
+    for (const line of ['provider vss |', 'target tree "/y" |', 'freeze-timeout 5s |', 'quiesce { idle 3s | }']) {
+      const marked = `job "a" {\n  volume "/srv"\n  ${line}\n}\n`;
+      expect(await completionLabels(marked), line).toEqual([]);
+      expect(await completionLabels(marked, ' '), line).toEqual([]);
+    }
+  });
+
+  it('answers a typed space only where one of a fixed set of words comes next', async () => {
+    expect(await completionLabels('job "a" {\n  provider |\n}\n', ' ')).toContain('btrfs');
+    expect(await completionLabels('job "a" {\n  hook before-backup |\n}\n', ' ')).toEqual(['run', 'sh', 'pwsh', 'cmd']);
+    expect(await completionLabels('job "a" {\n  target restic "/r" { keep |}\n}\n', ' ')).toContain('daily');
+    expect(await completionLabels('job "a" {\n  |\n}\n', ' ')).toEqual([]);
+    expect(await completionLabels('job "a" {\n  volume |\n}\n', ' ')).toEqual([]);
+    expect(await completionLabels('let x = |\n', ' ')).toEqual([]);
+    expect(await completionLabels('let x = |\n')).toContain('env');
+  });
+
+  it('keeps its order through sortText', async () => {
+    const items = await completionItems('job "a" {\n  hook |\n}\n');
+    const sorted = [...items].sort((a, b) => a.sortText!.localeCompare(b.sortText!)).map((i) => i.label);
+    expect(sorted).toEqual(['before-backup', 'before-snapshot', 'during-freeze', 'after-snapshot', 'after-backup', 'on-error']);
+    const many = await completionItems('job "a" {\n  |\n}\n');
+    expect(many.length).toBeGreaterThan(10);
+    expect([...many].sort((a, b) => a.sortText!.localeCompare(b.sortText!))).toEqual(many);
   });
 });
 
