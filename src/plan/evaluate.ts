@@ -49,6 +49,7 @@ import type {
 } from './types.ts';
 import { PLAN_VERSION } from './types.ts';
 import { interpolationText, literalValue, typeNoun, typesNoun, valuesEqual, type StringValue, type Value } from './values.ts';
+import { cronProblem } from '../schedule/cron.ts';
 
 export interface EvaluationOptions {
   platform: Platform;
@@ -847,8 +848,10 @@ class Evaluator {
         if (value?.type !== 'string') return;
         const cron = this.#plain(value, s.args[0]![0]!, 'a schedule');
         if (cron === undefined) return;
-        if (!isCron(cron)) {
-          this.#error('invalid-schedule', `\`${cron}\` is not a 5-field cron expression`, 'Write minute, hour, day of month, month and day of week, such as "30 23 * * 1-5" (23:30 on weekdays).', s.args[0]![0]!.range);
+        // The parser the scheduler uses, so what `check` accepts is what runs.
+        const invalid = cronProblem(cron);
+        if (invalid !== undefined) {
+          this.#error('invalid-schedule', `\`${cron}\` is not a valid cron expression`, `${invalid}. Write minute (0-59), hour (0-23), day of month (1-31), month (1-12) and day of week (0-7), such as "30 23 * * 1-5" (23:30 on weekdays).`, s.args[0]![0]!.range);
           return;
         }
         (parts.schedules ??= []).push(cron);
@@ -1509,8 +1512,3 @@ class Evaluator {
   }
 }
 
-/** Five fields of the characters cron uses; the scheduler parses them fully. */
-function isCron(text: string): boolean {
-  const fields = text.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*?,/-]+$/.test(f));
-}
