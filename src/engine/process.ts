@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandPlan, PlanText } from '../plan/types.ts';
 import { shown, type SecretStore } from '../plan/secret.ts';
+import { watchStall } from './stall.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -22,6 +23,12 @@ export interface RunProcessOptions {
   cwd?: PlanText;
   /** Kills the whole process group when it elapses. */
   timeoutMs?: number;
+  /**
+   * The stall rule: kills the whole process group when it shows no progress for `timeoutMs`.
+   * Progress is any output or I/O of the group (stall.ts); with `progress`, only the output
+   * lines it accepts (restic, whose status lines go on while it is stuck).
+   */
+  stall?: { timeoutMs: number; progress?: (stream: OutputStream, line: string) => boolean };
   /** Time between SIGTERM and SIGKILL. Default 2 s. */
   killGraceMs?: number;
   signal?: AbortSignal;
@@ -37,6 +44,8 @@ export interface ProcessResult {
   signal: NodeJS.Signals | null;
   durationMs: number;
   timedOut: boolean;
+  /** Ended by the stall rule. */
+  stalled: boolean;
   aborted: boolean;
 }
 
@@ -131,12 +140,8 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     child.stdin.end(options.stdin);
   }
 
-  const drained = Promise.all([
-    pumpLines(child.stdout!, 'stdout', options.onLine, redact),
-    pumpLines(child.stderr!, 'stderr', options.onLine, redact),
-  ]);
-
   let timedOut = false;
+  let stalled = false;
   let aborted = false;
   let killTimer: NodeJS.Timeout | undefined;
   const terminate = () => {
@@ -144,6 +149,30 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     killGroup(child, 'SIGTERM');
     killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), options.killGraceMs ?? 2000);
   };
+  const stall = options.stall;
+  const watch =
+    stall &&
+    watchStall({
+      timeoutMs: stall.timeoutMs,
+      processGroup: stall.progress || process.platform === 'win32' ? undefined : child.pid,
+      onStall: () => {
+        stalled = true;
+        terminate();
+      },
+    });
+  const onChunk = watch && !stall.progress ? watch.progress : undefined;
+  const onLine =
+    watch && stall.progress
+      ? (stream: OutputStream, line: string) => {
+          if (stall.progress!(stream, line)) watch.progress();
+          options.onLine?.(stream, line);
+        }
+      : options.onLine;
+
+  const drained = Promise.all([
+    pumpLines(child.stdout!, 'stdout', onLine, redact, onChunk),
+    pumpLines(child.stderr!, 'stderr', onLine, redact, onChunk),
+  ]);
   const timeout =
     options.timeoutMs === undefined
       ? undefined
@@ -161,6 +190,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     child.once('exit', (code, sig) => resolve([code, sig]));
   });
   clearTimeout(timeout);
+  watch?.stop();
   options.signal?.removeEventListener('abort', onAbort);
   if (killTimer) {
     // The leader is gone; make sure the rest of its group follows before we return.
@@ -174,7 +204,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   child.stderr?.destroy();
   await drained;
 
-  return { exitCode, signal, durationMs: performance.now() - started, timedOut, aborted };
+  return { exitCode, signal, durationMs: performance.now() - started, timedOut, stalled, aborted };
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -206,6 +236,7 @@ async function pumpLines(
   name: OutputStream,
   onLine: RunProcessOptions['onLine'],
   redact: (text: string) => string,
+  onChunk?: () => void,
 ): Promise<void> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
@@ -215,6 +246,7 @@ async function pumpLines(
   };
   try {
     for await (const chunk of stream) {
+      onChunk?.();
       pending += decoder.write(chunk as Buffer);
       let newline: number;
       while ((newline = pending.indexOf('\n')) >= 0) {
