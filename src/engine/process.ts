@@ -25,8 +25,9 @@ export interface RunProcessOptions {
   timeoutMs?: number;
   /**
    * The stall rule: kills the whole process group when it shows no progress for `timeoutMs`.
-   * Progress is any output or I/O of the group (stall.ts); with `progress`, only the output
-   * lines it accepts (restic, whose status lines go on while it is stuck).
+   * Progress is any output or I/O of the group (stall.ts); with `progress`, the output lines
+   * it accepts (restic, whose status lines go on while it is stuck) and I/O beyond what the
+   * process prints.
    */
   stall?: { timeoutMs: number; progress?: (stream: OutputStream, line: string) => boolean };
   /** Time between SIGTERM and SIGKILL. Default 2 s. */
@@ -48,6 +49,13 @@ export interface ProcessResult {
   stalled: boolean;
   aborted: boolean;
 }
+
+/**
+ * With a caller's own progress rule, the group's I/O counts only beyond this many bytes per
+ * look (stall.ts): well above what a process prints in a few seconds (restic: a status line
+ * twice a second, a retry message now and then), well below one chunk of data it sends.
+ */
+const OUTPUT_MARGIN_BYTES = 64 * 1024;
 
 /** How long, after the child exits, to wait for output still in the pipes. */
 const OUTPUT_DRAIN_MS = 200;
@@ -154,7 +162,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     stall &&
     watchStall({
       timeoutMs: stall.timeoutMs,
-      processGroup: stall.progress || process.platform === 'win32' ? undefined : child.pid,
+      processGroup: process.platform === 'win32' || child.pid === undefined ? undefined : { pgid: child.pid, minBytes: stall.progress ? OUTPUT_MARGIN_BYTES : 0 },
       onStall: () => {
         stalled = true;
         terminate();

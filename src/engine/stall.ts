@@ -27,8 +27,13 @@ export interface StallWatch {
 
 export interface StallOptions {
   timeoutMs: number;
-  /** A process group whose I/O counters count as progress too (Linux). */
-  processGroup?: number;
+  /**
+   * A process group whose reads and writes count as progress too (Linux): when more than
+   * `minBytes` moved between two looks. A caller that does not take every output line for
+   * progress sets `minBytes` above what the process prints in one look, since its output
+   * passes through the same counters.
+   */
+  processGroup?: { pgid: number; minBytes: number };
   onStall: () => void;
 }
 
@@ -37,17 +42,17 @@ const MAX_POLL_MS = 5000;
 
 export function watchStall(options: StallOptions): StallWatch {
   let last = performance.now();
-  let counters: string | undefined;
+  let counters: Map<number, number> | undefined;
   let stopped = false;
   let sampling = false;
-  const pollMs = Math.min(MAX_POLL_MS, Math.max(20, options.timeoutMs / 5));
+  const group = options.processGroup;
   const tick = async () => {
     if (sampling) return;
     sampling = true;
     try {
-      if (options.processGroup !== undefined) {
-        const now = await groupIoCounters(options.processGroup);
-        if (now !== undefined && counters !== undefined && now !== counters) last = performance.now();
+      if (group) {
+        const now = await groupIoCounters(group.pgid);
+        if (counters && bytesMoved(counters, now) > group.minBytes) last = performance.now();
         counters = now;
       }
     } finally {
@@ -57,7 +62,7 @@ export function watchStall(options: StallOptions): StallWatch {
     stop();
     options.onStall();
   };
-  const timer = setInterval(() => void tick(), pollMs);
+  const timer = setInterval(() => void tick(), Math.min(MAX_POLL_MS, Math.max(20, options.timeoutMs / 5)));
   const stop = () => {
     stopped = true;
     clearInterval(timer);
@@ -70,30 +75,28 @@ export function watchStall(options: StallOptions): StallWatch {
   };
 }
 
-/**
- * The I/O counters of every process in a group, as one comparable text; undefined where
- * /proc cannot tell (not Linux). A process that starts or ends changes it too, which is
- * a sign of life as well.
- */
-export async function groupIoCounters(pgid: number): Promise<string | undefined> {
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return undefined;
-  }
-  const parts = await Promise.all(
+/** Bytes read and written since `before`; a process that started since counts in full. */
+function bytesMoved(before: Map<number, number>, now: Map<number, number>): number {
+  let moved = 0;
+  for (const [pid, bytes] of now) moved += bytes - (before.get(pid) ?? 0);
+  return moved;
+}
+
+/** rchar + wchar of every process in a group, by pid; empty where /proc cannot tell (not Linux). */
+export async function groupIoCounters(pgid: number): Promise<Map<number, number>> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const counted = await Promise.all(
     entries
       .filter((name) => /^\d+$/.test(name))
-      .map(async (pid) => {
+      .map(async (pid): Promise<[number, number] | undefined> => {
         const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
         // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         if (Number(fields[2]) !== pgid) return undefined;
         const io = await readFile(`/proc/${pid}/io`, 'utf8').catch(() => '');
-        const count = (name: string) => new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? '?';
-        return `${pid}:${count('rchar')}:${count('wchar')}`;
+        const count = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0);
+        return [Number(pid), count('rchar') + count('wchar')];
       }),
   );
-  return parts.filter((p) => p !== undefined).join(' ');
+  return new Map(counted.filter((c) => c !== undefined));
 }

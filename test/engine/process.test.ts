@@ -130,6 +130,12 @@ describe('runProcess', () => {
       expect(lines.length).toBeGreaterThan(5);
       expect(new Set(lines.map(([, l]) => l))).toEqual(new Set(['done 1', 'done 2', 'done 3']));
     });
+    it.runIf(process.platform === 'linux')('with a progress rule, still counts data the group moves beyond what it prints', async () => {
+      const file = join(dir, 'uploader');
+      const code = `const fs = require('fs'); let n = 0; const t = setInterval(() => { console.log('same status'); fs.appendFileSync(${JSON.stringify(file)}, 'x'.repeat(256 * 1024)); if (++n === 25) clearInterval(t); }, 100);`;
+      const { result } = await collect({ command: { argv: [process.execPath, '-e', code] }, stall: { timeoutMs: 1500, progress: () => false } });
+      expect(result).toMatchObject({ exitCode: 0, stalled: false });
+    });
   });
 
   it('reveals secrets only for the child and redacts them in output and descriptions', async () => {
