@@ -1254,8 +1254,8 @@ class Evaluator {
     if (!items || spec.args.kind !== 'sequence') return undefined;
     const kind = this.#item(items[0]!, spec.args.items[0]!, ctx) as TargetPlan['kind'] | undefined;
     if (kind === undefined) return undefined;
+    // A bad argument is reported, and so is what is wrong inside the block.
     const argument = this.#expect(items[1]!, ['string'], ctx);
-    if (argument?.type !== 'string') return undefined;
     const origin = this.#origin(s.range);
     let keep: KeepPlan | undefined;
     let password: PlanText | undefined;
@@ -1290,7 +1290,7 @@ class Evaluator {
         }
       });
     }
-    if (failed()) return undefined;
+    if (failed() || argument?.type !== 'string') return undefined;
     switch (kind) {
       case 'tree': {
         const path = this.#path(argument, items[1]!, 'a target path');
@@ -1341,15 +1341,15 @@ class Evaluator {
     if (!items || spec.args.kind !== 'sequence') return undefined;
     const kind = this.#item(items[0]!, spec.args.items[0]!, ctx) as MonitorPlan['kind'] | undefined;
     if (kind === undefined) return undefined;
+    // A bad argument is reported, and so is what is wrong inside the block.
     const argument = this.#expect(items[1]!, ['string'], ctx);
-    if (argument?.type !== 'string') return undefined;
     let on: MonitorEvent[] | undefined = [...MONITOR_KINDS.find((m) => m.name === kind)!.defaultEvents];
     if (s.body?.kind === 'Block') {
       this.#walk(s.body.statements, 'monitor', { ...ctx, scope: new Scope(ctx.scope) }, new Map(), (setting, c, optionSpec) => {
         on = this.#list(setting, optionSpec, c)?.map((v) => (v as StringValue).value as MonitorEvent);
       });
     }
-    if (!on) return undefined;
+    if (!on || argument?.type !== 'string') return undefined;
     const location = kind === 'textfile' ? this.#path(argument, items[1]!, 'a metrics file') : this.#planText(argument);
     return location === undefined ? undefined : { kind, location, on, origin: this.#origin(s.range) };
   }

@@ -303,6 +303,17 @@ describe('job statements and their defaults', () => {
     expect(await errors(`job j {\n  ${BASE}\n  schedule "every night"\n}`)).toEqual(['error invalid-schedule 5:12-5:25 `every night` is not a valid cron expression']);
   });
 
+  it('reports an error in a statement\'s argument and those inside its block', async () => {
+    expect(await errors('job j {\n  volume "/srv"\n  provider copy\n  target tree roott { keep dayly 7 }\n}')).toEqual([
+      'error unknown-name 4:15-4:20 unknown name `roott`',
+      'error unknown-keep-rule 4:28-4:33 unknown retention rule `dayly`',
+    ]);
+    expect(await errors(`job j {\n  ${BASE}\n  monitor textfile nowhere { on failur }\n}`)).toEqual([
+      'error unknown-name 5:20-5:27 unknown name `nowhere`',
+      'error unknown-monitor-event 5:33-5:39 unknown monitor event `failur`',
+    ]);
+  });
+
   it('reports a schedule whose fields are out of range, with what the scheduler\'s parser says', async () => {
     for (const [cron, reason] of [
       ['61 * * * *', 'got value 61 expected range 0-59'],
