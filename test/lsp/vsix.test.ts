@@ -54,6 +54,16 @@ describe('stillpoint .vsix', () => {
     expect(manifest.contributes.languages[0].extensions).toEqual(['.still']);
   });
 
+  it('registers the commands it contributes, and in untrusted workspaces ignores a server command the workspace sets', () => {
+    const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
+    const client = readFileSync(join(unpacked, 'extension/dist/extension.js'), 'utf8');
+    const commands = manifest.contributes.commands.map((c: { command: string }) => c.command);
+    expect(commands).toContain('stillpoint.restartServer');
+    for (const command of commands) expect(client, command).toContain(`"${command}"`);
+    expect(manifest.capabilities.untrustedWorkspaces).toMatchObject({ supported: 'limited', restrictedConfigurations: ['stillpoint.server.command'] });
+    expect(Object.keys(manifest.contributes.configuration.properties)).toEqual(['stillpoint.server.command']);
+  });
+
   it('claims only VS Code releases whose extension host runs Node 22, and is tested on the oldest one', async () => {
     const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
     const minimum = /^\^(\d+\.\d+\.\d+)$/.exec(manifest.engines.vscode)?.[1];
