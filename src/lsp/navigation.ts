@@ -45,8 +45,12 @@ function hoverText(document: ScriptDocument, offset: number): string | undefined
 
 function letHover(document: ScriptDocument, name: string, expr: Expr, offset: number): string {
   const value = staticValue(document.file, expr, offset);
-  const shown = value === undefined ? 'known when the script runs' : valueText(value);
-  return `\`let ${name}\` = \`${shown}\``;
+  if (value !== undefined) return `\`let ${name}\` = \`${valueText(value)}\``;
+  // `env("X") ?? "/mnt/backup"`, `env("X", "/mnt/backup")`: what it falls back to is known
+  // now; what the environment holds is not for an editor to show.
+  const fallbackExpr = expr.kind === 'Binary' && expr.op === '??' ? expr.right : expr.kind === 'Call' && expr.callee.name === 'env' ? expr.args[1] : undefined;
+  const fallback = fallbackExpr && staticValue(document.file, fallbackExpr, offset);
+  return `\`let ${name}\` = \`known when the script runs\`${fallback === undefined ? '' : `, else \`${valueText(fallback)}\``}`;
 }
 
 /** The noun of the word list that `setting` takes `word` from (`provider`, `writer kind`). */

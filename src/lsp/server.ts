@@ -19,8 +19,10 @@ import { hasErrors } from '../language/diagnostic.ts';
 import { format } from '../language/formatter.ts';
 import { codeActions } from './code-actions.ts';
 import { completions } from './completion.ts';
+import { foldingRanges } from './folding.ts';
 import { ScriptDocument, toLsp } from './document.ts';
 import { definition, documentSymbols, hover } from './navigation.ts';
+import { signatureHelp } from './signature-help.ts';
 
 
 /** Serves the language on `connection` until it closes. */
@@ -48,6 +50,8 @@ export function serve(connection: Connection): void {
         documentSymbolProvider: true,
         definitionProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        foldingRangeProvider: true,
+        signatureHelpProvider: { triggerCharacters: ['(', ','] },
       },
       serverInfo: { name: 'stillpoint' },
     }),
@@ -81,6 +85,14 @@ export function serve(connection: Connection): void {
   connection.onCodeAction(({ textDocument, range }) => {
     const current = script(textDocument.uri);
     return current ? codeActions(current, range) : [];
+  });
+  connection.onFoldingRanges(({ textDocument }) => {
+    const current = script(textDocument.uri);
+    return current ? foldingRanges(current) : [];
+  });
+  connection.onSignatureHelp(({ textDocument, position }) => {
+    const current = script(textDocument.uri);
+    return current ? signatureHelp(current, current.offsetAt(position)) : null;
   });
   connection.onDocumentSymbol(({ textDocument }) => {
     const current = script(textDocument.uri);
