@@ -54,13 +54,17 @@ describe('diagnostics', () => {
     expect(unknown!.severity).toBe(1);
   });
 
-  it('shows a problem of an imported file at the top, naming the file and line', async () => {
+  it('shows a problem of an imported file on the import that leads to it, naming the file and line', async () => {
     writeFileSync(join(dir, 'broken-import.still'), 'let a = 1\nlet b = nope\n');
-    const published = await client.open(uriFor('imports-broken.still'), 'import "broken-import.still"\njob "a" {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n}\n');
+    writeFileSync(join(dir, 'fine-import.still'), 'let c = 1\n');
+    writeFileSync(join(dir, 'imports-broken-import.still'), 'import "broken-import.still"\n');
+    const published = await client.open(uriFor('imports-broken.still'), 'import "fine-import.still"\nimport "imports-broken-import.still"\njob "a" {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n}\n');
     const unknown = published.diagnostics.find((d) => String(d.message).includes('nope'));
     expect(unknown, JSON.stringify(published.diagnostics)).toBeDefined();
-    expect(unknown!.range.start).toEqual({ line: 0, character: 0 });
+    // Through the second import, which imports the broken file: on that import's path.
+    expect(unknown!.range).toEqual({ start: { line: 1, character: 7 }, end: { line: 1, character: 36 } });
     expect(unknown!.message).toContain(`${join(dir, 'broken-import.still')}:2:9`);
+    expect(unknown!.relatedInformation).toContainEqual({ message: 'unknown name `nope`', location: { uri: uriFor('broken-import.still'), range: { start: { line: 1, character: 8 }, end: { line: 1, character: 12 } } } });
   });
 
   it('reports a syntax error where it is and clears it once fixed', async () => {
