@@ -767,11 +767,11 @@ class Evaluator {
     switch (s.keyword.name) {
       case 'volume': {
         const value = this.#one(s, spec, ctx);
-        if (value?.type !== 'string') return;
-        const path = this.#path(value, s.args[0]![0]!, 'a volume');
-        if (path === undefined) return;
-        const volume: VolumePlan = { path, include: [], exclude: [], origin: this.#origin(s.range) };
+        const path = value?.type === 'string' ? this.#path(value, s.args[0]![0]!, 'a volume') : undefined;
+        // A bad path is reported, and so is what is wrong inside the block.
+        const volume: VolumePlan = { path: path ?? '', include: [], exclude: [], origin: this.#origin(s.range) };
         if (s.body?.kind === 'Block') this.#globBlock(s.body, ctx, volume);
+        if (path === undefined) return;
         parts.volumes.push({ plan: volume, range: s.range });
         return;
       }

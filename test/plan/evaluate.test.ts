@@ -308,6 +308,10 @@ describe('job statements and their defaults', () => {
       'error unknown-name 4:15-4:20 unknown name `roott`',
       'error unknown-keep-rule 4:28-4:33 unknown retention rule `dayly`',
     ]);
+    expect(await errors('job j {\n  volume roott { exclude 5 }\n  provider copy\n  target tree "/b"\n}')).toEqual([
+      'error unknown-name 2:10-2:15 unknown name `roott`',
+      expect.stringMatching(/^error \S+ 2:26-2:27 /),
+    ]);
     expect(await errors(`job j {\n  ${BASE}\n  monitor textfile nowhere { on failur }\n}`)).toEqual([
       'error unknown-name 5:20-5:27 unknown name `nowhere`',
       'error unknown-monitor-event 5:33-5:39 unknown monitor event `failur`',
