@@ -2,9 +2,10 @@
 
 import { pathToFileURL } from 'node:url';
 import { MarkupKind, SymbolKind, type DocumentLink, type DocumentSymbol, type Hover, type Location, type SymbolInformation } from 'vscode-languageserver';
-import type { Expr, LetStatement, Setting, Statement } from '../language/ast.ts';
+import type { Expr, Setting, Statement } from '../language/ast.ts';
 import { literalText, statementSpec, type BlockKind } from '../language/catalog.ts';
 import { lspRange, type ScriptDocument } from './document.ts';
+import { importedLet } from './let-references.ts';
 import { staticValue, valueText } from './let-value.ts';
 import { anyWordDoc, statementDoc, wordDoc } from './reference.ts';
 import { bodiesOf, letNamed, nodeAt } from './syntax-tree.ts';
@@ -82,15 +83,6 @@ export function definition(document: ScriptDocument, offset: number, imported: r
   if (binding) return { uri: document.uri, range: lspRange(binding.name.range) };
   const elsewhere = importedLet(imported, node.name);
   return elsewhere ? { uri: elsewhere.document.uri, range: lspRange(elsewhere.binding.name.range) } : null;
-}
-
-/** The top-level `let` of an imported file that binds `name`: imported lets are visible in the importer. */
-function importedLet(imported: readonly ScriptDocument[], name: string): { document: ScriptDocument; binding: LetStatement } | undefined {
-  for (const document of imported) {
-    const binding = document.file.statements.findLast((s): s is LetStatement => s.kind === 'Let' && s.name.name === name);
-    if (binding) return { document, binding };
-  }
-  return undefined;
 }
 
 /** A link on each `import` path to the file it names. */

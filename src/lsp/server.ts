@@ -24,7 +24,7 @@ import { completions } from './completion.ts';
 import { foldingRanges } from './folding.ts';
 import { documentPath, toLsp, type ScriptDocument } from './document.ts';
 import { definition, documentSymbols, hover, importLinks, workspaceSymbols } from './navigation.ts';
-import { prepareRename, references, rename } from './let-references.ts';
+import { letAt, references, rename, renameRange, type LetTarget, type Referrer } from './let-references.ts';
 import { signatureHelp } from './signature-help.ts';
 import { Workspace } from './workspace.ts';
 
@@ -109,17 +109,17 @@ export function serve(connection: Connection): void {
     const current = script(textDocument.uri);
     return current ? definition(current, current.offsetAt(position), await imported(textDocument.uri)) : null;
   });
-  connection.onReferences(({ textDocument, position, context }) => {
-    const current = script(textDocument.uri);
-    return current ? references(current, current.offsetAt(position), context.includeDeclaration) : [];
+  connection.onReferences(async ({ textDocument, position, context }) => {
+    const found = await letTargetAt(textDocument.uri, position);
+    return found ? references(found.target, await referrersOf(found.target), context.includeDeclaration) : [];
   });
-  connection.onPrepareRename(({ textDocument, position }) => {
-    const current = script(textDocument.uri);
-    return current ? prepareRename(current, current.offsetAt(position)) : null;
+  connection.onPrepareRename(async ({ textDocument, position }) => {
+    const found = await letTargetAt(textDocument.uri, position);
+    return found ? renameRange(found.document, found.offset, found.target, await referrersOf(found.target)) : null;
   });
-  connection.onRenameRequest(({ textDocument, position, newName }) => {
-    const current = script(textDocument.uri);
-    return current ? rename(current, current.offsetAt(position), newName) : null;
+  connection.onRenameRequest(async ({ textDocument, position, newName }) => {
+    const found = await letTargetAt(textDocument.uri, position);
+    return found ? rename(found.target, await referrersOf(found.target), newName) : null;
   });
   connection.onDocumentLinks(({ textDocument }) => {
     const current = script(textDocument.uri);
@@ -159,6 +159,21 @@ export function serve(connection: Connection): void {
     if (check === undefined) return [];
     const { sources } = await check;
     return [...sources.keys()].slice(1).flatMap((path) => workspace.scriptAt(path, sources) ?? []);
+  }
+
+  async function letTargetAt(uri: string, position: { line: number; character: number }) {
+    const current = script(uri);
+    if (current === undefined) return undefined;
+    const offset = current.offsetAt(position);
+    const target = letAt(current, offset, await imported(uri));
+    return target && { document: current, offset, target };
+  }
+
+  /** The script of `target` and the open scripts that import it, each with what it imports. */
+  async function referrersOf(target: LetTarget): Promise<Referrer[]> {
+    const own = script(target.document.uri) ?? target.document;
+    const importers = workspace.importersOf(target.document.path).flatMap((uri) => script(uri) ?? []);
+    return Promise.all([own, ...importers].map(async (document) => ({ document, imported: await imported(document.uri) })));
   }
 
   /** The open scripts and every file they import, each once. */

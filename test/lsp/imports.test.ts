@@ -111,4 +111,19 @@ describe('references and rename of a let', () => {
     await expect(client.connection.sendRequest('textDocument/rename', { textDocument: { uri }, position, newName: 'not a name' })).rejects.toThrow('is not a name');
     expect(await client.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri }, position: { line: 1, character: 1 } })).toBeNull();
   });
+
+  it('renames a let of an imported file in that file and in the open scripts that import it', async () => {
+    writeFileSync(join(dir, 'base.still'), 'let root = "/b"\n');
+    await client.open(uriOf('base.still'), 'let root = "/b"\n');
+    await client.open(uriOf('user-one.still'), importer('base.still'));
+    // Binds its own `root`: the import's is not the one it uses.
+    await client.open(uriOf('user-own.still'), 'import "base.still"\nlet root = "/own"\njob "a" { target tree root }\n');
+    const { text, position } = withCursor('import "base.still"\njob "b" {\n  volume "/srv"\n  target tree path(ro|ot, "b")\n}\n');
+    await client.open(uriOf('user-two.still'), text);
+    const edit = (await client.connection.sendRequest('textDocument/rename', { textDocument: { uri: uriOf('user-two.still') }, position, newName: 'base_dir' })) as WorkspaceEdit;
+    const edited = Object.fromEntries(Object.entries(edit.changes!).map(([uri, edits]) => [uri.split('/').at(-1), edits.map((e) => `${e.range.start.line}:${e.range.start.character}`)]));
+    expect(edited).toEqual({ 'base.still': ['0:4'], 'user-one.still': ['4:19'], 'user-two.still': ['3:19'] });
+    const locations = (await client.connection.sendRequest('textDocument/references', { textDocument: { uri: uriOf('base.still') }, position: { line: 0, character: 5 }, context: { includeDeclaration: false } })) as Location[];
+    expect(locations.map((l) => l.uri.split('/').at(-1)).sort()).toEqual(['user-one.still', 'user-two.still']);
+  });
 });
