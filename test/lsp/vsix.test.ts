@@ -64,6 +64,16 @@ describe('stillpoint .vsix', () => {
     expect(Object.keys(manifest.contributes.configuration.properties)).toEqual(['stillpoint.server.command']);
   });
 
+  it('says which server command cannot start, and what to do, before the client tries it', async () => {
+    // Imported here: its `which` comes with the extension's own packages, which the build installs.
+    const { serverCommandProblem } = await import('../../vscode-extension/src/server-command.ts');
+    expect(await serverCommandProblem(['stillpoint-not-installed', 'lsp'])).toMatch(/^`stillpoint-not-installed` \(setting stillpoint.server.command\) was not found on the PATH\. Install Stillpoint/);
+    expect(await serverCommandProblem(['/nowhere/stillpoint', 'lsp'])).toContain('`/nowhere/stillpoint` (setting stillpoint.server.command) does not exist or cannot be run');
+    expect(await serverCommandProblem(['', 'lsp'])).toContain('is empty');
+    expect(await serverCommandProblem([process.execPath, join(root, 'bin/stillpoint.js'), 'lsp'])).toBeUndefined();
+    expect(await serverCommandProblem(['node', 'lsp'], join(process.execPath, '..'))).toBeUndefined();
+  });
+
   it('claims only VS Code releases whose extension host runs Node 22, and is tested on the oldest one', async () => {
     const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
     const minimum = /^\^(\d+\.\d+\.\d+)$/.exec(manifest.engines.vscode)?.[1];

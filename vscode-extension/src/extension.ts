@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type ServerOptions } from 'vscode-languageclient/node';
+import { serverCommandProblem } from './server-command.ts';
 
 let client: LanguageClient | undefined;
 
@@ -38,6 +39,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   // In an untrusted workspace the workspace's own value of this setting is ignored
   // (package.json: restrictedConfigurations), so a cloned folder cannot run a program.
   const command = vscode.workspace.getConfiguration('stillpoint').get<string[]>('server.command', []);
+  const problem = command.length > 0 ? await serverCommandProblem(command) : undefined;
+  if (problem !== undefined) return offerFix(context, problem);
   const server: ServerOptions =
     command.length > 0
       ? { command: command[0]!, args: command.slice(1), transport: TransportKind.stdio }
@@ -53,10 +56,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   } catch (error) {
     if (client === starting) client = undefined;
     await starting.dispose().catch(() => undefined);
-    const what = command.length > 0 ? `the command \`${command.join(' ')}\` (setting stillpoint.server.command)` : 'the bundled language server';
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `\`${command[0]}\` was not found on the PATH` : String((error as Error).message ?? error);
-    const choice = await vscode.window.showErrorMessage(`Stillpoint: ${what} could not start: ${why}. Fix the setting or install Stillpoint, then restart the language server.`, 'Open Settings', 'Restart Language Server');
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'stillpoint.server.command');
-    if (choice === 'Restart Language Server') await restart(context);
+    const what = command.length > 0 ? `\`${command.join(' ')}\` (setting stillpoint.server.command)` : 'the bundled language server';
+    await offerFix(context, `${what} could not start: ${error instanceof Error ? error.message : String(error)}.`);
   }
+}
+
+async function offerFix(context: vscode.ExtensionContext, problem: string): Promise<void> {
+  const choice = await vscode.window.showErrorMessage(`Stillpoint: ${problem}`, 'Open Settings', 'Restart Language Server');
+  if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'stillpoint.server.command');
+  if (choice === 'Restart Language Server') await restart(context);
 }
