@@ -65,8 +65,10 @@ describe('stillpoint .vsix', () => {
   });
 
   it('says which server command cannot start, and what to do, before the client tries it', async () => {
-    // Imported here: its `which` comes with the extension's own packages, which the build installs.
-    const { serverCommandProblem } = await import('../../vscode-extension/src/server-command.ts');
+    // Imported here, by a path the type-checker does not follow (the extension is a CommonJS
+    // project of its own): its `which` comes with the extension's packages, which the build installs.
+    const module = join(root, 'vscode-extension/src/server-command.ts');
+    const { serverCommandProblem } = (await import(module)) as { serverCommandProblem: (command: string[], path?: string) => Promise<string | undefined> };
     expect(await serverCommandProblem(['stillpoint-not-installed', 'lsp'])).toMatch(/^`stillpoint-not-installed` \(setting stillpoint.server.command\) was not found on the PATH\. Install Stillpoint/);
     expect(await serverCommandProblem(['/nowhere/stillpoint', 'lsp'])).toContain('`/nowhere/stillpoint` (setting stillpoint.server.command) does not exist or cannot be run');
     expect(await serverCommandProblem(['', 'lsp'])).toContain('is empty');
