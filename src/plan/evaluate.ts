@@ -1136,9 +1136,15 @@ class Evaluator {
       return undefined;
     }
     const stage = this.#item(first[0]!, spec.args.items[0]!, ctx) as HookStage | undefined;
-    if (stage === undefined) return undefined;
     const hookCtx: Ctx = { ...ctx, scope: new Scope(ctx.scope) };
-    const hook: HookPlan = { stage, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: this.#baseDir(s.range), env: {}, origin: this.#origin(s.range) };
+    const newHook = (at: HookStage): HookPlan => ({ stage: at, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: this.#baseDir(s.range), env: {}, origin: this.#origin(s.range) });
+    if (stage === undefined) {
+      // The stage is reported, and so is what is wrong inside the block: checked as in
+      // after-snapshot, the stage that allows the most (snapshot_paths).
+      if (s.body?.kind === 'Block') this.#hookBlock(s.body, hookCtx, newHook('after-snapshot'));
+      return undefined;
+    }
+    const hook = newHook(stage);
     const failuresBefore = this.#failures;
     const failed = () => this.#failures > failuresBefore;
     const actionExpr = first[1];
@@ -1167,9 +1173,7 @@ class Evaluator {
       return undefined;
     }
     if (s.body?.kind === 'Block') {
-      this.#walk(s.body.statements, 'hook', hookCtx, new Map(), (setting, c, optionSpec) => {
-        this.#hookStatement(setting, c, optionSpec, hook, stage);
-      });
+      this.#hookBlock(s.body, hookCtx, hook);
     } else if (s.body?.kind === 'RawBlock') {
       this.#error('unexpected-block', 'a block of code needs its language', `Write \`hook ${stage} sh { ... }\` (or \`pwsh\`, \`cmd\`).`, s.body.range);
       return undefined;
@@ -1180,6 +1184,12 @@ class Evaluator {
       return undefined;
     }
     return hook;
+  }
+
+  #hookBlock(body: Block, ctx: Ctx, hook: HookPlan) {
+    this.#walk(body.statements, 'hook', ctx, new Map(), (setting, c, optionSpec) => {
+      this.#hookStatement(setting, c, optionSpec, hook, hook.stage);
+    });
   }
 
   #runArgv(exprs: readonly Expr[], stage: HookStage, ctx: Ctx, at: SourceRange): ArgvItem[] | undefined {

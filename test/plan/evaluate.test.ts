@@ -312,6 +312,10 @@ describe('job statements and their defaults', () => {
       'error unknown-name 2:10-2:15 unknown name `roott`',
       expect.stringMatching(/^error \S+ 2:26-2:27 /),
     ]);
+    expect(await errors(`job j {\n  ${BASE}\n  hook befor-backup { run nope }\n}`)).toEqual([
+      'error unknown-hook-stage 5:8-5:20 unknown hook stage `befor-backup`',
+      'error unknown-name 5:27-5:31 unknown name `nope`',
+    ]);
     expect(await errors(`job j {\n  ${BASE}\n  monitor textfile nowhere { on failur }\n}`)).toEqual([
       'error unknown-name 5:20-5:27 unknown name `nowhere`',
       'error unknown-monitor-event 5:33-5:39 unknown monitor event `failur`',
