@@ -2,8 +2,8 @@
 // diagnostics like a compiler and return exit code 2 (nothing ran).
 
 import type { Plan } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
-import { EXIT } from './exit-codes.ts';
+import type { SecretStore } from '../base/secret.ts';
+import { EXIT } from '../base/exit-codes.ts';
 
 export interface LoadedPlan {
   plan: Plan;

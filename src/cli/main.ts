@@ -4,7 +4,7 @@
 // database drivers) may be imported at the top of a command module.
 
 import { Command, CommanderError } from 'commander';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export async function main(argv: string[]): Promise<number> {

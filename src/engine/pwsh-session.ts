@@ -18,8 +18,8 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PowerShell as PowerShellType } from 'node-powershell';
 import type { PlanText } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
-import type { OutputStream, ProcessResult } from './process.ts';
+import type { SecretStore } from '../base/secret.ts';
+import type { OutputStream, ProcessResult } from '../base/process.ts';
 
 export interface PwshRunOptions {
   env: Record<string, PlanText>;

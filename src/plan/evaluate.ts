@@ -26,7 +26,7 @@ import {
 import type { Diagnostic, RelatedInformation, Severity, SourceRange } from '../language/diagnostic.ts';
 import { didYouMean } from '../language/suggest.ts';
 import { BUILTIN_FUNCTIONS, builtinValue, joinText, resolveScriptPath, type BuiltinContext, type Platform } from './builtins.ts';
-import type { SecretStore } from './secret.ts';
+import type { SecretStore } from '../base/secret.ts';
 import type {
   ArgvItem,
   CommandPlan,

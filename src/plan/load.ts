@@ -12,7 +12,7 @@ import { loadSource } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
 import { evaluate, importPathOf, importTarget } from './evaluate.ts';
-import { SecretStore } from './secret.ts';
+import { SecretStore } from '../base/secret.ts';
 import type { Plan } from './types.ts';
 
 export type { Platform } from './builtins.ts';

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SecretStore } from '../../src/plan/secret.ts';
-import { describeCommand, runProcess, SpawnError } from '../../src/engine/process.ts';
+import { SecretStore } from '../../src/base/secret.ts';
+import { describeCommand, runProcess, SpawnError } from '../../src/base/process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-process-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandPlan, PlanText } from '../plan/types.ts';
-import { shown, type SecretStore } from '../plan/secret.ts';
+import { shown, type SecretStore } from './secret.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
 
