@@ -228,3 +228,14 @@ async function pumpLines(
   pending += decoder.end();
   if (pending.length > 0) flush(pending);
 }
+
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
