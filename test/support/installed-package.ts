@@ -13,7 +13,7 @@ export const CHECKOUT = join(import.meta.dirname, '..', '..');
 /** The Node.js versions the package is tested on: the one the project brings, and the oldest `engines` allows. */
 export const NODES = [
   { name: 'Node 24', bin: join(CHECKOUT, 'node_modules', 'node', 'bin') },
-  { name: 'Node 22.18, the oldest `engines` allows', bin: join(CHECKOUT, 'node_modules', 'node22', 'bin') },
+  { name: 'Node 22.18, the oldest `engines` allows', bin: join(CHECKOUT, 'node_modules', 'node22.18', 'bin') },
 ] as const;
 
 export function nodeInstalled(bin: string): boolean {
