@@ -5,6 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { entryPointFile } from '../../package-layout.ts';
 import { copyCancelled, type CopyOutcome } from './copy.ts';
 
 export interface FileCopy {
@@ -127,7 +128,7 @@ export class CopyPool {
   }
 
   #start(): Worker {
-    const worker = new Worker(new URL('./copy-worker.ts', import.meta.url));
+    const worker = new Worker(entryPointFile('targets/tree/copy-worker'));
     this.#workers.push(worker);
     worker.on('message', (reply: CopyReply) => {
       const job = this.#running.get(worker)!;
