@@ -26,6 +26,8 @@ const ROOT = join(import.meta.dirname, '..');
 
 /** Child mode: one tree-target write, as the engine would call it. */
 async function writeOnce(target: string, source: string): Promise<void> {
+  // As bin/stillpoint.js does: the modules are type-stripped once, not on every run.
+  (await import('node:module')).enableCompileCache?.();
   const { TreeTarget } = await import('../src/targets/tree/index.ts');
   const result = await new TreeTarget(target).write(
     [{ volume: source, root: source, readPath: source, include: [], exclude: [], excludeSystemFiles: true, oneFileSystem: true }],
