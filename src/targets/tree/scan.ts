@@ -3,8 +3,9 @@
 // thread of its own, so it never holds up the walk that copies; what it counts is only shown,
 // never trusted: the copy's own counts are the result.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CopySource } from '../target.ts';
+import { startWorker } from './thread.ts';
 
 /** What the scan has counted: regular files and their bytes, as the copy counts them. */
 export interface ScanCount {
@@ -35,7 +36,7 @@ export class TreeScan {
   }
 
   #run(): void {
-    this.#worker = new Worker(new URL('./scan-worker.ts', import.meta.url), { workerData: this.#sources });
+    this.#worker = startWorker(new URL('./scan-worker.ts', import.meta.url), this.#sources);
     this.#worker.unref();
     this.#worker.on('message', (count: ScanCount) => {
       this.#count = count;
