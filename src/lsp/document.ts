@@ -7,7 +7,7 @@ import type { Expr, Setting, SourceFile } from '../language/ast.ts';
 import type { Diagnostic, Position, SourceRange } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
 import { lineStarts } from '../language/positions.ts';
-import { importPathOf, importTarget } from '../plan/evaluate.ts';
+import { importPathOf, importTarget } from '../plan/imports.ts';
 
 /** An LSP position: 0-based line and UTF-16 character. */
 export interface LspPosition {
