@@ -59,6 +59,7 @@ files=(
   test/providers/vss/slots.test.ts
   test/providers/vss/writers.test.ts
   test/schedule/windows-task.test.ts
+  test/engine/state.test.ts
 )
 # Windows Node writes to a file: a Unix pipe as its stdout fails (EBADF) under Wine.
 set +e
