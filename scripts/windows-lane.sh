@@ -60,7 +60,10 @@ files=(
   test/providers/vss/writers.test.ts
   test/schedule/windows-task.test.ts
   test/engine/state.test.ts
+  test/engine/hooks-windows.test.ts
 )
+# Or the files named on the command line: bash scripts/windows-lane.sh test/engine/state.test.ts
+if [ $# -gt 0 ]; then files=("$@"); fi
 # Windows Node writes to a file: a Unix pipe as its stdout fails (EBADF) under Wine.
 set +e
 "$wine" "$lane/node/node.exe" test/support/windows/run-tests.ts "${files[@]}" >"$lane/run.log" 2>&1

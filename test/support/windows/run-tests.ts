@@ -33,7 +33,10 @@ function withTimeout(body: TestBody, ms: number, what: string): Promise<unknown>
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // expect's AssertionError carries both sides; vitest would print their diff.
+  const sides = 'expected' in error && 'actual' in error ? `\nexpected: ${JSON.stringify(error.expected)}\nactual:   ${JSON.stringify(error.actual)}` : '';
+  return `${error.stack ?? error.message}${sides}`;
 }
 
 function fail(path: string, error: unknown): void {
