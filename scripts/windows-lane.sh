@@ -61,6 +61,7 @@ files=(
   test/schedule/windows-task.test.ts
   test/engine/state.test.ts
   test/engine/hooks-windows.test.ts
+  test/providers/volume-info-windows.test.ts
 )
 # Or the files named on the command line: bash scripts/windows-lane.sh test/engine/state.test.ts
 if [ $# -gt 0 ]; then files=("$@"); fi
