@@ -8,30 +8,23 @@ import { win32 } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { HookFailure, runHooks, type HookRunContext } from '../../src/engine/hooks.ts';
 import type { StillpointEventBody } from '../../src/events/types.ts';
-import type { HookAction, HookPlan, HookStage } from '../../src/plan/types.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import type { HookPlan, HookStage } from '../../src/plan/types.ts';
 import { describeWith, windows } from '../support/requirements.ts';
+import { hook, hookContext } from './support/hooks.ts';
 
-function hook(stage: HookStage, code: string, extra: Partial<HookPlan> = {}): HookPlan {
-  const action: HookAction = { kind: 'cmd', code };
-  return { stage, actions: [action], timeoutMs: 20_000, allowFailure: false, env: {}, origin: 'nightly.still:4:3', ...extra };
+function cmd(stage: HookStage, code: string, extra: Partial<HookPlan> = {}): HookPlan {
+  return hook(stage, [{ kind: 'cmd', code }], { timeoutMs: 20_000, origin: 'nightly.still:4:3', ...extra });
 }
 
+const WINDOWS_VOLUMES = {
+  runId: 'run-7',
+  volumes: ['D:', 'E:'],
+  volumeIds: ['{11111111-2222-3333-4444-555555555555}', '{66666666-7777-8888-9999-AAAAAAAAAAAA}'],
+  hookEnv: 'r-drive' as const,
+};
+
 function context(stage: HookStage, extra: Partial<HookRunContext> = {}) {
-  const events: StillpointEventBody[] = [];
-  const ctx: HookRunContext = {
-    runId: 'run-7',
-    job: 'ledger',
-    stage,
-    volumes: ['D:', 'E:'],
-    volumeIds: ['{11111111-2222-3333-4444-555555555555}', '{66666666-7777-8888-9999-AAAAAAAAAAAA}'],
-    hookEnv: 'r-drive',
-    secrets: new SecretStore(),
-    signal: new AbortController().signal,
-    emit: (e) => events.push(e),
-    ...extra,
-  };
-  return { ctx, events };
+  return hookContext(stage, { ...WINDOWS_VOLUMES, ...extra });
 }
 
 const stdout = (events: StillpointEventBody[]) => events.flatMap((e) => (e.type === 'hook.output' && e.stream === 'stdout' ? [e.line.trimEnd()] : []));
@@ -42,7 +35,7 @@ describeWith('cmd { } hooks through cmd.exe', [windows()], () => {
 
   it('gives the hook the §7 environment and R-Drive Image\'s variables', async () => {
     const { ctx, events } = context('before-snapshot', { setId: 'set-1' });
-    await runHooks([hook('before-snapshot', 'echo %STILLPOINT_JOB% %STILLPOINT_STAGE% %STILLPOINT_VOLUMES%& echo %R_CALLBACK_UID% %R_CALLBACK_STAGE%& echo %R_VOLUME_NAMES% %R_VOLUME_GUIDS%')], ctx);
+    await runHooks([cmd('before-snapshot', 'echo %STILLPOINT_JOB% %STILLPOINT_STAGE% %STILLPOINT_VOLUMES%& echo %R_CALLBACK_UID% %R_CALLBACK_STAGE%& echo %R_VOLUME_NAMES% %R_VOLUME_GUIDS%')], ctx);
     expect(stdout(events)).toEqual([
       'ledger BEFORE_SNAPSHOT D:,E:',
       'run-7 BEFORE_SNAPSHOT',
@@ -56,7 +49,7 @@ describeWith('cmd { } hooks through cmd.exe', [windows()], () => {
     mkdirSync(folder);
     const device = '\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3\\';
     const { ctx, events } = context('after-snapshot', { snapshotPaths: [device, `${device}data`], hookEnv: 'stillpoint' });
-    await runHooks([hook('after-snapshot', 'echo %STILLPOINT_SNAPSHOT_PATHS%& echo %GREETING%& cd& echo written> out.txt', { env: { GREETING: 'hello there' }, cwd: folder })], ctx);
+    await runHooks([cmd('after-snapshot', 'echo %STILLPOINT_SNAPSHOT_PATHS%& echo %GREETING%& cd& echo written> out.txt', { env: { GREETING: 'hello there' }, cwd: folder })], ctx);
     expect(stdout(events)).toEqual([`${device},${device}data`, 'hello there', folder]);
     expect(readFileSync(win32.join(folder, 'out.txt'), 'utf8').trim()).toBe('written');
     expect(events.some((e) => e.type === 'hook.output' && e.line.includes('R_CALLBACK'))).toBe(false);
@@ -64,7 +57,7 @@ describeWith('cmd { } hooks through cmd.exe', [windows()], () => {
 
   it('fails the hook with cmd.exe\'s exit code, naming the hook', async () => {
     const { ctx, events } = context('before-backup');
-    const failure = await runHooks([hook('before-backup', 'echo going wrong& exit /b 3')], ctx).then(
+    const failure = await runHooks([cmd('before-backup', 'echo going wrong& exit /b 3')], ctx).then(
       () => undefined,
       (error: unknown) => error,
     );
