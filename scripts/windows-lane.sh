@@ -59,11 +59,11 @@ files=(
   test/providers/vss/slots.test.ts
   test/providers/vss/writers.test.ts
   test/schedule/windows-task.test.ts
-  test/engine/state.test.ts
+  test/base/state-directory.test.ts
   test/engine/hooks-windows.test.ts
   test/providers/volume-info-windows.test.ts
 )
-# Or the files named on the command line: bash scripts/windows-lane.sh test/engine/state.test.ts
+# Or the files named on the command line: bash scripts/windows-lane.sh test/base/state-directory.test.ts
 if [ $# -gt 0 ]; then files=("$@"); fi
 # Windows Node writes to a file: a Unix pipe as its stdout fails (EBADF) under Wine.
 set +e

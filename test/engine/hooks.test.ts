@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StillpointEventBody } from '../../src/events/types.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import { HookFailure, runHooks } from '../../src/engine/hooks.ts';
 import { findPwsh } from '../../src/engine/pwsh-session.ts';
 import { hook, hookContext as context } from './support/hooks.ts';

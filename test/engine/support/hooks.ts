@@ -3,7 +3,7 @@
 import type { HookRunContext } from '../../../src/engine/hooks.ts';
 import type { StillpointEventBody } from '../../../src/events/types.ts';
 import type { HookAction, HookPlan, HookStage } from '../../../src/plan/types.ts';
-import { SecretStore } from '../../../src/plan/secret.ts';
+import { SecretStore } from '../../../src/base/secret.ts';
 
 export function hook(stage: HookStage, actions: HookAction[], extra: Partial<HookPlan> = {}): HookPlan {
   return { stage, actions, timeoutMs: 10_000, allowFailure: false, env: {}, origin: 'nightly.still:7:3', ...extra };
