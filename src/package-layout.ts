@@ -18,7 +18,7 @@ export const PACKAGE_ROOT = dirname(dirname(here));
  * build makes each an entry point named after its file (dist/<name>.js); the rest of src/ is
  * reached from these by imports.
  */
-export const ENTRY_POINTS = ['cli/main', 'targets/tree/copy-worker', 'providers/watchdog-process'] as const;
+export const ENTRY_POINTS = ['cli/main', 'targets/tree/copy-worker', 'targets/tree/scan-worker', 'providers/watchdog-process'] as const;
 
 /** The file that runs an entry point: its source in a checkout, its bundle in the package. */
 export function entryPointFile(entry: (typeof ENTRY_POINTS)[number]): string {

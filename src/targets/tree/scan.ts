@@ -4,6 +4,7 @@
 // never trusted: the copy's own counts are the result.
 
 import { Worker } from 'node:worker_threads';
+import { entryPointFile } from '../../package-layout.ts';
 import type { CopySource } from '../target.ts';
 
 /** What the scan has counted: regular files and their bytes, as the copy counts them. */
@@ -23,7 +24,7 @@ export class TreeScan {
 
   /** `onCount` is called at most every SCAN_REPORT_EVERY_MS and once when the scan is done. */
   constructor(sources: CopySource[], onCount: (count: ScanCount) => void = () => {}) {
-    this.#worker = new Worker(new URL('./scan-worker.ts', import.meta.url), { workerData: sources });
+    this.#worker = new Worker(entryPointFile('targets/tree/scan-worker'), { workerData: sources });
     this.#worker.unref();
     this.#worker.on('message', (count: ScanCount) => {
       this.#count = count;
