@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { COMMANDS } from './commands/index.ts';
 import { PACKAGE_ROOT } from '../package-layout.ts';
 
