@@ -5,6 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { entryPointFile } from '../../package-layout.ts';
 import { copyCancelled, type CopyOutcome } from './copy.ts';
 import { startWorker } from './thread.ts';
 
@@ -128,7 +129,7 @@ export class CopyPool {
   }
 
   #start(): Worker {
-    const worker = startWorker(new URL('./copy-worker.ts', import.meta.url));
+    const worker = startWorker(entryPointFile('targets/tree/copy-worker'));
     this.#workers.push(worker);
     worker.on('message', (reply: CopyReply) => {
       const job = this.#running.get(worker)!;

@@ -5,6 +5,7 @@
 
 import type { Worker } from 'node:worker_threads';
 import type { CopySource } from '../target.ts';
+import { entryPointFile } from '../../package-layout.ts';
 import { startWorker } from './thread.ts';
 
 /** What the scan has counted: regular files and their bytes, as the copy counts them. */
@@ -36,7 +37,7 @@ export class TreeScan {
   }
 
   #run(): void {
-    this.#worker = startWorker(new URL('./scan-worker.ts', import.meta.url), this.#sources);
+    this.#worker = startWorker(entryPointFile('targets/tree/scan-worker'), this.#sources);
     this.#worker.unref();
     this.#worker.on('message', (count: ScanCount) => {
       this.#count = count;

@@ -7,9 +7,10 @@ import { getCompileCacheDir } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-export function startWorker(module: URL, workerData?: unknown): Worker {
+/** Starts the worker thread that runs `file` (see entryPointFile). */
+export function startWorker(file: string, workerData?: unknown): Worker {
   // getCompileCacheDir() names the folder of this Node version inside the cache; the
   // variable takes the cache itself.
   const cache = getCompileCacheDir();
-  return new Worker(module, { workerData, ...(cache ? { env: { ...process.env, NODE_COMPILE_CACHE: dirname(cache) } } : {}) });
+  return new Worker(file, { workerData, ...(cache ? { env: { ...process.env, NODE_COMPILE_CACHE: dirname(cache) } } : {}) });
 }
