@@ -14,5 +14,13 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // the OS temp folder) keeps that work from one run to the next.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
+// A reader that stops early (`stillpoint check x.still | head`) closes the pipe: that ends the
+// output, not in a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);

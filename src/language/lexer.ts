@@ -28,8 +28,8 @@ export interface LexResult {
 
 export function lex(text: string, rangeOf: RangeOf): LexResult {
   const result = lexer.tokenize(text);
-  const diagnostics: Diagnostic[] = [];
-  for (const error of result.errors) diagnostics.push(unexpectedCharacters(text, error.offset, error.length, rangeOf));
+  const diagnostics = controlCharacters(text, rangeOf);
+  for (const error of result.errors) if (!isControl(text, error.offset, error.length)) diagnostics.push(unexpectedCharacters(text, error.offset, error.length, rangeOf));
   const tokens: IToken[] = [];
   let previous: IToken | undefined;
   for (const token of result.tokens) {
@@ -50,7 +50,8 @@ export function lex(text: string, rangeOf: RangeOf): LexResult {
 export function lexFragment(fragment: string, base: number, rangeOf: RangeOf): LexResult {
   const result = lexer.tokenize(fragment);
   const diagnostics: Diagnostic[] = [];
-  for (const error of result.errors) diagnostics.push(unexpectedCharacters(fragment, error.offset, error.length, (s, e) => rangeOf(s + base, e + base)));
+  // lex() has reported the fragment's control characters with the rest of the file's.
+  for (const error of result.errors) if (!isControl(fragment, error.offset, error.length)) diagnostics.push(unexpectedCharacters(fragment, error.offset, error.length, (s, e) => rangeOf(s + base, e + base)));
   for (const token of result.tokens) {
     token.startOffset += base;
     const payload = token.payload as T.StringPayload | T.RawBlockPayload | undefined;
@@ -81,6 +82,28 @@ export function tokenEnd(token: IToken): number {
 function newlineBetween(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i += 1) if (text.charCodeAt(i) === 10) return true;
   return false;
+}
+
+/**
+ * Control characters: C0 except tab and the line ends, and DEL. Invisible in an editor and a
+ * review, they could hide text in a name, path or string, or drive the terminal that prints a
+ * diagnostic; none has a use in a script.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]+/g;
+
+function isControl(text: string, offset: number, length: number): boolean {
+  return text.slice(offset, offset + length).replace(CONTROL, '') === '';
+}
+
+
+function controlCharacters(text: string, rangeOf: RangeOf): Diagnostic[] {
+  return [...text.matchAll(CONTROL)].map((match) => ({
+    severity: 'error',
+    summary: `control character U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}${match[0].length > 1 ? ` and ${match[0].length - 1} more` : ''} in the script`,
+    detail: 'Delete it: a control character is invisible and has no place in a name, path or string. Inside quotes, write `\\t` for a tab and `\\n` for a line break.',
+    range: rangeOf(match.index, match.index + match[0].length),
+    code: 'control-character',
+  }));
 }
 
 const CHARACTER_ADVICE: Record<string, string> = {

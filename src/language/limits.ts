@@ -12,7 +12,10 @@ export const MAX_JOBS = 1000;
 /** Characters in one string literal. */
 export const MAX_STRING_LENGTH = 64 * 1024;
 /** Brackets, blocks and operators nested inside each other. */
-export const MAX_NESTING = 64;
+export const MAX_NESTING = 100;
+
+/** Diagnostics shown for one script; the rest are counted. */
+export const MAX_DIAGNOSTICS = 100;
 
 /** "1 MiB", "64 KiB". */
 export function sizeText(bytes: number): string {

@@ -10,7 +10,7 @@ import type { SourceFile } from '../language/ast.ts';
 import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
-import { MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
+import { MAX_DIAGNOSTICS, MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
 import { loadSource } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
@@ -76,10 +76,15 @@ async function load(path: string, text: string | undefined, options: LoadOptions
   const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0 };
   await readGraph(root.file, root.resolved, text, undefined, graph);
   if (!files.has(root.resolved)) return { secrets, diagnostics, sources };
+  // Text that is mostly errors is not a script: evaluating it would only bury the first errors.
+  if (diagnostics.filter((d) => d.severity === 'error').length > MAX_DIAGNOSTICS) return { secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources };
 
   const syntaxErrors = new Map<string, number[]>();
   for (const d of diagnostics) {
-    if (d.severity === 'error' && d.range) syntaxErrors.set(d.range.file, [...(syntaxErrors.get(d.range.file) ?? []), d.range.start.offset]);
+    if (d.severity !== 'error' || !d.range) continue;
+    const offsets = syntaxErrors.get(d.range.file);
+    if (offsets) offsets.push(d.range.start.offset);
+    else syntaxErrors.set(d.range.file, [d.range.start.offset]);
   }
   const result = evaluate({
     script: path,
@@ -109,8 +114,18 @@ async function load(path: string, text: string | undefined, options: LoadOptions
     }
     plan.jobs = plan.jobs.filter((j) => j.name === options.job);
   }
-  sortByFile(diagnostics, [...sources.keys()]);
-  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics, sources };
+  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources };
+}
+
+/** The diagnostics in file order, at most MAX_DIAGNOSTICS of them and a count of the rest. */
+function firstDiagnostics(diagnostics: Diagnostic[], fileOrder: string[]): Diagnostic[] {
+  sortByFile(diagnostics, fileOrder);
+  if (diagnostics.length <= MAX_DIAGNOSTICS) return diagnostics;
+  const rest = diagnostics.length - MAX_DIAGNOSTICS;
+  return [
+    ...diagnostics.slice(0, MAX_DIAGNOSTICS),
+    { severity: 'error', code: 'too-many-diagnostics', summary: `${rest} more ${rest === 1 ? 'problem' : 'problems'} not shown`, detail: 'Fix the problems above first; is this file a Stillpoint script at all?' },
+  ];
 }
 
 interface Graph {
