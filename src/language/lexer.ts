@@ -9,6 +9,7 @@
 import type { IToken, TokenType } from 'chevrotain';
 import { createTokenInstance, Lexer } from './chevrotain.ts';
 import type { Diagnostic } from './diagnostic.ts';
+import { MAX_STRING_LENGTH } from './limits.ts';
 import type { RangeOf } from './positions.ts';
 import * as T from './tokens.ts';
 
@@ -34,7 +35,7 @@ export function lex(text: string, rangeOf: RangeOf): LexResult {
   let previous: IToken | undefined;
   for (const token of result.tokens) {
     if (token.payload !== undefined || token.tokenType === T.RawStringLiteral) {
-      const problem = tokenProblem(token, text, rangeOf);
+      const problem = tokenProblem(token, text, rangeOf) ?? stringTooLong(token, rangeOf);
       if (problem !== undefined) diagnostics.push(problem);
     }
     if (previous !== undefined && !ASKS_FOR_MORE.has(previous.tokenType) && !CONTINUES.has(token.tokenType) && newlineBetween(text, tokenEnd(previous), token.startOffset)) {
@@ -150,6 +151,18 @@ function tokenProblem(token: IToken, text: string, rangeOf: RangeOf): Diagnostic
     };
   }
   return undefined;
+}
+
+function stringTooLong(token: IToken, rangeOf: RangeOf): Diagnostic | undefined {
+  const payload = token.payload as T.StringPayload | T.RawBlockPayload | undefined;
+  if (payload?.kind === 'raw' || token.image.length - 2 <= MAX_STRING_LENGTH) return undefined;
+  return {
+    severity: 'error',
+    summary: `a string longer than ${MAX_STRING_LENGTH / 1024}Ki characters`,
+    detail: 'Names, paths and commands are short: is part of a file pasted into the script? Keep long text in a file the job reads.',
+    range: rangeOf(token.startOffset, token.startOffset + 1),
+    code: 'string-too-long',
+  };
 }
 
 function unterminatedString(range: Diagnostic['range'], quote: string): Diagnostic {

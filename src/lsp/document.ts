@@ -61,11 +61,15 @@ export class ScriptDocument {
   #lineStarts: number[] | undefined;
   #file: SourceFile | undefined;
   #diagnostics: Promise<Diagnostic[]> | undefined;
+  readonly #importRoots: readonly string[] | undefined;
 
-  constructor(uri: string, text: string) {
+  /** `importRoots`: the folders its imports may come from; the document's own folder when absent. */
+  constructor(uri: string, text: string, importRoots?: readonly string[]) {
     this.uri = uri;
     this.path = documentPath(uri);
     this.text = text;
+    // A document that is not a file (an editor's untitled buffer) has no folder of its own.
+    this.#importRoots = importRoots ?? (uri.startsWith('file:') ? undefined : []);
   }
 
   /** The syntax tree, parsed once per text. */
@@ -94,7 +98,7 @@ export class ScriptDocument {
 
   /** What `stillpoint check` reports for this text, computed once; imports are read from disk. */
   diagnostics(): Promise<Diagnostic[]> {
-    this.#diagnostics ??= loadPlanFromText(this.path, this.text).then((result) => result.diagnostics);
+    this.#diagnostics ??= loadPlanFromText(this.path, this.text, { importRoots: this.#importRoots }).then((result) => result.diagnostics);
     return this.#diagnostics;
   }
 }

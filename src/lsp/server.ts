@@ -7,11 +7,13 @@
 // someone types is that a check whose document changed again before it finished publishes
 // nothing, so only the newest text's diagnostics reach the editor.
 
+import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
+  type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -32,25 +34,30 @@ export function serve(connection: Connection): void {
     if (document === undefined) return undefined;
     let cached = scripts.get(uri);
     if (cached?.text !== document.getText()) {
-      cached = new ScriptDocument(uri, document.getText());
+      cached = new ScriptDocument(uri, document.getText(), importRoots);
       scripts.set(uri, cached);
     }
     return cached;
   };
 
+  // Imports may come from the workspace folders only, as `--import-root` allows (SECURITY.md).
+  let importRoots: string[] | undefined;
   connection.onInitialize(
-    (): InitializeResult => ({
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: [' ', '(', ','] },
-        hoverProvider: true,
-        documentFormattingProvider: true,
-        documentSymbolProvider: true,
-        definitionProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-      },
-      serverInfo: { name: 'stillpoint' },
-    }),
+    (params): InitializeResult => {
+      importRoots = workspaceFolders(params);
+      return {
+        capabilities: {
+          textDocumentSync: TextDocumentSyncKind.Incremental,
+          completionProvider: { triggerCharacters: [' ', '(', ','] },
+          hoverProvider: true,
+          documentFormattingProvider: true,
+          documentSymbolProvider: true,
+          definitionProvider: true,
+          codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        },
+        serverInfo: { name: 'stillpoint' },
+      };
+    },
   );
 
   documents.onDidChangeContent(async ({ document }) => {
@@ -98,4 +105,11 @@ export function serve(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** The file-system folders of the workspace; undefined when the editor opened no folder. */
+function workspaceFolders(params: InitializeParams): string[] | undefined {
+  const uris = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  const folders = uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+  return folders.length > 0 ? folders : undefined;
 }
