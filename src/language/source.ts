@@ -6,8 +6,8 @@
 // real path ends in `.still` is read, never a device, a FIFO or /proc, inside the allowed
 // roots when there are any, and never more than MAX_SCRIPT_BYTES of it.
 
-import { constants } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.ts';
 import { MAX_SCRIPT_BYTES, sizeText } from './limits.ts';
@@ -33,7 +33,7 @@ export async function loadSource(path: string, rules: ReadRules = {}): Promise<L
   }
   const refused = await refusal(path, real, rules);
   if (refused) return { diagnostic: refused };
-  const read = await readBounded(real);
+  const read = readBounded(real);
   if ('code' in read) return { diagnostic: readFailure(path, read.code) };
   if (read.bytes === undefined) return { diagnostic: tooBig(path) };
   return decodeSource(read.bytes, path);
@@ -79,14 +79,33 @@ export function isInside(path: string, folder: string): boolean {
 }
 
 /**
+ * The bytes of a file that is not a script, for `file(...)`: a regular file outside /proc,
+ * /sys and /dev, at most MAX_SCRIPT_BYTES. Why not, as the end of "`x` ...", otherwise.
+ */
+export function readRegularFile(path: string): { bytes: Uint8Array } | { refused: string } {
+  try {
+    const real = realpathSync(path);
+    if (KERNEL_FOLDERS.some((folder) => isInside(real, folder))) return { refused: 'is under /proc, /sys or /dev, which are never read' };
+    const kind = fileKind(statSync(real));
+    if (kind !== 'file') return { refused: kind === 'directory' ? 'is a directory' : `is ${kind}` };
+    const read = readBounded(real);
+    if ('code' in read) return { refused: `cannot be read (${read.code})` };
+    return read.bytes === undefined ? { refused: `is larger than ${sizeText(MAX_SCRIPT_BYTES)}` } : { bytes: read.bytes };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { refused: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})` };
+  }
+}
+
+/**
  * The file's bytes, at most MAX_SCRIPT_BYTES (undefined when there are more). Opened without
  * blocking and checked again once open, so a file swapped for a FIFO cannot hang the read.
  */
-async function readBounded(real: string): Promise<{ bytes: Uint8Array | undefined } | { code: string | undefined }> {
-  let handle: import('node:fs/promises').FileHandle | undefined;
+function readBounded(real: string): { bytes: Uint8Array | undefined } | { code: string | undefined } {
+  let fd: number | undefined;
   try {
-    handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
-    const stats = await handle.stat();
+    fd = openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
+    const stats = fstatSync(fd);
     if (!stats.isFile()) return { code: 'ENOTREGULAR' };
     if (stats.size > MAX_SCRIPT_BYTES) return { bytes: undefined };
     const chunks: Buffer[] = [];
@@ -94,7 +113,7 @@ async function readBounded(real: string): Promise<{ bytes: Uint8Array | undefine
     for (;;) {
       // One more byte than allowed tells a file at the limit from a larger one.
       const chunk = Buffer.alloc(Math.min(Math.max(stats.size + 1, 4096), MAX_SCRIPT_BYTES + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+      const bytesRead = readSync(fd, chunk, 0, chunk.length, length);
       if (bytesRead === 0) break;
       chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
@@ -104,7 +123,7 @@ async function readBounded(real: string): Promise<{ bytes: Uint8Array | undefine
   } catch (error) {
     return { code: (error as NodeJS.ErrnoException).code };
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

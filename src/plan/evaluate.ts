@@ -48,6 +48,7 @@ import type {
   WriterPlan,
 } from './types.ts';
 import { PLAN_VERSION } from './types.ts';
+import type { ExternalValue } from './external.ts';
 import { interpolationText, literalValue, typeNoun, typesNoun, valuesEqual, type StringValue, type Value } from './values.ts';
 
 export interface EvaluationOptions {
@@ -74,6 +75,8 @@ export interface EvaluationInput {
 export interface EvaluationResult {
   plan: Plan;
   diagnostics: Diagnostic[];
+  /** The values that came from the environment or a file, each with the expression that read it. */
+  external: ExternalValue[];
 }
 
 export const DEFAULTS = {
@@ -223,6 +226,7 @@ const WRITER_KIND_NAMES = new Set<string>(WRITER_KINDS.map((w) => w.name));
 class Evaluator {
   readonly #input: EvaluationInput;
   readonly #diagnostics: Diagnostic[] = [];
+  readonly #external: ExternalValue[] = [];
   readonly #reported = new Set<string>();
   /** Every error found, also those already reported once: a job whose parts failed skips its completeness checks. */
   #failures = 0;
@@ -266,7 +270,7 @@ class Evaluator {
       started: options.started.toISOString(),
       jobs,
     };
-    return { plan, diagnostics: this.#diagnostics };
+    return { plan, diagnostics: this.#diagnostics, external: this.#external };
   }
 
   // ------------------------------------------------------------ diagnostics
@@ -1479,6 +1483,7 @@ class Evaluator {
       this.#error(result.error.code, result.error.summary, result.error.detail, expr.range);
       return undefined;
     }
+    if (result.external && result.value.type === 'string') this.#external.push({ text: result.value.value, expression: this.#quote(expr.range) });
     return result.value;
   }
 

@@ -15,6 +15,7 @@ import { loadSource } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
 import { evaluate, importPathOf, importTarget } from './evaluate.ts';
+import { hideExternalInDiagnostics, type ExternalValue } from './external.ts';
 import { SecretStore } from './secret.ts';
 import type { Plan } from './types.ts';
 
@@ -49,6 +50,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** File name (as used in ranges) -> text, for rendering diagnostics. */
   sources: Map<string, string>;
+  /** The plan's values from the environment and files: `plan` names them by expression unless asked to show them. */
+  external: ExternalValue[];
 }
 
 /** Reads the script at `path` (as given on the command line) and evaluates it. */
@@ -75,9 +78,9 @@ async function load(path: string, text: string | undefined, options: LoadOptions
   const roots = await allowedRoots(options.importRoots ?? [dirname(root.resolved)], diagnostics);
   const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0 };
   await readGraph(root.file, root.resolved, text, undefined, graph);
-  if (!files.has(root.resolved)) return { secrets, diagnostics, sources };
+  if (!files.has(root.resolved)) return { secrets, diagnostics, sources, external: [] };
   // Text that is mostly errors is not a script: evaluating it would only bury the first errors.
-  if (diagnostics.filter((d) => d.severity === 'error').length > MAX_DIAGNOSTICS) return { secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources };
+  if (diagnostics.filter((d) => d.severity === 'error').length > MAX_DIAGNOSTICS) return { secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: [] };
 
   const syntaxErrors = new Map<string, number[]>();
   for (const d of diagnostics) {
@@ -100,7 +103,8 @@ async function load(path: string, text: string | undefined, options: LoadOptions
       env: options.env ?? process.env,
     },
   });
-  diagnostics.push(...result.diagnostics);
+  // Diagnostics are printed where the script is under review: they never show an external value.
+  diagnostics.push(...hideExternalInDiagnostics(result.diagnostics, result.external));
   const plan = result.plan;
   if (options.job !== undefined) {
     const names = plan.jobs.map((j) => j.name);
@@ -114,7 +118,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
     }
     plan.jobs = plan.jobs.filter((j) => j.name === options.job);
   }
-  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources };
+  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: result.external };
 }
 
 /** The diagnostics in file order, at most MAX_DIAGNOSTICS of them and a count of the rest. */
