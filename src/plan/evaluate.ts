@@ -48,6 +48,7 @@ import type {
   WriterPlan,
 } from './types.ts';
 import { PLAN_VERSION } from './types.ts';
+import { MAX_JOBS, MAX_LOOP_ITERATIONS, MAX_STRING_LENGTH } from '../language/limits.ts';
 import type { ExternalValue } from './external.ts';
 import { interpolationText, literalValue, typeNoun, typesNoun, valuesEqual, type StringValue, type Value } from './values.ts';
 
@@ -227,6 +228,8 @@ class Evaluator {
   readonly #input: EvaluationInput;
   readonly #diagnostics: Diagnostic[] = [];
   readonly #external: ExternalValue[] = [];
+  #iterations = 0;
+  #tooManyJobs = false;
   readonly #reported = new Set<string>();
   /** Every error found, also those already reported once: a job whose parts failed skips its completeness checks. */
   #failures = 0;
@@ -334,7 +337,11 @@ class Evaluator {
           result.defaults.push({ block: setting.body as Block, scope: ctx.scope, applied: false });
           break;
         case 'job':
-          this.#jobs.push({ setting, scope: ctx.scope, file: result });
+          if (this.#jobs.length < MAX_JOBS) this.#jobs.push({ setting, scope: ctx.scope, file: result });
+          else if (!this.#tooManyJobs) {
+            this.#tooManyJobs = true;
+            this.#error('too-many-jobs', `more than ${MAX_JOBS} jobs`, 'Split the script: a machine does not run this many backup jobs from one script.', setting.keyword.range);
+          }
           break;
       }
     });
@@ -493,6 +500,7 @@ class Evaluator {
           const iterable = this.#expect(statement.iterable, ['list'], ctx);
           if (iterable?.type !== 'list') break;
           for (const item of iterable.items) {
+            if (!this.#countIteration(statement.range)) break;
             const scope = new Scope(ctx.scope);
             scope.vars.set(statement.variable.name, { value: item, range: statement.variable.range });
             this.#walk(statement.body.statements, block, { ...ctx, scope }, seen, visit);
@@ -504,6 +512,15 @@ class Evaluator {
           break;
       }
     }
+  }
+
+  /** Counts one repetition of a `for` body; false, reported once, beyond MAX_LOOP_ITERATIONS. */
+  #countIteration(range: SourceRange): boolean {
+    this.#iterations += 1;
+    if (this.#iterations === MAX_LOOP_ITERATIONS + 1) {
+      this.#error('too-many-iterations', `the script's \`for\` loops repeat more than ${MAX_LOOP_ITERATIONS} times`, 'Loop over shorter lists, or do not nest loops over long ones.', range);
+    }
+    return this.#iterations <= MAX_LOOP_ITERATIONS;
   }
 
   /** After an `if` whose condition failed: go on with the statements after it. */
@@ -1428,7 +1445,7 @@ class Evaluator {
       }
       parts.push(piece);
     }
-    return ok ? joinText(parts) : undefined;
+    return ok ? this.#bounded(joinText(parts), expr.range) : undefined;
   }
 
   #name(name: string, range: SourceRange, ctx: Ctx): Value | undefined {
@@ -1484,7 +1501,14 @@ class Evaluator {
       return undefined;
     }
     if (result.external && result.value.type === 'string') this.#external.push({ text: result.value.value, expression: this.#quote(expr.range) });
-    return result.value;
+    return result.value.type === 'string' ? this.#bounded(result.value, expr.range) : result.value;
+  }
+
+  /** A computed string, unless it is longer than a string may be (text doubled by `let` after `let`, say). */
+  #bounded(value: StringValue, range: SourceRange): StringValue | undefined {
+    if (value.value.length <= MAX_STRING_LENGTH) return value;
+    this.#error('string-too-long', `a string longer than ${MAX_STRING_LENGTH / 1024}Ki characters`, 'Names, paths and commands are short: look for text that is joined to itself.', range);
+    return undefined;
   }
 
   #binary(expr: Extract<Expr, { kind: 'Binary' }>, ctx: Ctx): Value | undefined {
