@@ -48,17 +48,22 @@ export function nestingTooDeep(range: Diagnostic['range']): Diagnostic {
 
 /** The first syntax node found nested deeper than `limit` nodes, walked without recursion. */
 function nodeBeyond(file: SourceFile, limit: number): { range: SourceRange } | undefined {
-  const stack: { value: unknown; depth: number }[] = [{ value: file, depth: 0 }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const { value, depth } = next;
+  // Two parallel stacks rather than one of pairs: a 1 MiB script has a million nodes.
+  const values: unknown[] = [file];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop() as Record<string, unknown> | unknown[];
+    const depth = depths.pop()!;
     if (Array.isArray(value)) {
-      for (const item of value) stack.push({ value: item, depth });
+      for (const item of value) if (typeof item === 'object' && item !== null) values.push(item), depths.push(depth);
       continue;
     }
-    if (typeof value !== 'object' || value === null) continue;
     const node = 'kind' in value;
     if (node && depth > limit) return value as unknown as { range: SourceRange };
-    for (const [key, child] of Object.entries(value)) if (key !== 'range' && typeof child === 'object') stack.push({ value: child, depth: node ? depth + 1 : depth });
+    for (const key in value) {
+      const child = value[key];
+      if (key !== 'range' && typeof child === 'object' && child !== null) values.push(child), depths.push(node ? depth + 1 : depth);
+    }
   }
   return undefined;
 }
