@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { readRegularFile } from '../language/source.ts';
-import { REDACTED } from './secret.ts';
+import { REDACTED } from '../base/secret.ts';
 import type { Plan } from './types.ts';
 import { NONE, type StringValue, type Value } from './values.ts';
 

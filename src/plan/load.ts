@@ -14,9 +14,10 @@ import { MAX_DIAGNOSTICS, MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText }
 import { loadSource } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
-import { evaluate, importPathOf, importTarget } from './evaluate.ts';
+import { evaluate } from './evaluate.ts';
+import { importPathOf, importTarget } from './imports.ts';
+import { SecretStore } from '../base/secret.ts';
 import { hideExternalInDiagnostics, type ExternalValue } from './external.ts';
-import { SecretStore } from './secret.ts';
 import type { Plan } from './types.ts';
 
 export type { Platform } from './builtins.ts';
