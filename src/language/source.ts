@@ -8,7 +8,7 @@
 
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.ts';
 import { MAX_SCRIPT_BYTES, sizeText } from './limits.ts';
 import { rangeMaker } from './positions.ts';
@@ -39,19 +39,26 @@ export async function loadSource(path: string, rules: ReadRules = {}): Promise<L
   return decodeSource(read.bytes, path);
 }
 
+/**
+ * An editor's buffer may stand in for an imported file (ReadRules as for loadSource): the
+ * same rules of place and name hold for it, so an open buffer opens no way around them.
+ */
+export async function refuseBuffer(path: string, rules: ReadRules): Promise<Diagnostic | undefined> {
+  // A buffer not yet saved has no real path of its own: its folder's stands in.
+  const real = await realpath(path).catch(async () => join(await realpath(dirname(path)).catch(() => dirname(path)), basename(path)));
+  const via = real === path ? '' : ` (it resolves to ${real})`;
+  if (rules.roots !== undefined && !rules.roots.some((root) => isInside(real, root))) return outsideRoots(path, via, rules.roots);
+  if (!real.endsWith('.still')) return notStill(path, via);
+  return undefined;
+}
+
 /** Why the file at `real` (named `path`) may not be read, decided before it is opened. */
 async function refusal(path: string, real: string, rules: ReadRules): Promise<Diagnostic | undefined> {
   const via = real === path ? '' : ` (it resolves to ${real})`;
   if (KERNEL_FOLDERS.some((folder) => isInside(real, folder))) {
     return fileProblem('not-a-script', `${path} is not a script${via}`, 'Scripts are `.still` files; files under /proc, /sys and /dev are never read.');
   }
-  if (rules.roots !== undefined && !rules.roots.some((root) => isInside(real, root))) {
-    return fileProblem(
-      'outside-import-roots',
-      `${path} is outside the allowed folders${via}`,
-      `A script may import only files inside ${rules.roots.join(', ')}. Move the file there, or allow its folder with \`--import-root DIR\`.`,
-    );
-  }
+  if (rules.roots !== undefined && !rules.roots.some((root) => isInside(real, root))) return outsideRoots(path, via, rules.roots);
   let kind: string;
   try {
     kind = fileKind(await stat(real));
@@ -60,8 +67,20 @@ async function refusal(path: string, real: string, rules: ReadRules): Promise<Di
   }
   if (kind === 'directory') return readFailure(path, 'EISDIR');
   if (kind !== 'file') return fileProblem('not-a-script', `${path} is ${kind}, not a script${via}`, 'Name a regular `.still` file.');
-  if (!real.endsWith('.still')) return fileProblem('not-a-script', `${path} is not a \`.still\` script${via}`, 'Scripts are files whose name ends in `.still`: rename it, or name the right file.');
+  if (!real.endsWith('.still')) return notStill(path, via);
   return undefined;
+}
+
+function outsideRoots(path: string, via: string, roots: readonly string[]): Diagnostic {
+  return fileProblem(
+    'outside-import-roots',
+    `${path} is outside the allowed folders${via}`,
+    `A script may import only files inside ${roots.join(', ')}. Move the file there, or allow its folder with \`--import-root DIR\`.`,
+  );
+}
+
+function notStill(path: string, via: string): Diagnostic {
+  return fileProblem('not-a-script', `${path} is not a \`.still\` script${via}`, 'Scripts are files whose name ends in `.still`: rename it, or name the right file.');
 }
 
 function fileKind(stats: import('node:fs').Stats): string {

@@ -11,7 +11,7 @@ import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
 import { MAX_DIAGNOSTICS, MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
-import { loadSource } from '../language/source.ts';
+import { loadSource, refuseBuffer } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
 import { evaluate } from './evaluate.ts';
@@ -164,9 +164,11 @@ async function readGraph(file: string, resolved: string, text: string | undefine
     graph.diagnostics.push(graphLimit(`the script and its imports would be more than ${MAX_IMPORTED_FILES} files`, importedAt));
     return;
   }
-  const open = text ?? graph.openFiles?.get(resolved);
   // The script itself is the one the user named; what it imports must stay inside the roots.
-  const read = open !== undefined ? { text: open } : await loadSource(file, importedAt ? { roots: graph.roots } : {});
+  const rules = importedAt ? { roots: graph.roots } : {};
+  const open = text ?? graph.openFiles?.get(resolved);
+  const refused = open !== undefined && importedAt ? await refuseBuffer(file, rules) : undefined;
+  const read = refused ? { diagnostic: refused } : open !== undefined ? { text: open } : await loadSource(file, rules);
   if ('diagnostic' in read) {
     // A file that an import names is reported at the import, where the fix usually is.
     graph.diagnostics.push(importedAt ? { ...read.diagnostic, summary: `cannot import: ${read.diagnostic.summary}`, range: importedAt } : read.diagnostic);

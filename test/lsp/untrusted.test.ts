@@ -40,6 +40,15 @@ describe('the language server on an untrusted workspace', () => {
     onlyOne.close();
   });
 
+  it('a buffer open in the editor does not open a way around the rules', async () => {
+    const { dir, one } = workspaces();
+    const client = await startServer([url(one)]);
+    await client.open(url(join(dir, 'outside/secret.still')), 'let stolen = "tok-77aa"\n');
+    const published = await client.open(url(join(one, 'steal.still')), `import "../outside/secret.still"\n${JOB}`);
+    expect(published.diagnostics.map((d) => d.code)).toEqual(['outside-import-roots']);
+    client.close();
+  });
+
   it('an untitled buffer may import nothing from disk', async () => {
     const { two } = workspaces();
     const client = await startServer();
