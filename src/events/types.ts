@@ -70,7 +70,7 @@ export type StillpointEventBody =
   | { type: 'quiesce.waiting'; idleMs: number; withinMs: number; quietForMs: number }
   | { type: 'hook.started'; hookId: string; stage: string; action: string; setId?: string; origin: string }
   | { type: 'hook.output'; hookId: string; stream: 'stdout' | 'stderr'; line: string }
-  | { type: 'hook.finished'; hookId: string; stage: string; exitCode: number | null; signal?: string; durationMs: number; status: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out'; error?: string }
+  | { type: 'hook.finished'; hookId: string; stage: string; exitCode: number | null; signal?: string; durationMs: number; status: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out' | 'stalled'; error?: string }
   | { type: 'copy.started'; target: string; kind: string; totalBytes?: number; totalFiles?: number }
   | { type: 'copy.progress'; target: string; bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number }
   | { type: 'copy.finished'; target: string; kind: string; status: 'succeeded' | 'partial' | 'failed'; bytes: number; files: number; skipped: number; snapshotId?: string; location?: string; error?: string; details?: Record<string, string | number> }

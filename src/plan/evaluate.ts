@@ -82,6 +82,7 @@ export const DEFAULTS = {
   hookTimeoutMs: 300_000,
   writerTimeoutMs: 60_000,
   vssTimeoutMs: 600_000,
+  stallTimeoutMs: 600_000,
   btrfsSnapshotDir: '.stillpoint',
   lvmSize: { percent: 10 },
   copyRetries: 2,
@@ -157,6 +158,17 @@ interface Ranged<T> {
 }
 
 /** What one job or defaults block says; merged into a JobPlan by the catalog's merge rules. */
+/**
+ * A target, hook or writer as evaluated, before the job's `stall-timeout` (which may come
+ * later, or from `defaults`) fills in the stall rule it did not set itself.
+ */
+type Draft<T> = T extends unknown ? Omit<T, 'stallTimeoutMs'> & { stallTimeoutMs?: number } : never;
+
+/** The draft with the job's stall rule where it set none of its own. */
+function withStallRule<T>(draft: Draft<T>, jobStallTimeoutMs: number): T {
+  return ('stallTimeoutMs' in draft && draft.stallTimeoutMs !== undefined ? draft : { ...draft, stallTimeoutMs: jobStallTimeoutMs }) as T;
+}
+
 interface JobParts {
   volumes: Ranged<VolumePlan>[];
   exclude: string[];
@@ -169,10 +181,11 @@ interface JobParts {
   quiesce?: QuiescePlan;
   freezeTimeoutMs?: number;
   snapshotTimeoutMs?: number;
-  writers: Ranged<WriterPlan>[];
-  hooks: Ranged<HookPlan>[];
+  stallTimeoutMs?: number;
+  writers: Ranged<Draft<WriterPlan>>[];
+  hooks: Ranged<Draft<HookPlan>>[];
   hookEnv?: JobPlan['hookEnv'];
-  targets: TargetPlan[];
+  targets: Draft<TargetPlan>[];
   schedules?: string[];
   monitors: MonitorPlan[];
 }
@@ -195,6 +208,7 @@ function mergeParts(earlier: JobParts, later: JobParts): JobParts {
     quiesce: later.quiesce ?? earlier.quiesce,
     freezeTimeoutMs: later.freezeTimeoutMs ?? earlier.freezeTimeoutMs,
     snapshotTimeoutMs: later.snapshotTimeoutMs ?? earlier.snapshotTimeoutMs,
+    stallTimeoutMs: later.stallTimeoutMs ?? earlier.stallTimeoutMs,
     writers: [...earlier.writers, ...later.writers],
     hooks: [...earlier.hooks, ...later.hooks],
     hookEnv: later.hookEnv ?? earlier.hookEnv,
@@ -419,6 +433,7 @@ class Evaluator {
         }
       }
     }
+    const stall = parts.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs;
     return {
       name,
       origin,
@@ -433,10 +448,11 @@ class Evaluator {
       ...(parts.quiesce ? { quiesce: parts.quiesce } : {}),
       freezeTimeoutMs: parts.freezeTimeoutMs ?? DEFAULTS.freezeTimeoutMs,
       snapshotTimeoutMs: parts.snapshotTimeoutMs ?? DEFAULTS.snapshotTimeoutMs,
-      writers: parts.writers.map((w) => w.plan),
-      hooks: parts.hooks.map((h) => h.plan),
+      writers: parts.writers.map((w) => (w.plan.kind === 'command' ? withStallRule<WriterPlan>(w.plan, stall) : (w.plan as WriterPlan))),
+      hooks: parts.hooks.map((h) => withStallRule<HookPlan>(h.plan, stall)),
       hookEnv: parts.hookEnv ?? 'stillpoint',
-      targets: parts.targets,
+      // The tree target starts no process: its copy has no stall rule of its own (yet).
+      targets: parts.targets.map((t) => (t.kind === 'tree' ? (t as TargetPlan) : withStallRule<TargetPlan>(t, stall))),
       schedules: parts.schedules ?? [],
       monitors: parts.monitors,
     };
@@ -811,6 +827,9 @@ class Evaluator {
       case 'snapshot-timeout':
         parts.snapshotTimeoutMs = this.#duration(s, spec, ctx);
         return;
+      case 'stall-timeout':
+        parts.stallTimeoutMs = this.#duration(s, spec, ctx);
+        return;
       case 'provider': {
         const name = this.#word(s, spec, ctx) as ProviderName | undefined;
         if (name) this.#addProvider(parts, this.#provider(name, s, ctx), s.args[0]![0]!.range);
@@ -1001,7 +1020,7 @@ class Evaluator {
     return first;
   }
 
-  #writer(s: Setting, spec: StatementSpec, ctx: Ctx): WriterPlan | undefined {
+  #writer(s: Setting, spec: StatementSpec, ctx: Ctx): Draft<WriterPlan> | undefined {
     const items = this.#sequence(s, spec, 2, 3, 'a name and a kind');
     if (!items || spec.args.kind !== 'sequence') return undefined;
     const [first, second] = items;
@@ -1030,7 +1049,7 @@ class Evaluator {
     if (s.body?.kind === 'Block') {
       this.#walk(s.body.statements, `writer:${kind}`, { ...ctx, scope: new Scope(ctx.scope) }, new Map(), (setting, c, optionSpec) => {
         const key = setting.keyword.name;
-        if (kind === 'command' && !['timeout', 'required'].includes(key)) {
+        if (kind === 'command' && !['timeout', 'required', 'stall-timeout'].includes(key)) {
           const command = this.#command(setting, optionSpec, c);
           if (command) steps.set(key, command);
           return;
@@ -1085,9 +1104,12 @@ class Evaluator {
           return undefined;
         }
         const get = (key: string) => steps.get(key);
+        const stall = options.get('stall-timeout');
+        const stallTimeoutMs = stall && this.#duration(stall.setting, stall.spec, stall.ctx);
         return {
           ...common,
           kind,
+          ...(stallTimeoutMs === undefined ? {} : { stallTimeoutMs }),
           ...(get('prepare') ? { prepare: get('prepare') } : {}),
           ...(get('freeze') ? { freeze: get('freeze') } : {}),
           ...(get('thaw') ? { thaw: get('thaw') } : {}),
@@ -1124,7 +1146,7 @@ class Evaluator {
 
   // ------------------------------------------------------------ hooks
 
-  #hook(s: Setting, ctx: Ctx): HookPlan | undefined {
+  #hook(s: Setting, ctx: Ctx): Draft<HookPlan> | undefined {
     const spec = statementSpec('job', 'hook')!;
     if (spec.args.kind !== 'sequence') return undefined;
     const [first = [], ...more] = s.args;
@@ -1135,7 +1157,7 @@ class Evaluator {
     const stage = this.#item(first[0]!, spec.args.items[0]!, ctx) as HookStage | undefined;
     if (stage === undefined) return undefined;
     const hookCtx: Ctx = { ...ctx, scope: new Scope(ctx.scope) };
-    const hook: HookPlan = { stage, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: this.#baseDir(s.range), env: {}, origin: this.#origin(s.range) };
+    const hook: Draft<HookPlan> = { stage, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: this.#baseDir(s.range), env: {}, origin: this.#origin(s.range) };
     const failuresBefore = this.#failures;
     const failed = () => this.#failures > failuresBefore;
     const actionExpr = first[1];
@@ -1188,7 +1210,7 @@ class Evaluator {
     return argv;
   }
 
-  #hookStatement(s: Setting, ctx: Ctx, spec: StatementSpec, hook: HookPlan, stage: HookStage) {
+  #hookStatement(s: Setting, ctx: Ctx, spec: StatementSpec, hook: Draft<HookPlan>, stage: HookStage) {
     const key = s.keyword.name;
     switch (key) {
       case 'run': {
@@ -1205,6 +1227,11 @@ class Evaluator {
       case 'timeout': {
         const ms = this.#duration(s, spec, ctx);
         if (ms !== undefined) hook.timeoutMs = ms;
+        return;
+      }
+      case 'stall-timeout': {
+        const ms = this.#duration(s, spec, ctx);
+        if (ms !== undefined) hook.stallTimeoutMs = ms;
         return;
       }
       case 'allow-failure': {
@@ -1224,7 +1251,7 @@ class Evaluator {
     }
   }
 
-  #hookEnv(s: Setting, ctx: Ctx, hook: HookPlan) {
+  #hookEnv(s: Setting, ctx: Ctx, hook: Draft<HookPlan>) {
     const nameExpr = s.args[0]?.[0];
     if (!nameExpr || !s.assignment || s.args.length > 1 || s.args[0]!.length > 1) {
       this.#error('invalid-env', '`env` sets one variable', 'Write it as `env NAME = "value"`.', (s.args[0]?.[1] ?? nameExpr ?? s.keyword).range);
@@ -1246,7 +1273,7 @@ class Evaluator {
 
   // ------------------------------------------------------------ targets and monitors
 
-  #target(s: Setting, spec: StatementSpec, ctx: Ctx): TargetPlan | undefined {
+  #target(s: Setting, spec: StatementSpec, ctx: Ctx): Draft<TargetPlan> | undefined {
     const items = this.#sequence(s, spec, 2, 2, 'a kind and where to');
     if (!items || spec.args.kind !== 'sequence') return undefined;
     const kind = this.#item(items[0]!, spec.args.items[0]!, ctx) as TargetPlan['kind'] | undefined;
@@ -1256,6 +1283,7 @@ class Evaluator {
     const origin = this.#origin(s.range);
     let keep: KeepPlan | undefined;
     let password: PlanText | undefined;
+    let stallTimeoutMs: number | undefined;
     const tags: string[] = [];
     const args: ArgvItem[] = [];
     const failuresBefore = this.#failures;
@@ -1266,6 +1294,9 @@ class Evaluator {
         switch (setting.keyword.name) {
           case 'keep':
             keep = this.#keep(setting, c);
+            return;
+          case 'stall-timeout':
+            stallTimeoutMs = this.#duration(setting, optionSpec, c);
             return;
           case 'password': {
             const value = this.#one(setting, optionSpec, c);
@@ -1288,15 +1319,16 @@ class Evaluator {
       });
     }
     if (failed()) return undefined;
+    const stall = stallTimeoutMs === undefined ? {} : { stallTimeoutMs };
     switch (kind) {
       case 'tree': {
         const path = this.#path(argument, items[1]!, 'a target path');
         return path === undefined ? undefined : { kind, path, ...(keep ? { keep } : {}), origin };
       }
       case 'restic':
-        return { kind, repository: this.#planText(argument), ...(password !== undefined ? { password } : {}), tags, args: args as PlanText[], ...(keep ? { keep } : {}), origin };
+        return { kind, repository: this.#planText(argument), ...(password !== undefined ? { password } : {}), tags, args: args as PlanText[], ...(keep ? { keep } : {}), ...stall, origin };
       case 'exec':
-        return { kind, program: this.#planText(argument), args, origin };
+        return { kind, program: this.#planText(argument), args, ...stall, origin };
     }
   }
 

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sp-hooks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function hook(stage: HookStage, actions: HookAction[], extra: Partial<HookPlan> = {}): HookPlan {
-  return { stage, actions, timeoutMs: 10_000, allowFailure: false, env: {}, origin: 'nightly.still:7:3', ...extra };
+  return { stage, actions, timeoutMs: 10_000, stallTimeoutMs: 60_000, allowFailure: false, env: {}, origin: 'nightly.still:7:3', ...extra };
 }
 
 function context(stage: HookStage, extra: Partial<HookRunContext> = {}) {

@@ -11,8 +11,8 @@ import { writerContext } from './context.ts';
 const dir = mkdtempSync(join(tmpdir(), 'sp-command-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function plan(steps: Omit<Extract<WriterPlan, { kind: 'command' }>, 'kind' | 'name' | 'timeoutMs' | 'required' | 'origin'>, timeoutMs = 5000) {
-  return { kind: 'command' as const, name: 'app', timeoutMs, required: true, origin: 't.still:3:5', ...steps };
+function plan(steps: Omit<Extract<WriterPlan, { kind: 'command' }>, 'kind' | 'name' | 'timeoutMs' | 'stallTimeoutMs' | 'required' | 'origin'>, timeoutMs = 5000, stallTimeoutMs = 5000) {
+  return { kind: 'command' as const, name: 'app', timeoutMs, stallTimeoutMs, required: true, origin: 't.still:3:5', ...steps };
 }
 
 describe('command writer', () => {

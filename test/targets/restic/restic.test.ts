@@ -65,7 +65,7 @@ describeWith('restic target', [command('restic', 'apt-get install restic')], () 
     writeFileSync(path.join(data, 'books/tmp/scratch'), 'scratch\n');
     writeFileSync(path.join(data, 'notes.txt'), 'notes\n'.repeat(1000));
     resticCli(repo, ['init']);
-    plan = { kind: 'restic', repository: repo, password: secrets.add(PASSWORD), tags: ['nightly'], args: [], origin: 't:1:1' };
+    plan = { kind: 'restic', repository: repo, password: secrets.add(PASSWORD), tags: ['nightly'], args: [], stallTimeoutMs: 60_000, origin: 't:1:1' };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -152,7 +152,7 @@ describeWith('restic target reading a snapshot', [command('restic'), root(), com
     writeFileSync(path.join(live, 'state'), 'changed after the snapshot\n');
     mkdirSync(frozen);
     writeFileSync(path.join(frozen, 'state'), 'as of the snapshot\n');
-    const target = createResticTarget({ kind: 'restic', repository: path.join(dir, 'repo'), password: secrets.add(PASSWORD), tags: [], args: [], origin: 't:1:1' }, secrets);
+    const target = createResticTarget({ kind: 'restic', repository: path.join(dir, 'repo'), password: secrets.add(PASSWORD), tags: [], args: [], stallTimeoutMs: 60_000, origin: 't:1:1' }, secrets);
     const result = await target.write([source(live, frozen)], targetContext().context);
     const restored = path.join(dir, 'restored');
     execFileSync('restic', ['-r', path.join(dir, 'repo'), 'restore', result.snapshotId!, '--target', restored], { env: { ...process.env, RESTIC_PASSWORD: PASSWORD } });
@@ -177,7 +177,7 @@ describeWith('restic target reading a snapshot', [command('restic'), root(), com
     writeFileSync(wrapper, `#!/bin/sh\nexport HOME=/tmp XDG_CACHE_HOME=${dir}/cache-nobody\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups restic "$@"\n`, { mode: 0o755 });
     mkdirSync(path.join(dir, 'cache-nobody'), { recursive: true });
     execFileSync('chown', ['nobody', path.join(dir, 'cache-nobody')]);
-    const plan = { kind: 'restic' as const, repository: repo, password: secrets.add(PASSWORD), tags: [], args: [], origin: 't:1:1' };
+    const plan = { kind: 'restic' as const, repository: repo, password: secrets.add(PASSWORD), tags: [], args: [], stallTimeoutMs: 60_000, origin: 't:1:1' };
 
     const partial = targetContext({ ignoreReadErrors: true });
     const result = await createResticTarget(plan, secrets, wrapper).write([source(data)], partial.context);
