@@ -9,6 +9,8 @@
 // - The stall rule (`stall-timeout`): restic goes on printing its status while it retries a
 //   server that is gone, so progress is a status whose bytes or files advanced (or data the
 //   process group moves beyond its own output), not a line printed.
+// - A stale lock (a killed restic's) is reported after each backup with how to remove it,
+//   never removed (locks.ts).
 // - Exit code 3 (some files unreadable): partial under `ignore-read-errors`; otherwise the job
 //   fails and the incomplete restic snapshot is forgotten, so nothing incomplete looks complete.
 
@@ -17,6 +19,7 @@ import { redactUrl, shown, type SecretStore } from '../../plan/secret.ts';
 import type { KeepPlan, PlanText, TargetPlan } from '../../plan/types.ts';
 import type { CopySource, Target, TargetContext, TargetResult } from '../target.ts';
 import { explainResticFailure, explainResticStall, type ResticEnding } from './errors.ts';
+import { findStaleLocks } from './locks.ts';
 import { errorText, parseMessage, statusProgress, textProgress, type ResticSummary } from './messages.ts';
 
 type ResticPlan = Extract<TargetPlan, { kind: 'restic' }>;
@@ -60,6 +63,20 @@ export function createResticTarget(plan: ResticPlan, secrets: SecretStore, progr
         throw new Error(`restic is not installed: install the restic package (apt-get install restic) or set STILLPOINT_RESTIC to its path`);
       }
       throw error;
+    }
+  }
+
+  async function reportStaleLocks(context: TargetContext): Promise<void> {
+    const stale = await findStaleLocks(async (args) => {
+      const lines: string[] = [];
+      const ending = await restic(args, context, (line) => lines.push(line));
+      return ending.exitCode === 0 ? lines : undefined;
+    });
+    for (const lock of stale) {
+      context.warn(
+        `the restic repository ${location} holds a stale ${lock}`,
+        'a restic that was killed leaves its lock behind; it blocks `restic prune` (this target\'s `keep`) and `restic check`. Remove it with `restic unlock` (with the same repository and password); Stillpoint never removes locks itself',
+      );
     }
   }
 
@@ -118,6 +135,7 @@ export function createResticTarget(plan: ResticPlan, secrets: SecretStore, progr
             `restic could not read ${skipped || 'some'} file(s) (listed above), so its snapshot ${summary.snapshot_id} was incomplete and has been forgotten; fix the files' permissions, or set \`ignore-read-errors true\` to keep such backups as partial`,
           );
         }
+        await reportStaleLocks(context);
         return {
           status: exitCode === 3 ? 'partial' : 'succeeded',
           bytes: summary.total_bytes_processed,
