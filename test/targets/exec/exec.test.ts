@@ -59,3 +59,12 @@ it('a secret argument reaches the program but not the error text', async () => {
   expect((error as Error).message).toMatch(/exited with code 9/);
   expect((error as Error).message).not.toContain('hunter2');
 });
+
+it('a program that stops making progress is stopped at its stall-timeout, naming it', async () => {
+  const target = await createTarget({ kind: 'exec', program: '/bin/sh', args: ['-c', 'echo copying; sleep 60'], stallTimeoutMs: 400, origin: 't:1:1' }, new SecretStore());
+  const output: string[] = [];
+  const started = performance.now();
+  await expect(target.write(sources, context(output))).rejects.toThrow(/^target exec \/bin\/sh -c 'echo copying; sleep 60' made no progress for 400ms \(stall-timeout\) and was stopped: no output and no data read or written; its output is above$/);
+  expect(performance.now() - started).toBeLessThan(10_000);
+  expect(output).toEqual(['copying']);
+});
