@@ -10,7 +10,7 @@
 
 import { join } from 'node:path';
 import { PowerShell } from 'node-powershell';
-import { stateDirectory } from '../engine/state.ts';
+import { stateDirectory } from '../base/state-directory.ts';
 import type { ProviderPlan } from '../plan/types.ts';
 import type { Availability, SnapshotContext, SnapshotProvider, SnapshotSet, VolumeInfo } from './provider.ts';
 import { VssLedger } from './vss/ledger.ts';

@@ -4,9 +4,9 @@
 // runs as prepare-backup (once per run, as the language catalog documents it).
 
 import type { CommandPlan, WriterPlan } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
-import { formatMs } from '../engine/deadline.ts';
-import { describeCommand, runProcess } from '../engine/process.ts';
+import type { SecretStore } from '../base/secret.ts';
+import { formatMs } from '../base/deadline.ts';
+import { describeCommand, runProcess } from '../base/process.ts';
 import { WriterVeto, type BackupStamp, type Writer, type WriterContext, type WriterMetadata } from './writer.ts';
 
 type CommandWriterPlan = Extract<WriterPlan, { kind: 'command' }>;

@@ -3,10 +3,10 @@
 // without a shell, with the hook environment, and its exit code decides success. Under the
 // stall rule its output and the data it reads or writes are its progress.
 
-import { describeCommand, runProcess } from '../../engine/process.ts';
-import { StallError } from '../../engine/stall.ts';
+import { describeCommand, runProcess } from '../../base/process.ts';
+import { StallError } from '../../base/stall.ts';
 import { expandSnapshotPaths } from '../../plan/argv.ts';
-import { shown, type SecretStore } from '../../plan/secret.ts';
+import { shown, type SecretStore } from '../../base/secret.ts';
 import type { TargetPlan } from '../../plan/types.ts';
 import type { CopySource, Target, TargetContext, TargetResult } from '../target.ts';
 

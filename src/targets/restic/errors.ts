@@ -4,7 +4,7 @@
 // password), which say the same as the messages matched here. A process ended by a signal
 // has no exit code.
 
-import { formatMs } from '../../engine/deadline.ts';
+import { formatMs } from '../../base/deadline.ts';
 
 export interface ResticEnding {
   /** null: ended by a signal. */
