@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASE, brief, errors, evalText, job } from './helpers.ts';
+import type { JobPlan } from '../../src/plan/types.ts';
 
 describe('let, names and built-in values', () => {
   it('binds a let and uses it in interpolation with the built-in values', async () => {
@@ -246,10 +247,18 @@ describe('job statements and their defaults', () => {
     const script = `job j {\n  ${BASE}\n  hook before-backup run "systemctl", "start", "x"\n  hook before-snapshot pwsh { Suspend-Service -Name X }\n  hook after-backup {\n    sh { logger done }\n    run ["a", "b"], "c"\n    allow-failure\n    timeout 30s\n    cwd "/tmp"\n    env LEVEL = 3\n    env MODE = "fast"\n  }\n}`;
     const j = await job(script);
     expect(j.hooks.map(({ origin: _origin, ...h }) => h)).toEqual([
-      { stage: 'before-backup', actions: [{ kind: 'run', argv: ['systemctl', 'start', 'x'] }], timeoutMs: 300_000, allowFailure: false, cwd: expect.any(String), env: {} },
-      { stage: 'before-snapshot', actions: [{ kind: 'pwsh', code: 'Suspend-Service -Name X' }], timeoutMs: 300_000, allowFailure: false, cwd: expect.any(String), env: {} },
-      { stage: 'after-backup', actions: [{ kind: 'sh', code: 'logger done' }, { kind: 'run', argv: ['a', 'b', 'c'] }], timeoutMs: 30_000, allowFailure: true, cwd: '/tmp', env: { LEVEL: '3', MODE: 'fast' } },
+      { stage: 'before-backup', actions: [{ kind: 'run', argv: ['systemctl', 'start', 'x'] }], timeoutMs: 300_000, stallTimeoutMs: 600_000, allowFailure: false, cwd: expect.any(String), env: {} },
+      { stage: 'before-snapshot', actions: [{ kind: 'pwsh', code: 'Suspend-Service -Name X' }], timeoutMs: 300_000, stallTimeoutMs: 600_000, allowFailure: false, cwd: expect.any(String), env: {} },
+      { stage: 'after-backup', actions: [{ kind: 'sh', code: 'logger done' }, { kind: 'run', argv: ['a', 'b', 'c'] }], timeoutMs: 30_000, stallTimeoutMs: 600_000, allowFailure: true, cwd: '/tmp', env: { LEVEL: '3', MODE: 'fast' } },
     ]);
+  });
+
+  it('gives targets, hooks and command writers the job\'s stall-timeout (10m by default) unless they set their own', async () => {
+    const stallOf = (j: JobPlan) => [...j.targets, ...j.hooks, ...j.writers].map((p) => ('stallTimeoutMs' in p ? p.stallTimeoutMs : 'none'));
+    const parts = `target restic "/r"\n  target exec "x" { stall-timeout 30s }\n  target tree "/t"\n  hook before-backup run "a"\n  hook after-backup { run "b"  stall-timeout 1m }\n  writer "c" command { freeze "f"  stall-timeout 2m }\n  writer "s" sqlite "/s.db"`;
+    expect(stallOf(await job(`job j {\n  volume "/v"\n  ${parts}\n}`))).toEqual([600_000, 30_000, 'none', 600_000, 60_000, 120_000, 'none']);
+    expect(stallOf(await job(`defaults {\n  stall-timeout 5m\n}\njob j {\n  volume "/v"\n  ${parts}\n}`))).toEqual([300_000, 30_000, 'none', 300_000, 60_000, 120_000, 'none']);
+    expect(await errors(`job j {\n  ${BASE}\n  stall-timeout 10\n}`)).toEqual([expect.stringMatching(/^error .* 5:17-5:19 /)]);
   });
 
   it('lets a short-form run hook take options in a block, and reads hook-env', async () => {
