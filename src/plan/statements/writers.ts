@@ -10,7 +10,7 @@ import { type Ctx, Scope } from '../scope.ts';
 import type { CommandPlan, PlanText, WriterKind, WriterPlan } from '../types.ts';
 import { walk } from '../walk.ts';
 
-export const WRITER_KIND_NAMES = new Set<string>(WRITER_KINDS.map((w) => w.name));
+const WRITER_KIND_NAMES = new Set<string>(WRITER_KINDS.map((w) => w.name));
 
 export function writerPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx: Ctx): WriterPlan | undefined {
   const items = sequenceArguments(ev, s, spec, 2, 3, 'a name and a kind');
