@@ -49,8 +49,9 @@ function importsOf(file: string, text: string): Import[] {
     .map(({ fileName }) => ({ from: relative(SRC, file), to: relative(SRC, resolve(dirname(file), fileName)) }));
 }
 
+/** A file directly in src/ (package-layout.ts: where it sits is what it knows) is in base. */
 function layerOf(path: string): number {
-  const top = path.split('/')[0]!;
+  const top = path.includes('/') ? path.split('/')[0]! : 'base';
   return LAYERS.findIndex((layer) => layer.includes(top));
 }
 

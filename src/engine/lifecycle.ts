@@ -10,6 +10,8 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+// Node 22 has no AsyncDisposableStack (Node 24 has): this is the runtime's where there is one.
+import { AsyncDisposableStack } from '@whatwg-node/disposablestack';
 import {
   STAGES,
   type EventSink,

@@ -15,8 +15,8 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { PowerShell as PowerShellType } from 'node-powershell';
+import { PACKAGE_ROOT } from '../package-layout.ts';
 import type { PlanText } from '../plan/types.ts';
 import type { SecretStore } from '../base/secret.ts';
 import type { OutputStream, ProcessResult } from '../base/process.ts';
@@ -50,7 +50,7 @@ export class PwshMissing extends Error {
   }
 }
 
-const CHECKOUT_PWSH = fileURLToPath(new URL('../../.tools/pwsh', import.meta.url));
+const CHECKOUT_PWSH = join(PACKAGE_ROOT, '.tools', 'pwsh');
 
 /** STILLPOINT_PWSH, then .tools/pwsh of this checkout, then pwsh on PATH. */
 export function findPwsh(): string {

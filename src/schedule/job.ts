@@ -2,8 +2,8 @@
 // command that runs it (absolute paths, so that a scheduler's bare environment finds them).
 
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseCron, type CronSchedule } from './cron.ts';
+import { PACKAGE_ROOT } from '../package-layout.ts';
+import { parseCron, type CronSchedule } from '../base/cron.ts';
 
 export interface ScheduledJob {
   name: string;
@@ -15,7 +15,7 @@ export interface ScheduledJob {
   workingDirectory: string;
 }
 
-const BIN = fileURLToPath(new URL('../../bin/stillpoint.js', import.meta.url));
+const BIN = path.join(PACKAGE_ROOT, 'bin', 'stillpoint.js');
 
 export function scheduledJob(
   name: string,

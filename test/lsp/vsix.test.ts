@@ -54,6 +54,28 @@ describe('stillpoint .vsix', () => {
     expect(manifest.contributes.languages[0].extensions).toEqual(['.still']);
   });
 
+  it('registers the commands it contributes, and in untrusted workspaces ignores a server command the workspace sets', () => {
+    const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
+    const client = readFileSync(join(unpacked, 'extension/dist/extension.js'), 'utf8');
+    const commands = manifest.contributes.commands.map((c: { command: string }) => c.command);
+    expect(commands).toContain('stillpoint.restartServer');
+    for (const command of commands) expect(client, command).toContain(`"${command}"`);
+    expect(manifest.capabilities.untrustedWorkspaces).toMatchObject({ supported: 'limited', restrictedConfigurations: ['stillpoint.server.command'] });
+    expect(Object.keys(manifest.contributes.configuration.properties)).toEqual(['stillpoint.server.command']);
+  });
+
+  it('says which server command cannot start, and what to do, before the client tries it', async () => {
+    // Imported here, by a path the type-checker does not follow (the extension is a CommonJS
+    // project of its own): its `which` comes with the extension's packages, which the build installs.
+    const module = join(root, 'vscode-extension/src/server-command.ts');
+    const { serverCommandProblem } = (await import(module)) as { serverCommandProblem: (command: string[], path?: string) => Promise<string | undefined> };
+    expect(await serverCommandProblem(['stillpoint-not-installed', 'lsp'])).toMatch(/^`stillpoint-not-installed` \(setting stillpoint.server.command\) was not found on the PATH\. Install Stillpoint/);
+    expect(await serverCommandProblem(['/nowhere/stillpoint', 'lsp'])).toContain('`/nowhere/stillpoint` (setting stillpoint.server.command) does not exist or cannot be run');
+    expect(await serverCommandProblem(['', 'lsp'])).toContain('is empty');
+    expect(await serverCommandProblem([process.execPath, join(root, 'bin/stillpoint.js'), 'lsp'])).toBeUndefined();
+    expect(await serverCommandProblem(['node', 'lsp'], join(process.execPath, '..'))).toBeUndefined();
+  });
+
   it('claims only VS Code releases whose extension host runs Node 22, and is tested on the oldest one', async () => {
     const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
     const minimum = /^\^(\d+\.\d+\.\d+)$/.exec(manifest.engines.vscode)?.[1];

@@ -68,6 +68,25 @@ describe('recovery', () => {
   it('reports an error of a let once, not at each use', async () => {
     expect(await errors(`let bad = nope\njob j {\n  volume bad\n  provider copy\n  target tree bad\n}`)).toEqual(['error unknown-name 1:11-1:15 unknown name `nope`']);
   });
+
+  it('reports an error in a statement\'s argument and those inside its block', async () => {
+    expect(await errors('job j {\n  volume "/srv"\n  provider copy\n  target tree roott { keep dayly 7 }\n}')).toEqual([
+      'error unknown-name 4:15-4:20 unknown name `roott`',
+      'error unknown-keep-rule 4:28-4:33 unknown retention rule `dayly`',
+    ]);
+    expect(await errors('job j {\n  volume roott { exclude 5 }\n  provider copy\n  target tree "/b"\n}')).toEqual([
+      'error unknown-name 2:10-2:15 unknown name `roott`',
+      expect.stringMatching(/^error \S+ 2:26-2:27 /),
+    ]);
+    expect(await errors(`job j {\n  ${BASE}\n  hook befor-backup { run nope }\n}`)).toEqual([
+      'error unknown-hook-stage 5:8-5:20 unknown hook stage `befor-backup`',
+      'error unknown-name 5:27-5:31 unknown name `nope`',
+    ]);
+    expect(await errors(`job j {\n  ${BASE}\n  monitor textfile nowhere { on failur }\n}`)).toEqual([
+      'error unknown-name 5:20-5:27 unknown name `nowhere`',
+      'error unknown-monitor-event 5:33-5:39 unknown monitor event `failur`',
+    ]);
+  });
 });
 
 describe('walk on its own', () => {
