@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { olderNodeBin } from '../support/older-node.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver/node';
 
@@ -15,8 +16,8 @@ const root = new URL('../../', import.meta.url).pathname;
 // The Node of each VS Code release whose extension host moved to a newer Node: 1.101 was the
 // first on Electron 35 (Node 22.15.1); 1.91 to 1.100 ran Node 20, which Chevrotain 13 cannot.
 const EXTENSION_HOST_NODE: Record<string, string> = { '1.101.0': '22.15.1' };
-// The `node22` dev dependency: that Node, pinned.
-const oldestNode = join(root, 'node_modules/node22/bin/node');
+// That Node, pinned (scripts/install-old-nodes.sh).
+const oldestNode = join(olderNodeBin('22.15.1'), 'node');
 let vsix: string;
 let unpacked: string;
 

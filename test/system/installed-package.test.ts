@@ -21,7 +21,7 @@ import { PWSH, pwsh, runPwsh } from '../support/pwsh.ts';
 import { command, describeWith, linux, root, type Requirement } from '../support/requirements.ts';
 
 const { version } = JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')) as { version: string };
-const nodes: Requirement[] = NODES.map((node) => ({ ok: nodeInstalled(node.bin), reason: `needs ${node.name} at ${node.bin} (npm ci)` }));
+const nodes: Requirement[] = NODES.map((node) => ({ ok: nodeInstalled(node.bin), reason: `needs ${node.name} at ${node.bin} (bash scripts/install-old-nodes.sh)` }));
 const INSTALL_MS = 600_000;
 
 describeWith('the installed package', [linux(), root(), command('npm'), command('mkfs.btrfs'), command('btrfs'), command('losetup'), ...nodes], () => {
