@@ -1,5 +1,6 @@
-// The house rules of docs/architecture.md, checked over the real import graph of src/:
-// no module imports from a layer above its own. Imports within one layer are free.
+// The house rules of docs/architecture.md, checked over the real source of src/: no module
+// imports from a layer above its own (imports within one layer are free), and no module
+// grows past MAX_LINES.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -20,6 +21,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['tui', 'lsp'],
   ['cli'],
 ];
+
+/** One concern per file: past this, a module is doing more than one thing. */
+const MAX_LINES = 600;
 
 /** The two data contracts: plain types that import nothing, so every layer may read them. */
 const CONTRACTS = new Set(['plan/types.ts', 'events/types.ts']);
@@ -45,8 +49,9 @@ function importsOf(file: string, text: string): Import[] {
     .map(({ fileName }) => ({ from: relative(SRC, file), to: relative(SRC, resolve(dirname(file), fileName)) }));
 }
 
+/** A file directly in src/ (package-layout.ts: where it sits is what it knows) is in base. */
 function layerOf(path: string): number {
-  const top = path.split('/')[0]!;
+  const top = path.includes('/') ? path.split('/')[0]! : 'base';
   return LAYERS.findIndex((layer) => layer.includes(top));
 }
 
@@ -57,7 +62,15 @@ function upward(imports: Import[]): string[] {
 }
 
 const files = sourceFiles(SRC);
-const imports = files.flatMap((file) => importsOf(file, readFileSync(file, 'utf8')));
+const texts = new Map(files.map((file) => [file, readFileSync(file, 'utf8')]));
+const imports = files.flatMap((file) => importsOf(file, texts.get(file)!));
+
+function tooLong(sources: ReadonlyMap<string, string>): string[] {
+  return [...sources]
+    .map(([file, text]) => ({ file: relative(SRC, file), lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0) }))
+    .filter(({ lines }) => lines > MAX_LINES)
+    .map(({ file, lines }) => `${file} has ${lines} lines (at most ${MAX_LINES})`);
+}
 
 describe('the layers of src/', () => {
   it('name every folder of src/', () => {
@@ -77,5 +90,16 @@ describe('the layers of src/', () => {
 
   it('leave the contracts free of imports, so reading them never pulls a layer in', () => {
     expect(imports.filter(({ from }) => CONTRACTS.has(from))).toEqual([]);
+  });
+});
+
+describe('the modules of src/', () => {
+  it(`are at most ${MAX_LINES} lines long`, () => {
+    expect(tooLong(texts)).toEqual([]);
+  });
+
+  it('are measured by their lines (a file one line too long is caught)', () => {
+    const planted = new Map([['/x/long.ts', 'line\n'.repeat(MAX_LINES + 1)], ['/x/short.ts', 'line\n'.repeat(MAX_LINES)]]);
+    expect(tooLong(planted)).toEqual([`${relative(SRC, '/x/long.ts')} has ${MAX_LINES + 1} lines (at most ${MAX_LINES})`]);
   });
 });

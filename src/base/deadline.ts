@@ -55,3 +55,8 @@ export function formatMs(ms: number): string {
   if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
   return `${+(ms / 60_000).toFixed(1)}m`;
 }
+
+/** Whole milliseconds since `started` (a performance.now() reading). */
+export function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

@@ -8,7 +8,7 @@
 // The engine never prints: everything it does is an event, emitted through the Emitter, which
 // scrubs secrets.
 
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 // Node 22 has no AsyncDisposableStack (Node 24 has): this is the runtime's where there is one.
 import { AsyncDisposableStack } from '@whatwg-node/disposablestack';
@@ -20,26 +20,26 @@ import {
   type SnapshotInfo,
   type Stage,
   type StageStatus,
-  type StillpointEventBody,
 } from '../events/types.ts';
-import { shown, type SecretStore } from '../base/secret.ts';
-import type { HookStage, JobPlan, KeepPlan, Plan, TargetPlan, VolumePlan } from '../plan/types.ts';
-import type { SnapshotContext, SnapshotSet, VolumeInfo } from '../providers/provider.ts';
-import { copyExcludes } from '../providers/index.ts';
+import type { SecretStore } from '../base/secret.ts';
+import type { HookStage, JobPlan, KeepPlan, Plan, VolumePlan } from '../plan/types.ts';
+import type { VolumeInfo } from '../providers/provider.ts';
 import { waitForQuiet } from '../providers/quiesce.ts';
-import type { CopySource, Target, TargetContext } from '../targets/target.ts';
+import type { Target } from '../targets/target.ts';
 import { WriterSession, type WriterStep } from '../writers/protocol.ts';
 import type { BackupStamp } from '../writers/writer.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import { notifyFinish, notifyStart, type MonitorContext, type RunSummary } from '../monitor/notify.ts';
-import { formatMs, withDeadline } from '../base/deadline.ts';
+import { elapsed, formatMs } from '../base/deadline.ts';
 import { Emitter, type JobEmitter } from './emitter.ts';
 import { messageOf } from '../base/errors.ts';
 import { hookEnvironment } from './hook-env.ts';
-import { HookFailure, type HookRunContext } from './hooks.ts';
+import type { HookRunContext } from './hooks.ts';
 import { createPwshSession, type PwshSession } from './pwsh-session.ts';
 import type { EngineParts } from './parts.ts';
-import { NoProviderError, SnapshotSets, chooseSnapshotSets, releaseLeftovers, type PlannedSet } from './snapshot-sets.ts';
+import { SnapshotSets, chooseSnapshotSets, releaseLeftovers, type PlannedSet } from './snapshot-sets.ts';
+import { snapshotStage } from './snapshot-stage.ts';
+import { copyStage, retentionStage, targetLocation } from './copy-stage.ts';
 import { StateStore } from './state.ts';
 
 export interface RunOptions {
@@ -144,55 +144,59 @@ interface HookScope {
 /** A stage's work; returns 'skipped' when there was nothing to do. */
 type StageWork = () => Promise<StageStatus>;
 
-class JobRun {
-  readonly #job: JobPlan;
-  readonly #options: RunOptions;
+/**
+ * One job's walk through the stages. Its plain members are what the stage modules
+ * (snapshot-stage.ts, copy-stage.ts) read and change; the # members are the walk's own.
+ */
+export class JobRun {
+  readonly job: JobPlan;
+  readonly options: RunOptions;
   readonly #state: StateStore;
-  readonly #emit: JobEmitter;
+  readonly emit: JobEmitter;
   /** Everything this job emitted: the monitors' textfile is made from it. */
   readonly #events: StillpointEvent[] = [];
-  readonly #dryRun: boolean;
+  readonly dryRun: boolean;
   /** Hooks, thaw and release after a cancel must still run: they get a signal nobody aborts. */
   readonly #cleanupSignal = new AbortController().signal;
 
-  #status: RunStatus = 'succeeded';
+  status: RunStatus = 'succeeded';
   #error: string | undefined;
   #failedStage: Stage | undefined;
-  #volumes: VolumeInfo[] = [];
-  #planned: PlannedSet[] = [];
-  #targets: Array<{ target: Target; keep?: KeepPlan }> = [];
-  #writers: WriterSession | undefined;
-  #sets: SnapshotSets;
+  volumes: VolumeInfo[] = [];
+  planned: PlannedSet[] = [];
+  targets: Array<{ target: Target; keep?: KeepPlan }> = [];
+  writers: WriterSession | undefined;
+  sets: SnapshotSets;
   #setCount = 0;
   /** What an incremental or differential backup builds on: given to writers and providers. */
-  #previousStamp: BackupStamp | undefined;
-  #totals = { bytes: 0, files: 0, skipped: 0 };
+  previousStamp: BackupStamp | undefined;
+  totals = { bytes: 0, files: 0, skipped: 0 };
   /** One PowerShell session for every `pwsh { }` block of the job's run (variables carry over). */
   #pwsh: PwshSession | undefined;
 
   constructor(job: JobPlan, options: RunOptions, state: StateStore, emit: JobEmitter) {
-    this.#job = job;
-    this.#options = options;
+    this.job = job;
+    this.options = options;
     this.#state = state;
-    this.#emit = (body) => {
+    this.emit = (body) => {
       const event = emit(body);
       this.#events.push(event);
       return event;
     };
-    this.#dryRun = options.dryRun ?? false;
-    this.#sets = new SnapshotSets({
-      state: this.#dryRun ? undefined : state,
-      emit: this.#emit,
+    this.dryRun = options.dryRun ?? false;
+    this.sets = new SnapshotSets({
+      state: this.dryRun ? undefined : state,
+      emit: this.emit,
       runId: options.plan.runId,
       job: job.name,
     });
   }
 
   async run(): Promise<JobResult> {
-    const job = this.#job;
+    const job = this.job;
     const started = performance.now();
     const startedAt = new Date();
-    this.#emit({
+    this.emit({
       type: 'job.started',
       volumes: job.volumes.map((v) => v.path),
       providers: job.providers.map((p) => p.name),
@@ -200,14 +204,14 @@ class JobRun {
       targets: job.targets.map((t) => ({ kind: t.kind, location: targetLocation(t) })),
     });
     // A dry run touches nothing, monitors included.
-    if (!this.#dryRun) await notifyStart(job.monitors, job.name, this.#options.plan.runId, this.#monitorContext());
+    if (!this.dryRun) await notifyStart(job.monitors, job.name, this.options.plan.runId, this.#monitorContext());
     try {
       // The lock comes first: while another run of this job is going, nothing of ours runs,
       // not even its after-backup hooks.
       await using scope = new AsyncDisposableStack();
-      if (!this.#dryRun) scope.use(await this.#state.lockJob(job.name, this.#options.plan.runId));
-      scope.use(this.#sets);
-      scope.defer(() => this.#writers?.close());
+      if (!this.dryRun) scope.use(await this.#state.lockJob(job.name, this.options.plan.runId));
+      scope.use(this.sets);
+      scope.defer(() => this.writers?.close());
       if (job.hooks.some((h) => h.actions.some((a) => a.kind === 'pwsh'))) {
         this.#pwsh = createPwshSession();
         scope.defer(() => this.#pwsh?.close());
@@ -216,35 +220,35 @@ class JobRun {
     } catch (error) {
       this.#fail('plan', error);
     }
-    const exitCode = EXIT_OF[this.#status];
+    const exitCode = EXIT_OF[this.status];
     const durationMs = Math.round(performance.now() - started);
-    const finished = this.#emit({
+    const finished = this.emit({
       type: 'job.finished',
-      status: this.#status,
+      status: this.status,
       exitCode,
       durationMs,
       ...(this.#error === undefined ? {} : { error: this.#error }),
       ...(this.#failedStage === undefined ? {} : { failedStage: this.#failedStage }),
-      ...this.#totals,
+      ...this.totals,
     });
     // After job.finished, so that the textfile sees the job's outcome; the secrets are already
     // scrubbed from the error text the summary carries.
-    if (!this.#dryRun) {
+    if (!this.dryRun) {
       const summary: RunSummary = {
         job: job.name,
-        runId: this.#options.plan.runId,
-        hostname: this.#options.plan.hostname,
-        status: this.#status,
+        runId: this.options.plan.runId,
+        hostname: this.options.plan.hostname,
+        status: this.status,
         exitCode,
         started: startedAt.toISOString(),
         finished: finished.time,
         durationMs,
-        ...this.#totals,
+        ...this.totals,
         ...(finished.type === 'job.finished' && finished.error !== undefined ? { error: finished.error } : {}),
       };
       await notifyFinish(job.monitors, summary, this.#events, this.#monitorContext());
     }
-    return { job: job.name, status: this.#status, exitCode, ...(this.#error === undefined ? {} : { error: this.#error }) };
+    return { job: job.name, status: this.status, exitCode, ...(this.#error === undefined ? {} : { error: this.#error }) };
   }
 
   /** The state machine: every stage in order, run or skipped by STAGE_RUNS. */
@@ -254,29 +258,29 @@ class JobRun {
       'before-backup': () => this.#beforeBackup(),
       prepare: () => this.#prepare(),
       quiesce: () => this.#quiesce(),
-      snapshot: () => this.#snapshot(),
-      copy: () => this.#copy(),
+      snapshot: () => snapshotStage(this),
+      copy: () => copyStage(this),
       'backup-complete': () => this.#backupComplete(),
       release: () => this.#release(),
-      retention: () => this.#retention(),
+      retention: () => retentionStage(this),
       'after-backup': () => this.#afterBackup(),
     };
     for (const stage of STAGES) {
       // A cancel between two stages stops the work here; cleanup stages still run.
-      if (STAGE_RUNS[stage] !== 'always' && this.#options.signal.aborted) this.#fail(stage, this.#options.signal.reason);
+      if (STAGE_RUNS[stage] !== 'always' && this.options.signal.aborted) this.#fail(stage, this.options.signal.reason);
       if (!this.#runs(stage)) {
-        this.#emit({ type: 'stage.finished', stage, status: 'skipped', durationMs: 0 });
+        this.emit({ type: 'stage.finished', stage, status: 'skipped', durationMs: 0 });
         continue;
       }
-      this.#emit({ type: 'stage.started', stage });
+      this.emit({ type: 'stage.started', stage });
       const started = performance.now();
       try {
         const status = await work[stage]();
-        const durationMs = stage === 'plan' ? Math.round(this.#options.planDurationMs ?? 0) : elapsed(started);
-        this.#emit({ type: 'stage.finished', stage, status, durationMs });
+        const durationMs = stage === 'plan' ? Math.round(this.options.planDurationMs ?? 0) : elapsed(started);
+        this.emit({ type: 'stage.finished', stage, status, durationMs });
       } catch (error) {
         this.#fail(stage, error);
-        this.#emit({ type: 'stage.finished', stage, status: 'failed', durationMs: elapsed(started), error: this.#errorText(error) });
+        this.emit({ type: 'stage.finished', stage, status: 'failed', durationMs: elapsed(started), error: this.errorText(error) });
       }
     }
   }
@@ -286,83 +290,83 @@ class JobRun {
       case 'always':
         return true;
       case 'while-ok':
-        return this.#status === 'succeeded' || this.#status === 'partial';
+        return this.status === 'succeeded' || this.status === 'partial';
       case 'after-success':
-        return this.#status === 'succeeded';
+        return this.status === 'succeeded';
     }
   }
 
   #fail(stage: Stage, error: unknown): void {
-    if (this.#status === 'failed' || this.#status === 'cancelled') return;
-    this.#status = this.#options.signal.aborted ? 'cancelled' : 'failed';
-    this.#error = this.#errorText(error);
+    if (this.status === 'failed' || this.status === 'cancelled') return;
+    this.status = this.options.signal.aborted ? 'cancelled' : 'failed';
+    this.#error = this.errorText(error);
     this.#failedStage = stage;
   }
 
-  #errorText(error: unknown): string {
-    if (this.#options.signal.aborted) return messageOf(this.#options.signal.reason);
+  errorText(error: unknown): string {
+    if (this.options.signal.aborted) return messageOf(this.options.signal.reason);
     return messageOf(error);
   }
 
   /** A monitor that fails is a warning: the backup's outcome stays what it was. */
   #monitorContext(): MonitorContext {
-    return { secrets: this.#options.secrets, warn: (message, detail) => this.#warn(message, detail) };
+    return { secrets: this.options.secrets, warn: (message, detail) => this.warn(message, detail) };
   }
 
-  #warn(message: string, detail?: string): void {
-    this.#emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) });
+  warn(message: string, detail?: string): void {
+    this.emit({ type: 'warning', message, ...(detail === undefined ? {} : { detail }) });
   }
 
   /** Says what a dry run would do at this point. */
-  #would(stage: Stage, action: string, setId?: string): void {
-    this.#emit({ type: 'dry-run.step', stage, action, ...(setId === undefined ? {} : { setId }) });
+  would(stage: Stage, action: string, setId?: string): void {
+    this.emit({ type: 'dry-run.step', stage, action, ...(setId === undefined ? {} : { setId }) });
   }
 
   // ---- stage 2 and 10: hooks -------------------------------------------------------------
 
-  async #hooks(
+  async hooks(
     stage: HookStage,
     extra: HookScope = {},
   ): Promise<StageStatus> {
-    const hooks = this.#job.hooks.filter((h) => h.stage === stage);
+    const hooks = this.job.hooks.filter((h) => h.stage === stage);
     if (hooks.length === 0) return 'skipped';
-    if (this.#dryRun) {
-      for (const hook of hooks) this.#would(hookStageOf(stage), `run ${stage} hook at ${hook.origin} (${hook.actions.map((a) => a.kind).join(', ')})`, extra.setId);
+    if (this.dryRun) {
+      for (const hook of hooks) this.would(hookStageOf(stage), `run ${stage} hook at ${hook.origin} (${hook.actions.map((a) => a.kind).join(', ')})`, extra.setId);
       return 'skipped';
     }
-    await this.#options.parts.runHooks(hooks, this.#hookContext(stage, extra));
+    await this.options.parts.runHooks(hooks, this.hookContext(stage, extra));
     return 'succeeded';
   }
 
-  #hookContext(
+  hookContext(
     stage: HookStage,
     extra: HookScope,
   ): HookRunContext {
-    const volumes = this.#volumeNamesAndIds(extra.volumes);
+    const volumes = this.volumeNamesAndIds(extra.volumes);
     const done = stage === 'after-backup' || stage === 'on-error';
     return {
-      runId: this.#options.plan.runId,
-      job: this.#job.name,
+      runId: this.options.plan.runId,
+      job: this.job.name,
       stage,
       ...volumes,
       ...(extra.snapshots ? { snapshotPaths: extra.snapshots.map((s) => s.snapshotPath) } : {}),
       ...(extra.setId === undefined ? {} : { setId: extra.setId }),
-      ...(done ? { status: this.#status } : {}),
+      ...(done ? { status: this.status } : {}),
       ...(done && this.#error !== undefined ? { error: this.#error } : {}),
-      hookEnv: this.#job.hookEnv,
-      secrets: this.#options.secrets,
-      signal: extra.signal ?? this.#options.signal,
-      emit: this.#emit,
+      hookEnv: this.job.hookEnv,
+      secrets: this.options.secrets,
+      signal: extra.signal ?? this.options.signal,
+      emit: this.emit,
       ...(this.#pwsh ? { pwsh: this.#pwsh } : {}),
     };
   }
 
   /** The set's volumes, or the job's (resolved where they are, as written where not yet). */
-  #volumeNamesAndIds(volumes?: VolumeInfo[]): { volumes: string[]; volumeIds: string[] } {
+  volumeNamesAndIds(volumes?: VolumeInfo[]): { volumes: string[]; volumeIds: string[] } {
     if (volumes) return { volumes: volumes.map((v) => v.name), volumeIds: volumes.map((v) => v.volumeId ?? '') };
     return {
-      volumes: this.#job.volumes.map((v) => v.path),
-      volumeIds: this.#job.volumes.map((v) => this.#volumes.find((r) => r.name === v.path)?.volumeId ?? ''),
+      volumes: this.job.volumes.map((v) => v.path),
+      volumeIds: this.job.volumes.map((v) => this.volumes.find((r) => r.name === v.path)?.volumeId ?? ''),
     };
   }
 
@@ -371,63 +375,63 @@ class JobRun {
    * what resolves already gives the hooks its filesystem id (STILLPOINT_VOLUME_IDS).
    */
   async #beforeBackup(): Promise<StageStatus> {
-    if (!this.#dryRun && this.#job.hooks.some((h) => h.stage === 'before-backup')) {
-      const resolved = await Promise.all(this.#job.volumes.map((v) => this.#options.parts.resolveVolume(v.path).catch(() => undefined)));
-      this.#volumes = resolved.filter((v) => v !== undefined);
+    if (!this.dryRun && this.job.hooks.some((h) => h.stage === 'before-backup')) {
+      const resolved = await Promise.all(this.job.volumes.map((v) => this.options.parts.resolveVolume(v.path).catch(() => undefined)));
+      this.volumes = resolved.filter((v) => v !== undefined);
     }
-    return this.#hooks('before-backup');
+    return this.hooks('before-backup');
   }
 
   // ---- stage 3: prepare -----------------------------------------------------------------
 
   async #prepare(): Promise<StageStatus> {
-    const { parts } = this.#options;
-    const job = this.#job;
-    this.#volumes = await Promise.all(job.volumes.map((v) => this.#resolveVolume(v)));
-    this.#planned = await chooseSnapshotSets(this.#volumes, {
+    const { parts } = this.options;
+    const job = this.job;
+    this.volumes = await Promise.all(job.volumes.map((v) => this.#resolveVolume(v)));
+    this.planned = await chooseSnapshotSets(this.volumes, {
       providers: job.providers,
       load: parts.loadProvider,
-      emit: this.#emit,
-      nextSetId: () => this.#nextSetId(),
+      emit: this.emit,
+      nextSetId: () => this.nextSetId(),
     });
-    if (this.#dryRun) {
-      for (const target of job.targets) this.#would('prepare', `open ${target.kind} target ${targetLocation(target)}`);
-      for (const writer of job.writers) this.#would('prepare', `writer ${writer.name} (${writer.kind}): identify, prepare-backup`);
+    if (this.dryRun) {
+      for (const target of job.targets) this.would('prepare', `open ${target.kind} target ${targetLocation(target)}`);
+      for (const writer of job.writers) this.would('prepare', `writer ${writer.name} (${writer.kind}): identify, prepare-backup`);
       return 'succeeded';
     }
     for (const plan of job.targets) {
-      const target = await parts.createTarget(plan, this.#options.secrets);
-      this.#targets.push({ target, ...('keep' in plan && plan.keep ? { keep: plan.keep } : {}) });
+      const target = await parts.createTarget(plan, this.options.secrets);
+      this.targets.push({ target, ...('keep' in plan && plan.keep ? { keep: plan.keep } : {}) });
     }
     // One folder per job, emptied at each run (the job's lock keeps runs apart): what writers
     // leave there is copied with the volumes, under the same name every time.
-    const artifactDir = this.#artifactDir();
+    const artifactDir = this.artifactDir();
     await rm(artifactDir, { recursive: true, force: true });
     if (job.writers.length > 0) await mkdir(artifactDir, { recursive: true, mode: 0o700 });
-    this.#writers = new WriterSession({
-      runId: this.#options.plan.runId,
+    this.writers = new WriterSession({
+      runId: this.options.plan.runId,
       job: job.name,
       artifactDir,
-      signal: this.#options.signal,
-      emit: this.#emit,
+      signal: this.options.signal,
+      emit: this.emit,
       env: (step, setId) => this.#writerEnv(step, setId),
     });
     // Each writer joins the session as soon as it exists, so it is closed whatever fails next.
-    for (const plan of job.writers) this.#writers.add(await parts.createWriter(plan, this.#options.secrets), plan);
-    await this.#writers.identify();
+    for (const plan of job.writers) this.writers.add(await parts.createWriter(plan, this.options.secrets), plan);
+    await this.writers.identify();
     const stamps = await this.#state.stamps(job.name);
-    this.#previousStamp = job.backupType === 'incremental' ? stamps.lastBackup : job.backupType === 'differential' ? stamps.lastFull : undefined;
-    await this.#writers.prepareBackup(this.#previousStamp);
+    this.previousStamp = job.backupType === 'incremental' ? stamps.lastBackup : job.backupType === 'differential' ? stamps.lastFull : undefined;
+    await this.writers.prepareBackup(this.previousStamp);
     return 'succeeded';
   }
 
-  #artifactDir(): string {
-    return join(this.#state.dir, 'artifacts', encodeURIComponent(this.#job.name));
+  artifactDir(): string {
+    return join(this.#state.dir, 'artifacts', encodeURIComponent(this.job.name));
   }
 
   async #resolveVolume(volume: VolumePlan): Promise<VolumeInfo> {
     try {
-      return await this.#options.parts.resolveVolume(volume.path);
+      return await this.options.parts.resolveVolume(volume.path);
     } catch (error) {
       // Where the script declares it, compiler style; the volume's name once.
       const message = messageOf(error);
@@ -435,7 +439,7 @@ class JobRun {
     }
   }
 
-  #nextSetId(): string {
+  nextSetId(): string {
     this.#setCount += 1;
     return `set-${this.#setCount}`;
   }
@@ -450,344 +454,88 @@ class JobRun {
           : step === 'backup-complete'
             ? 'after-backup'
             : 'after-snapshot';
-    const set = this.#sets.held.find((h) => h.planned.setId === setId)?.set;
-    const planned = this.#planned.find((p) => p.setId === setId);
+    const set = this.sets.held.find((h) => h.planned.setId === setId)?.set;
+    const planned = this.planned.find((p) => p.setId === setId);
     return hookEnvironment({
-      runId: this.#options.plan.runId,
-      job: this.#job.name,
+      runId: this.options.plan.runId,
+      job: this.job.name,
       stage,
-      ...this.#volumeNamesAndIds(planned?.volumes),
+      ...this.volumeNamesAndIds(planned?.volumes),
       ...(set && stage === 'after-snapshot' ? { snapshotPaths: set.snapshots.map((s) => s.snapshotPath) } : {}),
-      ...(stage === 'after-backup' ? { status: this.#status } : {}),
-      hookEnv: this.#job.hookEnv,
+      ...(stage === 'after-backup' ? { status: this.status } : {}),
+      hookEnv: this.job.hookEnv,
     });
   }
 
   // ---- stage 4: quiesce -----------------------------------------------------------------
 
   async #quiesce(): Promise<StageStatus> {
-    const plan = this.#job.quiesce;
+    const plan = this.job.quiesce;
     if (!plan) return 'skipped';
-    if (this.#dryRun) {
-      this.#would('quiesce', `wait until the volumes saw no writes for ${formatMs(plan.idleMs)}, at most ${formatMs(plan.withinMs)}`);
+    if (this.dryRun) {
+      this.would('quiesce', `wait until the volumes saw no writes for ${formatMs(plan.idleMs)}, at most ${formatMs(plan.withinMs)}`);
       return 'skipped';
     }
-    const measured = this.#volumes.filter((v) => v.device?.startsWith('/dev/'));
-    const unmeasured = this.#volumes.filter((v) => !measured.includes(v)).map((v) => v.name);
+    const measured = this.volumes.filter((v) => v.device?.startsWith('/dev/'));
+    const unmeasured = this.volumes.filter((v) => !measured.includes(v)).map((v) => v.name);
     if (unmeasured.length > 0) {
-      this.#warn(`quiesce cannot measure writes to ${unmeasured.join(', ')} (no block device); it waits for the other volumes only`);
+      this.warn(`quiesce cannot measure writes to ${unmeasured.join(', ')} (no block device); it waits for the other volumes only`);
     }
     if (measured.length === 0) return 'skipped';
     const result = await waitForQuiet(
       measured.map((v) => v.device!),
       plan.idleMs,
       plan.withinMs,
-      this.#options.signal,
-      (quietForMs) => this.#emit({ type: 'quiesce.waiting', idleMs: plan.idleMs, withinMs: plan.withinMs, quietForMs }),
+      this.options.signal,
+      (quietForMs) => this.emit({ type: 'quiesce.waiting', idleMs: plan.idleMs, withinMs: plan.withinMs, quietForMs }),
     );
     if (!result.quiet) {
       const message = `the volumes were not quiet for ${formatMs(plan.idleMs)} within ${formatMs(plan.withinMs)}`;
       if (plan.onTimeout === 'fail') throw new Error(`${message} (quiesce on-timeout fail)`);
-      this.#warn(`${message}; going on (quiesce on-timeout proceed)`);
+      this.warn(`${message}; going on (quiesce on-timeout proceed)`);
     }
     return 'succeeded';
-  }
-
-  // ---- stage 5: snapshot sets -----------------------------------------------------------
-
-  async #snapshot(): Promise<StageStatus> {
-    if (this.#dryRun) {
-      for (const planned of this.#planned) {
-        this.#would('snapshot', `create snapshot set ${planned.setId} with ${planned.options.name} of ${planned.volumes.map((v) => v.name).join(', ')}`, planned.setId);
-        await this.#hooks('before-snapshot', { setId: planned.setId, volumes: planned.volumes });
-        await this.#hooks('after-snapshot', { setId: planned.setId, volumes: planned.volumes });
-      }
-      return 'skipped';
-    }
-    const queue = [...this.#planned];
-    while (queue.length > 0) {
-      const planned = queue.shift()!;
-      try {
-        await this.#takeSnapshotSet(planned);
-      } catch (error) {
-        if (this.#options.signal.aborted || error instanceof HookFailure) throw error;
-        queue.unshift(...(await this.#fallBack(planned, error)));
-      }
-    }
-    return 'succeeded';
-  }
-
-  /** before-snapshot hooks → prepare-snapshot → freeze → snapshot → thaw → post-snapshot → after-snapshot hooks. */
-  async #takeSnapshotSet(planned: PlannedSet): Promise<void> {
-    const writers = this.#writers!;
-    const { setId, volumes } = planned;
-    await this.#hooks('before-snapshot', { setId, volumes });
-    await writers.prepareSnapshot(setId);
-    // A set that appears after its creation was given up (the window closed) is no good: it
-    // is released at once and never copied from.
-    const discard = (late: SnapshotSet) => this.#sets.discard(late, planned);
-    const create = (signal: AbortSignal) =>
-      withDeadline((s) => planned.provider.createSnapshotSet(volumes, planned.options, this.#snapshotContext(planned, s)), {
-        what: `snapshot set ${setId} (${planned.options.name})`,
-        timeoutMs: this.#job.snapshotTimeoutMs,
-        signal,
-        late: discard,
-      });
-    const started = performance.now();
-    const set = await this.#sets.create(planned, () =>
-      writers.names.length > 0 ? writers.frozen(setId, this.#job.freezeTimeoutMs, create, discard) : create(this.#options.signal),
-    );
-    this.#emit({ type: 'snapshot-set.created', setId, provider: planned.options.name, snapshots: set.snapshots, durationMs: elapsed(started) });
-    try {
-      await writers.postSnapshot(setId);
-      await this.#hooks('after-snapshot', { setId, volumes, snapshots: set.snapshots });
-    } catch (error) {
-      // A set whose writers failed after it was taken is not a good set: release it now, so
-      // that the next provider's set takes its place.
-      if (!(error instanceof HookFailure)) await this.#sets.release(set);
-      throw error;
-    }
-  }
-
-  #snapshotContext(planned: PlannedSet, signal: AbortSignal): SnapshotContext {
-    return {
-      runId: this.#options.plan.runId,
-      job: this.#job.name,
-      signal,
-      freezeTimeoutMs: this.#job.freezeTimeoutMs,
-      snapshotTimeoutMs: this.#job.snapshotTimeoutMs,
-      duringFreezeHooks: this.#job.hooks.filter((h) => h.stage === 'during-freeze'),
-      runDuringFreezeHooks: async (hooks) => {
-        if (hooks.length === 0) return;
-        await this.#options.parts.runHooks(hooks, this.#hookContext('during-freeze', { setId: planned.setId, volumes: planned.volumes, signal }));
-      },
-      warn: (message, detail) => this.#warn(message, detail),
-      backupType: this.#job.backupType,
-      ...(this.#previousStamp === undefined ? {} : { previousStamp: this.#previousStamp }),
-      writerState: (update) => this.#emit({ type: 'writer.state', ...update }),
-    };
-  }
-
-  /** The set failed: offer its volumes to the providers after the one that failed. */
-  async #fallBack(planned: PlannedSet, error: unknown): Promise<PlannedSet[]> {
-    const buffered: StillpointEventBody[] = [];
-    let next: PlannedSet[];
-    try {
-      next = await chooseSnapshotSets(
-        planned.volumes,
-        {
-          providers: this.#job.providers,
-          load: this.#options.parts.loadProvider,
-          emit: (body) => buffered.push(body),
-          nextSetId: () => this.#nextSetId(),
-        },
-        planned.providerIndex + 1,
-      );
-    } catch (noProvider) {
-      this.#emit({ type: 'provider.failed', provider: planned.options.name, volumes: names(planned.volumes), setId: planned.setId, error: messageOf(error) });
-      for (const body of buffered) this.#emit(body);
-      const rest = noProvider instanceof NoProviderError ? ' and no later provider can take its volumes' : `; ${messageOf(noProvider)}`;
-      throw new Error(`snapshot set ${planned.setId} (${planned.options.name}) failed: ${messageOf(error)}${rest}`);
-    }
-    this.#emit({
-      type: 'provider.failed',
-      provider: planned.options.name,
-      volumes: names(planned.volumes),
-      setId: planned.setId,
-      error: messageOf(error),
-      nextProvider: next.map((p) => p.options.name).join(', '),
-    });
-    for (const body of buffered) this.#emit(body);
-    this.#planned.push(...next);
-    return next;
-  }
-
-  // ---- stage 6: copy --------------------------------------------------------------------
-
-  async #copy(): Promise<StageStatus> {
-    if (this.#dryRun) {
-      for (const target of this.#job.targets) this.#would('copy', `copy the snapshot paths to ${target.kind} ${targetLocation(target)}`);
-      return 'skipped';
-    }
-    const sources = [...this.#copySources(), ...(await this.#artifactSource())];
-    const snapshots = this.#sets.held.flatMap((h) => h.set.snapshots);
-    const failures: string[] = [];
-    for (const { target } of this.#targets) {
-      if (this.#options.signal.aborted) break;
-      try {
-        await this.#copyTo(target, sources, snapshots);
-      } catch (error) {
-        if (this.#options.signal.aborted) throw error;
-        failures.push(`${target.kind} ${target.location}: ${messageOf(error)}`);
-      }
-    }
-    this.#options.signal.throwIfAborted();
-    if (failures.length > 0) throw new Error(`copy failed for ${failures.join('; ')}`);
-    return 'succeeded';
-  }
-
-  async #copyTo(target: Target, sources: CopySource[], snapshots: SnapshotInfo[]): Promise<void> {
-    const counts = { skipped: 0 };
-    this.#emit({ type: 'copy.started', target: target.location, kind: target.kind });
-    const context = this.#targetContext(target, snapshots, counts);
-    try {
-      const result = await target.write(sources, context);
-      this.#totals.bytes += result.bytes;
-      this.#totals.files += result.files;
-      this.#totals.skipped += result.skipped;
-      if (result.status === 'partial' && this.#status === 'succeeded') this.#status = 'partial';
-      this.#emit({
-        type: 'copy.finished',
-        target: target.location,
-        kind: target.kind,
-        status: result.status,
-        bytes: result.bytes,
-        files: result.files,
-        skipped: result.skipped,
-        ...(result.snapshotId === undefined ? {} : { snapshotId: result.snapshotId }),
-        ...(result.location === undefined ? {} : { location: result.location }),
-        ...(result.details === undefined ? {} : { details: result.details }),
-      });
-    } catch (error) {
-      this.#emit({
-        type: 'copy.finished',
-        target: target.location,
-        kind: target.kind,
-        status: 'failed',
-        bytes: 0,
-        files: 0,
-        skipped: counts.skipped,
-        error: this.#errorText(error),
-      });
-      throw error;
-    }
-  }
-
-  /**
-   * What each target reads: every volume's snapshot path. The `copy` provider's "snapshot" is
-   * the live volume, read in two phases; `fsfreeze` freezes for its during-freeze hooks (a
-   * cloud-disk snapshot, say) and then thaws, so the copy reads the live volume too: the
-   * point-in-time copy is the one the during-freeze hook made.
-   */
-  #copySources(): CopySource[] {
-    return this.#job.volumes.map((plan) => {
-      const volume = this.#volumes.find((v) => v.name === plan.path)!;
-      const held = this.#sets.held.find((h) => h.set.snapshots.some((snapshot) => snapshot.volume === volume.name));
-      const snapshot = held?.set.snapshots.find((s) => s.volume === volume.name);
-      if (!held || !snapshot) throw new Error(`no snapshot of volume "${volume.name}" exists; cannot copy it`);
-      const providerPlan = held.planned.options;
-      const live = providerPlan.name === 'copy' || providerPlan.name === 'fsfreeze';
-      return {
-        volume: volume.name,
-        root: volume.root,
-        readPath: live ? volume.root : snapshot.snapshotPath,
-        include: [...plan.include, ...this.#job.include],
-        exclude: [...plan.exclude, ...this.#job.exclude, ...copyExcludes(providerPlan)],
-        excludeSystemFiles: this.#job.excludeSystemFiles,
-        oneFileSystem: this.#job.oneFileSystem,
-        ...(providerPlan.name === 'copy' ? { live: { retries: providerPlan.retries, retryDelayMs: providerPlan.retryDelayMs } } : {}),
-      };
-    });
-  }
-
-  /** Writer artifacts (a PostgreSQL backup label, say) travel with the backup as one more source. */
-  async #artifactSource(): Promise<CopySource[]> {
-    const root = this.#artifactDir();
-    const entries = await readdir(root).catch(() => []);
-    if (entries.length === 0) return [];
-    return [{ volume: 'stillpoint-artifacts', root, readPath: root, include: [], exclude: [], excludeSystemFiles: false, oneFileSystem: true }];
   }
 
   // ---- stage 7: backup-complete ---------------------------------------------------------
 
   async #backupComplete(): Promise<StageStatus> {
-    if (this.#dryRun) {
-      this.#would('backup-complete', this.#job.backupType === 'copy' ? 'writers backup-complete (backup-type copy: no stamp recorded)' : 'writers backup-complete; record the backup stamp');
+    if (this.dryRun) {
+      this.would('backup-complete', this.job.backupType === 'copy' ? 'writers backup-complete (backup-type copy: no stamp recorded)' : 'writers backup-complete; record the backup stamp');
       return 'skipped';
     }
-    const type = this.#job.backupType;
+    const type = this.job.backupType;
     const stamp: BackupStamp | undefined =
-      type === 'copy' ? undefined : { stamp: `${this.#options.plan.started}/${this.#options.plan.runId}`, backupType: type, time: new Date().toISOString() };
+      type === 'copy' ? undefined : { stamp: `${this.options.plan.started}/${this.options.plan.runId}`, backupType: type, time: new Date().toISOString() };
     // The provider's own writers (VSS) learn whether the copy was whole; a set released
     // without this call counts as a backup that did not complete.
-    const succeeded = this.#status === 'succeeded';
-    for (const { set } of this.#sets.held) await set.backupComplete?.(succeeded);
-    await this.#writers!.backupComplete(stamp);
-    if (stamp) await this.#state.recordStamp(this.#job.name, stamp);
+    const succeeded = this.status === 'succeeded';
+    for (const { set } of this.sets.held) await set.backupComplete?.(succeeded);
+    await this.writers!.backupComplete(stamp);
+    if (stamp) await this.#state.recordStamp(this.job.name, stamp);
     return 'succeeded';
   }
 
   // ---- stage 8: release -----------------------------------------------------------------
 
   async #release(): Promise<StageStatus> {
-    if (this.#dryRun) return 'skipped';
-    const failed = await this.#sets.releaseAll();
-    await this.#writers?.close();
-    await releaseLeftovers(this.#job.name, this.#state, this.#options.parts.loadProvider, this.#emit);
+    if (this.dryRun) return 'skipped';
+    const failed = await this.sets.releaseAll();
+    await this.writers?.close();
+    await releaseLeftovers(this.job.name, this.#state, this.options.parts.loadProvider, this.emit);
     if (failed.length > 0) {
       throw new Error(`snapshot set ${failed.join(', ')} could not be released; run \`stillpoint cleanup\` to try again`);
     }
     return 'succeeded';
   }
 
-  // ---- stage 9: retention ---------------------------------------------------------------
-
-  async #retention(): Promise<StageStatus> {
-    if (this.#dryRun) {
-      for (const target of this.#job.targets) if ('keep' in target && target.keep) this.#would('retention', `apply keep to ${target.kind} ${targetLocation(target)}`);
-      return 'skipped';
-    }
-    const kept = this.#targets.filter((t) => t.keep);
-    if (kept.length === 0) return 'skipped';
-    for (const { target, keep } of kept) {
-      const pruned = await target.prune(keep!, this.#targetContext(target, []));
-      this.#emit({ type: 'retention.pruned', target: target.location, removed: pruned.removed, kept: pruned.kept });
-    }
-    return 'succeeded';
-  }
-
-  /** What a target gets to write or prune: the run, the snapshots, and where to report. */
-  #targetContext(target: Target, snapshots: SnapshotInfo[], counts = { skipped: 0 }): TargetContext {
-    const interval = this.#options.progressIntervalMs ?? 250;
-    let lastProgress = -Infinity;
-    return {
-      runId: this.#options.plan.runId,
-      job: this.#job.name,
-      hostname: this.#options.plan.hostname,
-      started: new Date(this.#options.plan.started),
-      signal: this.#options.signal,
-      ignoreReadErrors: this.#job.ignoreReadErrors,
-      snapshots,
-      env: hookEnvironment({
-        runId: this.#options.plan.runId,
-        job: this.#job.name,
-        stage: 'after-snapshot',
-        ...this.#volumeNamesAndIds(this.#volumes),
-        snapshotPaths: snapshots.map((s) => s.snapshotPath),
-        hookEnv: this.#job.hookEnv,
-      }),
-      progress: (progress) => {
-        const now = performance.now();
-        if (now - lastProgress < interval) return;
-        lastProgress = now;
-        this.#emit({ type: 'copy.progress', target: target.location, ...progress });
-      },
-      skipped: (path, reason, detail) => {
-        counts.skipped += 1;
-        this.#emit({ type: 'file.skipped', path, reason, detail });
-      },
-      warn: (message, detail) => this.#warn(message, detail),
-      output: (stream, line) => this.#emit({ type: 'hook.output', hookId: `target:${target.kind}`, stream, line }),
-    };
-  }
-
   // ---- stage 10: after-backup and on-error ----------------------------------------------
 
   async #afterBackup(): Promise<StageStatus> {
     const signal = this.#cleanupSignal;
-    const after = await this.#hooks('after-backup', { signal });
-    const failed = this.#status === 'failed' || this.#status === 'cancelled';
-    const onError = failed ? await this.#hooks('on-error', { signal }) : 'skipped';
+    const after = await this.hooks('after-backup', { signal });
+    const failed = this.status === 'failed' || this.status === 'cancelled';
+    const onError = failed ? await this.hooks('on-error', { signal }) : 'skipped';
     return after === 'skipped' && onError === 'skipped' ? 'skipped' : 'succeeded';
   }
 }
@@ -805,23 +553,4 @@ function hookStageOf(stage: HookStage): Stage {
     case 'on-error':
       return 'after-backup';
   }
-}
-
-function targetLocation(target: TargetPlan): string {
-  switch (target.kind) {
-    case 'tree':
-      return target.path;
-    case 'restic':
-      return shown(target.repository);
-    case 'exec':
-      return shown(target.program);
-  }
-}
-
-function names(volumes: VolumeInfo[]): string[] {
-  return volumes.map((v) => v.name);
-}
-
-function elapsed(started: number): number {
-  return Math.round(performance.now() - started);
 }

@@ -10,7 +10,7 @@ import type { Evaluation } from './evaluation.ts';
 import type { Ctx } from './scope.ts';
 import { interpolationText, literalValue, typeNoun, typesNoun, type Value, valuesEqual } from './values.ts';
 
-export const FIX_FOR_TYPE: Record<ValueType, string> = {
+const FIX_FOR_TYPE: Record<ValueType, string> = {
   string: 'Put text in quotes: `"..."` (or `\'...\'` for a Windows path).',
   number: 'Write a plain number, such as `2`.',
   percent: 'Write a number with `%`, such as `10%`.',

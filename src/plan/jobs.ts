@@ -111,7 +111,7 @@ function checkUnique<T>(ev: Evaluation, items: Ranged<T>[], key: (t: T) => strin
   }
 }
 
-function jobParts(ev: Evaluation, statements: readonly Statement[], ctx: Ctx): JobParts {
+export function jobParts(ev: Evaluation, statements: readonly Statement[], ctx: Ctx): JobParts {
   const parts = emptyParts();
   walk(ev, statements, 'job', ctx, new Map(), (s, c, spec) => jobStatement(ev, s, c, spec, parts));
   return parts;

@@ -11,7 +11,7 @@ import type { CommandPlan, PlanText, WriterKind, WriterPlan } from '../types.ts'
 import { walk } from '../walk.ts';
 import type { Draft } from '../job-parts.ts';
 
-export const WRITER_KIND_NAMES = new Set<string>(WRITER_KINDS.map((w) => w.name));
+const WRITER_KIND_NAMES = new Set<string>(WRITER_KINDS.map((w) => w.name));
 
 export function writerPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx: Ctx): Draft<WriterPlan> | undefined {
   const items = sequenceArguments(ev, s, spec, 2, 3, 'a name and a kind');

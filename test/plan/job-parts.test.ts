@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { BLOCKS } from '../../src/language/catalog.ts';
+import { emptyParts, mergeParts } from '../../src/plan/job-parts.ts';
 import type { JobPlan } from '../../src/plan/types.ts';
 import { evalText } from './helpers.ts';
 
@@ -55,5 +56,19 @@ describe('defaults merge as the catalog says', () => {
     expect(fromDefaults).not.toEqual(fromJob);
     if (merge === 'replace') expect(both).toEqual(fromJob);
     else expect(both).toEqual([...(fromDefaults as unknown[]), ...(fromJob as unknown[])]);
+  });
+});
+
+describe('mergeParts on its own', () => {
+  it('takes a replace-statement from the later block when it has one, and appends lists', () => {
+    const range = { file: 'f', start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 2, offset: 1 } };
+    const earlier = { ...emptyParts(), exclude: ['a'], freezeTimeoutMs: 1_000, hookEnv: 'stillpoint' as const, volumes: [{ plan: { path: '/x', include: [], exclude: [], origin: 'o' }, range }] };
+    const later = { ...emptyParts(), exclude: ['b'], freezeTimeoutMs: 2_000 };
+    const merged = mergeParts(earlier, later);
+    expect(merged.exclude).toEqual(['a', 'b']);
+    expect(merged.freezeTimeoutMs).toBe(2_000);
+    expect(merged.hookEnv).toBe('stillpoint');
+    expect(merged.volumes.map((v) => v.plan.path)).toEqual(['/x']);
+    expect(mergeParts(later, emptyParts()).freezeTimeoutMs).toBe(2_000);
   });
 });

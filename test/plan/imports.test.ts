@@ -1,5 +1,8 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Setting } from '../../src/language/ast.ts';
+import { importPathOf, importTarget } from '../../src/plan/imports.ts';
+import { evaluationOf } from './unit.ts';
 import { brief, evalFile, evalText, folder } from './helpers.ts';
 
 describe('import', () => {
@@ -64,59 +67,16 @@ describe('import', () => {
   });
 });
 
-describe('defaults', () => {
-  const SCRIPT = (job: string) => `defaults {
-  volume "/etc"
-  exclude "*.tmp"
-  providers btrfs, copy
-  freeze-timeout 20s
-  hook before-backup run "echo", "default", job
-  target tree path("/b", job)
-  schedule "0 1 * * *"
-}
-job web {
-${job}
-}`;
-
-  it('applies to every job; `job` is the job it is applied to', async () => {
-    const result = await evalText(SCRIPT('  volume "/srv/web"'));
-    expect(result.diagnostics).toEqual([]);
-    const j = result.plan!.jobs[0]!;
-    expect(j.volumes.map((v) => v.path)).toEqual(['/etc', '/srv/web']);
-    expect(j.exclude).toEqual(['*.tmp']);
-    expect(j.providers.map((p) => p.name)).toEqual(['btrfs', 'copy']);
-    expect(j.freezeTimeoutMs).toBe(20_000);
-    expect(j.hooks[0]!.actions[0]).toEqual({ kind: 'run', argv: ['echo', 'default', 'web'] });
-    expect(j.targets).toMatchObject([{ path: '/b/web' }]);
-    expect(j.schedules).toEqual(['0 1 * * *']);
+describe('importTarget and importPathOf', () => {
+  it('resolves an import against the importing file; an absolute path stays', () => {
+    expect(importTarget('/scripts/site/main.still', 'common/a.still')).toEqual({ file: '/scripts/site/common/a.still', resolved: '/scripts/site/common/a.still' });
+    expect(importTarget('/scripts/main.still', '/etc/b.still')).toEqual({ file: '/etc/b.still', resolved: '/etc/b.still' });
+    expect(importTarget('rel/main.still', '../c.still').resolved).toBe(resolve('c.still'));
   });
 
-  it("a job's own statement replaces the default; lists append after the defaults", async () => {
-    const own = '  volume "/srv/web"\n  exclude "*.log"\n  provider fsfreeze\n  freeze-timeout 5s\n  hook before-backup run "mine"\n  target tree "/elsewhere"\n  schedule "0 3 * * *"';
-    const j = (await evalText(SCRIPT(own))).plan!.jobs[0]!;
-    expect(j.volumes.map((v) => v.path)).toEqual(['/etc', '/srv/web']);
-    expect(j.exclude).toEqual(['*.tmp', '*.log']);
-    expect(j.providers.map((p) => p.name)).toEqual(['fsfreeze']);
-    expect(j.freezeTimeoutMs).toBe(5_000);
-    expect(j.hooks.map((h) => h.actions[0])).toEqual([
-      { kind: 'run', argv: ['echo', 'default', 'web'] },
-      { kind: 'run', argv: ['mine'] },
-    ]);
-    expect(j.targets).toMatchObject([{ path: '/b/web' }, { path: '/elsewhere' }]);
-    expect(j.schedules).toEqual(['0 3 * * *']);
-  });
-
-  it('of an importing file do not reach the jobs of the imported file', async () => {
-    const result = await evalText('import "lib.still"\ndefaults {\n  freeze-timeout 30s\n}\njob mine {\n  volume "/a"\n  provider copy\n  target tree "/b"\n}\n', {}, { 'lib.still': 'job theirs {\n  volume "/c"\n  provider copy\n  target tree "/b"\n}\n' });
-    expect(result.plan!.jobs.map((j) => [j.name, j.freezeTimeoutMs])).toEqual([
-      ['theirs', 10_000],
-      ['mine', 30_000],
-    ]);
-  });
-
-  it('are checked even when no job uses them, and an error in them is reported once for all jobs', async () => {
-    expect((await evalText('defaults {\n  freeze-timeout 5GB\n}\n')).diagnostics.map(brief)).toEqual(['error type-mismatch 2:18-2:21 expected a duration, found a size `5GB`']);
-    const twoJobs = await evalText('defaults {\n  freeze-timeout 5GB\n}\njob a {\n  volume "/a"\n}\njob b {\n  volume "/b"\n}\n');
-    expect(twoJobs.diagnostics.map(brief)).toEqual(['error type-mismatch 2:18-2:21 expected a duration, found a size `5GB`']);
+  it('reads only a plain string literal as the path', () => {
+    const [plain, interpolated] = evaluationOf('import "a.still"\nimport "${hostname}.still"\n').file.statements as Setting[];
+    expect(importPathOf(plain!)).toBe('a.still');
+    expect(importPathOf(interpolated!)).toBeUndefined();
   });
 });
