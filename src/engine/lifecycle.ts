@@ -531,6 +531,8 @@ class JobRun {
         signal,
         late: discard,
       });
+    // PowerShell's start-up (seconds) must not land inside the freeze window.
+    await this.#pwsh?.ready();
     const started = performance.now();
     const set = await this.#sets.create(planned, () =>
       writers.names.length > 0 ? writers.frozen(setId, this.#job.freezeTimeoutMs, create, discard) : create(this.#options.signal),

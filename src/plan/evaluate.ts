@@ -7,7 +7,7 @@
 // only I/O left is what the language allows (`env`, `file`, `exists`, `hostname`).
 
 import * as nodePath from 'node:path';
-import type { Block, Expr, SourceFile, Setting, Statement } from '../language/ast.ts';
+import type { Block, Expr, RawBlock, SourceFile, Setting, Statement } from '../language/ast.ts';
 import {
   BLOCKS,
   FUNCTIONS,
@@ -30,7 +30,6 @@ import type { SecretStore } from './secret.ts';
 import type {
   ArgvItem,
   CommandPlan,
-  HookAction,
   HookPlan,
   HookStage,
   JobPlan,
@@ -1156,7 +1155,7 @@ class Evaluator {
           this.#error('missing-block', `\`${action}\` needs a block of code`, `Write it as \`hook ${stage} ${action} { ... }\`.`, actionExpr.range);
           return undefined;
         }
-        hook.actions.push({ kind: action as 'sh' | 'pwsh' | 'cmd', code: s.body.code });
+        hook.actions.push({ kind: action as 'sh' | 'pwsh' | 'cmd', code: s.body.code, line: s.body.codeLine });
         return hook;
       }
     } else if (more.length > 0) {
@@ -1200,7 +1199,7 @@ class Evaluator {
       case 'sh':
       case 'pwsh':
       case 'cmd':
-        hook.actions.push({ kind: key, code: (s.body as { code: string }).code } as HookAction);
+        hook.actions.push({ kind: key, code: (s.body as RawBlock).code, line: (s.body as RawBlock).codeLine });
         return;
       case 'timeout': {
         const ms = this.#duration(s, spec, ctx);
