@@ -145,6 +145,11 @@ export function createPwshSession(): PwshSession {
       }
       previousNames = new Set();
       await started.invoke(SESSION_SETUP);
+      // An empty block, so that the first real one does not pay for compiling pwsh-block.ps1
+      // and loading what it uses (about a second): that one may run inside the freeze.
+      await writeFile(join(dir, 'env-0'), '', { mode: 0o600 });
+      await writeFile(join(dir, 'block-0.ps1'), '', { mode: 0o600 });
+      await started.invoke(blockCommand(dir, 0));
       return started;
     } catch (error) {
       return error as Error;

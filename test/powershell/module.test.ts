@@ -1,5 +1,5 @@
-// The Stillpoint module in a real PowerShell process (the real PowerShell 7 engine; see
-// tools/pwsh-host/README.md for what the host here lacks). Each test imports the module fresh.
+// The Stillpoint module in the real PowerShell 7.6 (.tools/pwsh, scripts/install-pwsh.sh).
+// Each test imports the module fresh.
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
