@@ -21,24 +21,16 @@
  * objects, BSTRs and property blocks not yet released or freed. Neither is used by the
  * binding. */
 
-#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "platform.h"
 #include "vss_vtables.h"
-
-extern char **environ;
 
 #define VSS_E_BAD_STATE ((HRESULT)0x80042301)
 #define VSS_E_PROVIDER_NOT_REGISTERED ((HRESULT)0x80042304)
@@ -243,7 +235,7 @@ void SysFreeString(BSTR s) {
 
 static VSS_ID new_guid(void) {
   VSS_ID g;
-  if (getrandom(&g, sizeof g, 0) != sizeof g) abort();
+  platform_random(&g, sizeof g);
   g.Data3 = (uint16_t)((g.Data3 & 0x0FFF) | 0x4000);
   g.Data4[0] = (uint8_t)((g.Data4[0] & 0x3F) | 0x80);
   return g;
@@ -261,37 +253,19 @@ static void guid_text(const VSS_ID *g, char out[37]) {
            g->Data4[1], g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7]);
 }
 
-/* ---- helpers: processes, files, time ---- */
-
-static int run(const char *const argv[]) {
-  pid_t pid;
-  if (posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0) return -1;
-  int status;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static void remove_tree(const char *path) {
-  const char *argv[] = {"rm", "-rf", "--", path, NULL};
-  run(argv);
-}
-
-static int is_dir(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
+/* ---- helpers: paths, time ---- */
 
 static void set_dir(const Backup *b, char *out, size_t size) {
   char id[37];
   guid_text(&b->set_id, id);
-  snprintf(out, size, "%s/%s", b->cfg.store, id);
+  snprintf(out, size, "%s" PLATFORM_SEP "%s", b->cfg.store, id);
 }
 
 static void snapshot_dir(const Backup *b, int i, char *out, size_t size) {
   char set[1100], id[37];
   set_dir(b, set, sizeof set);
   guid_text(&b->snapshot_ids[i], id);
-  snprintf(out, size, "%s/%s", set, id);
+  snprintf(out, size, "%s" PLATFORM_SEP "%s", set, id);
 }
 
 static void deadline_in(struct timespec *ts, long ms) {
@@ -303,23 +277,23 @@ static void deadline_in(struct timespec *ts, long ms) {
 
 /* ---- the snapshot-set lock shared by every process using one store ---- */
 
-static void lock_path(const Backup *b, char *out, size_t size) { snprintf(out, size, "%s/.set-in-progress", b->cfg.store); }
+static void lock_path(const Backup *b, char *out, size_t size) { snprintf(out, size, "%s" PLATFORM_SEP ".set-in-progress", b->cfg.store); }
 
 /* 1: taken; 0: another requester is creating a set; -1: the store is not writable. */
 static int take_set_lock(Backup *b) {
   char path[1100];
   lock_path(b, path, sizeof path);
-  FILE *f = fopen(path, "r");
+  FILE *f = platform_fopen(path, "r");
   if (f) {
     long pid = 0;
     int read = fscanf(f, "%ld", &pid);
     fclose(f);
-    int alive = read == 1 && pid > 0 && kill((pid_t)pid, 0) == 0;
-    if (alive && (pid != getpid() || (g_lock_holder && g_lock_holder != b))) return 0;
+    int alive = read == 1 && pid > 0 && platform_process_alive(pid);
+    if (alive && (pid != platform_pid() || (g_lock_holder && g_lock_holder != b))) return 0;
   }
-  f = fopen(path, "w");
+  f = platform_fopen(path, "w");
   if (!f) return -1;
-  fprintf(f, "%ld\n", (long)getpid());
+  fprintf(f, "%ld\n", platform_pid());
   fclose(f);
   g_lock_holder = b;
   b->holds_lock = 1;
@@ -330,7 +304,7 @@ static void drop_set_lock(Backup *b) {
   if (!b->holds_lock) return;
   char path[1100];
   lock_path(b, path, sizeof path);
-  unlink(path);
+  platform_remove_file(path);
   b->holds_lock = 0;
   if (g_lock_holder == b) g_lock_holder = NULL;
 }
@@ -353,8 +327,8 @@ static void parse_config(Config *cfg) {
   snprintf(cfg->store, sizeof cfg->store, "/tmp/stillpoint-vss-double");
   cfg->async_ms = 20;
   cfg->hang_ms = 600000;
-  const char *env = getenv("STILLPOINT_VSS_DOUBLE");
-  char *copy = strdup(env ? env : "");
+  char *copy = platform_getenv("STILLPOINT_VSS_DOUBLE");
+  if (!copy) copy = strdup("");
   char *save = NULL;
   for (char *item = strtok_r(copy, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
     char *eq = strchr(item, '=');
@@ -517,13 +491,11 @@ static int sleep_unless_cancelled(Async *a, long ms) {
 static HRESULT take_snapshots(Backup *b) {
   char set[1100];
   set_dir(b, set, sizeof set);
-  const char *mk[] = {"mkdir", "-p", "--", set, NULL};
-  if (run(mk) != 0) return (HRESULT)0x8004230F;
+  if (platform_make_dirs(set) != 0) return (HRESULT)0x8004230F;
   for (int i = 0; i < b->nvolumes; i++) {
     char dst[1200];
     snapshot_dir(b, i, dst, sizeof dst);
-    const char *cp[] = {"cp", "-a", "--", b->volumes[i], dst, NULL};
-    if (run(cp) != 0) return (HRESULT)0x8004230F;
+    if (platform_copy_tree(b->volumes[i], dst) != 0) return (HRESULT)0x8004230F;
   }
   return S_OK;
 }
@@ -665,7 +637,7 @@ ULONG IVssBackupComponents_Release(IVssBackupComponents *This) {
   if (b->phase[OP_SNAPSHOT] == DONE && !b->set_deleted) {
     char set[1100];
     set_dir(b, set, sizeof set);
-    remove_tree(set);
+    platform_remove_tree(set);
     journal("  auto-release of the snapshot set");
   }
   drop_set_lock(b);
@@ -832,7 +804,7 @@ HRESULT IVssBackupComponents_AddToSnapshotSet(IVssBackupComponents *This, VSS_PW
   ENTER("AddToSnapshotSet %s", v)
   REQUIRE(USABLE && b->set_started && b->phase[OP_SNAPSHOT] == NOT_STARTED && !b->pending)
   if (!guid_is_null(&provider) && !guid_eq(&provider, &SYSTEM_PROVIDER)) { hr = VSS_E_PROVIDER_NOT_REGISTERED; break; }
-  if (!is_dir(v)) { hr = VSS_E_OBJECT_NOT_FOUND; break; }
+  if (!platform_is_dir(v)) { hr = VSS_E_OBJECT_NOT_FOUND; break; }
   for (int i = 0; i < b->nvolumes; i++)
     if (!strcmp(b->volumes[i], v)) hr = VSS_E_OBJECT_ALREADY_EXISTS;
   if (hr != S_OK) break;
@@ -982,11 +954,11 @@ HRESULT IVssBackupComponents_DeleteSnapshots(IVssBackupComponents *This, VSS_ID 
   REQUIRE(b->initialized)
   if (type != 2) { hr = E_INVALIDARG; break; }
   char set[1100];
-  snprintf(set, sizeof set, "%s/%s", b->cfg.store, text);
+  snprintf(set, sizeof set, "%s" PLATFORM_SEP "%s", b->cfg.store, text);
   memset(nondeleted, 0, sizeof *nondeleted);
   *deleted = 0;
-  if (!is_dir(set)) { hr = VSS_E_OBJECT_NOT_FOUND; break; }
-  remove_tree(set);
+  if (!platform_is_dir(set)) { hr = VSS_E_OBJECT_NOT_FOUND; break; }
+  platform_remove_tree(set);
   if (guid_eq(&id, &b->set_id)) { b->set_deleted = 1; *deleted = b->nvolumes; }
   else *deleted = 1;
   LEAVE
@@ -999,10 +971,10 @@ HRESULT IVssBackupComponents_IsVolumeSupported(IVssBackupComponents *This, VSS_I
   ENTER("IsVolumeSupported %s", v)
   REQUIRE(USABLE)
   if (!guid_is_null(&provider) && !guid_eq(&provider, &SYSTEM_PROVIDER)) { hr = VSS_E_PROVIDER_NOT_REGISTERED; break; }
-  if (!is_dir(v)) { hr = VSS_E_OBJECT_NOT_FOUND; break; }
+  if (!platform_is_dir(v)) { hr = VSS_E_OBJECT_NOT_FOUND; break; }
   char marker[1100];
-  snprintf(marker, sizeof marker, "%s/.vss-unsupported", v);
-  *supported = access(marker, F_OK) != 0;
+  snprintf(marker, sizeof marker, "%s" PLATFORM_SEP ".vss-unsupported", v);
+  *supported = !platform_exists(marker);
   LEAVE
 }
 
@@ -1096,8 +1068,7 @@ HRESULT CreateVssBackupComponentsInternal(IVssBackupComponents **out) {
     free(b);
     return injected;
   }
-  const char *mk[] = {"mkdir", "-p", "--", b->cfg.store, NULL};
-  if (run(mk) != 0) {
+  if (platform_make_dirs(b->cfg.store) != 0) {
     free(b);
     return (HRESULT)0x80042302; /* VSS_E_UNEXPECTED */
   }

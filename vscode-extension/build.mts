@@ -21,7 +21,7 @@ if (!existsSync(join(here, 'node_modules', 'vscode-languageclient'))) {
 }
 
 mkdirSync(dist, { recursive: true });
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, minify: true, logLevel: 'warning' } as const;
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node22', sourcemap: false, minify: true, logLevel: 'warning' } as const;
 // src/language/chevrotain.ts finds Chevrotain's one-file bundle at run time (a top-level
 // await, which CommonJS cannot hold); inside this bundle its modules cost nothing to resolve,
 // so the server takes Chevrotain's entry point instead.

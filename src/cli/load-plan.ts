@@ -1,6 +1,7 @@
 // The one way a command turns a script path into a Plan: evaluate, and on any error print the
 // diagnostics like a compiler and return exit code 2 (nothing ran).
 
+import type { LoadOptions } from '../plan/load.ts';
 import type { Plan } from '../plan/types.ts';
 import type { SecretStore } from '../plan/secret.ts';
 import { EXIT } from './exit-codes.ts';
@@ -12,7 +13,7 @@ export interface LoadedPlan {
 
 export async function loadPlanOrReport(
   file: string,
-  options: { job?: string | undefined; runId?: string; started?: Date } = {},
+  options: Pick<LoadOptions, 'job' | 'runId' | 'started' | 'importRoots'> = {},
   stderr: NodeJS.WritableStream = process.stderr,
 ): Promise<LoadedPlan | number> {
   const [{ loadPlan }, { renderDiagnostic }] = await Promise.all([import('../plan/load.ts'), import('../language/render-diagnostic.ts')]);

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandPlan, PlanText } from '../plan/types.ts';
 import { shown, type SecretStore } from '../plan/secret.ts';
+import { watchStall } from './stall.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -22,6 +23,13 @@ export interface RunProcessOptions {
   cwd?: PlanText;
   /** Kills the whole process group when it elapses. */
   timeoutMs?: number;
+  /**
+   * The stall rule: kills the whole process group when it shows no progress for `timeoutMs`.
+   * Progress is any output or I/O of the group (stall.ts); with `progress`, the output lines
+   * it accepts (restic, whose status lines go on while it is stuck) and I/O beyond what the
+   * process prints.
+   */
+  stall?: { timeoutMs: number; progress?: (stream: OutputStream, line: string) => boolean };
   /** Time between SIGTERM and SIGKILL. Default 2 s. */
   killGraceMs?: number;
   signal?: AbortSignal;
@@ -37,8 +45,17 @@ export interface ProcessResult {
   signal: NodeJS.Signals | null;
   durationMs: number;
   timedOut: boolean;
+  /** Ended by the stall rule. */
+  stalled: boolean;
   aborted: boolean;
 }
+
+/**
+ * With a caller's own progress rule, the group's I/O counts only beyond this many bytes per
+ * look (stall.ts): well above what a process prints in a few seconds (restic: a status line
+ * twice a second, a retry message now and then), well below one chunk of data it sends.
+ */
+const OUTPUT_MARGIN_BYTES = 64 * 1024;
 
 /** How long, after the child exits, to wait for output still in the pipes. */
 const OUTPUT_DRAIN_MS = 200;
@@ -131,12 +148,8 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     child.stdin.end(options.stdin);
   }
 
-  const drained = Promise.all([
-    pumpLines(child.stdout!, 'stdout', options.onLine, redact),
-    pumpLines(child.stderr!, 'stderr', options.onLine, redact),
-  ]);
-
   let timedOut = false;
+  let stalled = false;
   let aborted = false;
   let killTimer: NodeJS.Timeout | undefined;
   const terminate = () => {
@@ -144,6 +157,30 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     killGroup(child, 'SIGTERM');
     killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), options.killGraceMs ?? 2000);
   };
+  const stall = options.stall;
+  const watch =
+    stall &&
+    watchStall({
+      timeoutMs: stall.timeoutMs,
+      processGroup: process.platform === 'win32' || child.pid === undefined ? undefined : { pgid: child.pid, minBytes: stall.progress ? OUTPUT_MARGIN_BYTES : 0 },
+      onStall: () => {
+        stalled = true;
+        terminate();
+      },
+    });
+  const onChunk = watch && !stall.progress ? watch.progress : undefined;
+  const onLine =
+    watch && stall.progress
+      ? (stream: OutputStream, line: string) => {
+          if (stall.progress!(stream, line)) watch.progress();
+          options.onLine?.(stream, line);
+        }
+      : options.onLine;
+
+  const drained = Promise.all([
+    pumpLines(child.stdout!, 'stdout', onLine, redact, onChunk),
+    pumpLines(child.stderr!, 'stderr', onLine, redact, onChunk),
+  ]);
   const timeout =
     options.timeoutMs === undefined
       ? undefined
@@ -161,6 +198,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     child.once('exit', (code, sig) => resolve([code, sig]));
   });
   clearTimeout(timeout);
+  watch?.stop();
   options.signal?.removeEventListener('abort', onAbort);
   if (killTimer) {
     // The leader is gone; make sure the rest of its group follows before we return.
@@ -174,7 +212,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   child.stderr?.destroy();
   await drained;
 
-  return { exitCode, signal, durationMs: performance.now() - started, timedOut, aborted };
+  return { exitCode, signal, durationMs: performance.now() - started, timedOut, stalled, aborted };
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -206,6 +244,7 @@ async function pumpLines(
   name: OutputStream,
   onLine: RunProcessOptions['onLine'],
   redact: (text: string) => string,
+  onChunk?: () => void,
 ): Promise<void> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
@@ -215,6 +254,7 @@ async function pumpLines(
   };
   try {
     for await (const chunk of stream) {
+      onChunk?.();
       pending += decoder.write(chunk as Buffer);
       let newline: number;
       while ((newline = pending.indexOf('\n')) >= 0) {

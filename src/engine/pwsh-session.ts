@@ -8,7 +8,7 @@
 // dot-sources, its environment (§7, and the hook's `env`, secrets revealed) to a file that
 // script reads into $env:, and its outcome comes back through a status file. What fails a
 // block, and how its output and errors are written, is said in pwsh-block.ps1.
-// A block that outlives its timeout (or a cancel) ends the session's process; the next block
+// A block that outlives its timeout or stalls (or a cancel) ends the session's process; the next block
 // starts a new one, and the user is told its state was lost.
 
 import { accessSync, constants } from 'node:fs';
@@ -21,11 +21,14 @@ import type { PowerShell as PowerShellType } from 'node-powershell';
 import type { PlanText } from '../plan/types.ts';
 import type { SecretStore } from '../plan/secret.ts';
 import type { OutputStream, ProcessResult } from './process.ts';
+import { watchStall, type StallWatch } from './stall.ts';
 
 export interface PwshRunOptions {
   env: Record<string, PlanText>;
   cwd?: PlanText;
   timeoutMs?: number;
+  /** The stall rule; in a session only the block's output counts as progress. */
+  stall?: { timeoutMs: number };
   signal?: AbortSignal;
   secrets?: SecretStore;
   onLine?: (stream: OutputStream, line: string) => void;
@@ -199,10 +202,23 @@ export function createPwshSession(): PwshSession {
       await writeFile(blockFile, code + '\n', { mode: 0o600 });
 
       const redact = (line: string) => (options.secrets ? options.secrets.redact(line) : line);
-      listener = (stream, line) => options.onLine?.(stream, redact(line));
       let timer: NodeJS.Timeout | undefined;
-      let outcome: 'done' | 'timeout' | 'aborted' = 'done';
+      let watch: StallWatch | undefined;
+      let outcome: 'done' | 'timeout' | 'stalled' | 'aborted' = 'done';
+      listener = (stream, line) => {
+        watch?.progress();
+        options.onLine?.(stream, redact(line));
+      };
       const stopped = new Promise<void>((resolve) => {
+        if (options.stall) {
+          watch = watchStall({
+            timeoutMs: options.stall.timeoutMs,
+            onStall: () => {
+              outcome = 'stalled';
+              resolve();
+            },
+          });
+        }
         if (options.timeoutMs !== undefined) {
           timer = setTimeout(() => {
             outcome = 'timeout';
@@ -222,6 +238,7 @@ export function createPwshSession(): PwshSession {
         await Promise.race([current.invoke(blockCommand(dir!, n)), stopped]);
       } finally {
         clearTimeout(timer);
+        watch?.stop();
         listener = undefined;
         await rm(envFile, { force: true });
         await rm(blockFile, { force: true });
@@ -230,7 +247,7 @@ export function createPwshSession(): PwshSession {
       if (outcome !== 'done') {
         lostState = true;
         await end();
-        return { exitCode: null, signal: 'SIGKILL', durationMs, timedOut: outcome === 'timeout', aborted: outcome === 'aborted' };
+        return { exitCode: null, signal: 'SIGKILL', durationMs, timedOut: outcome === 'timeout', stalled: outcome === 'stalled', aborted: outcome === 'aborted' };
       }
       const status = await readFile(statusFile, 'utf8').catch(() => undefined);
       await rm(statusFile, { force: true });
@@ -238,10 +255,10 @@ export function createPwshSession(): PwshSession {
         // The block ended the PowerShell process itself (`[Environment]::Exit`, a crash).
         lostState = true;
         await end();
-        return { exitCode: 1, signal: null, durationMs, timedOut: false, aborted: false };
+        return { exitCode: 1, signal: null, durationMs, timedOut: false, stalled: false, aborted: false };
       }
       const exitCode = status === 'error' ? 1 : Number(status.slice('exit '.length)) || 0;
-      return { exitCode, signal: null, durationMs, timedOut: false, aborted: false };
+      return { exitCode, signal: null, durationMs, timedOut: false, stalled: false, aborted: false };
     },
 
     async close() {

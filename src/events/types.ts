@@ -72,7 +72,11 @@ export type StillpointEventBody =
   | { type: 'hook.output'; hookId: string; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'hook.finished'; hookId: string; stage: string; exitCode: number | null; signal?: string; durationMs: number; status: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out'; error?: string }
   | { type: 'copy.started'; target: string; kind: string; totalBytes?: number; totalFiles?: number }
-  | { type: 'copy.progress'; target: string; bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number }
+  /**
+   * totalBytes/totalFiles: what the whole copy handles, once known (the tree target's scan has
+   * finished); until then scannedBytes/scannedFiles: what that scan has counted so far.
+   */
+  | { type: 'copy.progress'; target: string; bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number; scannedBytes?: number; scannedFiles?: number }
   | { type: 'copy.finished'; target: string; kind: string; status: 'succeeded' | 'partial' | 'failed'; bytes: number; files: number; skipped: number; snapshotId?: string; location?: string; error?: string; details?: Record<string, string | number> }
   | { type: 'file.skipped'; path: string; reason: SkipReason; detail: string }
   | { type: 'retention.pruned'; target: string; removed: string[]; kept: string[] }

@@ -10,6 +10,7 @@ import { tokenEnd } from './lexer.ts';
 import { decodeEscapes } from './string-literal.ts';
 import { leadingBlankLines, rawBlockCode } from './raw-block.ts';
 import type { RawBlockPayload, StringPayload } from './tokens.ts';
+import { meant } from './suggest.ts';
 
 export interface BuildContext {
   text: string;
@@ -252,7 +253,7 @@ function unknownUnit(text: string, range: A.NodeBase['range']): Diagnostic {
   return {
     severity: 'error',
     summary: `unknown unit \`${unit}\` in \`${text}\``,
-    detail: `${suggestion === undefined ? '' : `Did you mean \`${value}${suggestion}\`? `}Durations take ms, s, m, h, d or w (\`5m\`); sizes take B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (\`5GiB\`).`,
+    detail: `${suggestion === undefined ? '' : `${meant(`${value}${suggestion}`)} `}Durations take ms, s, m, h, d or w (\`5m\`); sizes take B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (\`5GiB\`).`,
     range,
     code: 'unknown-unit',
   };

@@ -1,20 +1,115 @@
 // Reading a script file. Every way it can fail (missing, a directory, empty, not UTF-8,
-// unreadable) is one diagnostic naming the file, never an exception.
+// unreadable, too big, not a script) is one diagnostic naming the file, never an exception.
+//
+// Scripts are untrusted (SECURITY.md): `check` runs on pull requests where the environment
+// holds deploy tokens, and a diagnostic quotes the text it read. So only a regular file whose
+// real path ends in `.still` is read, never a device, a FIFO or /proc, inside the allowed
+// roots when there are any, and never more than MAX_SCRIPT_BYTES of it.
 
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
+import { sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.ts';
+import { MAX_SCRIPT_BYTES, sizeText } from './limits.ts';
 import { rangeMaker } from './positions.ts';
 
 export type LoadedSource = { text: string } | { diagnostic: Diagnostic };
 
-export async function loadSource(path: string): Promise<LoadedSource> {
-  let bytes: Uint8Array;
+
+/** Folders of the kernel's own files, which look like regular files but are not scripts. */
+const KERNEL_FOLDERS = ['/proc', '/sys', '/dev'];
+
+export interface ReadRules {
+  /** Real paths of the folders the file must lie in (an import's allowed roots); anywhere when absent. */
+  roots?: readonly string[];
+}
+
+export async function loadSource(path: string, rules: ReadRules = {}): Promise<LoadedSource> {
+  let real: string;
   try {
-    bytes = await readFile(path);
+    real = await realpath(path);
   } catch (error) {
     return { diagnostic: readFailure(path, (error as NodeJS.ErrnoException).code) };
   }
-  return decodeSource(bytes, path);
+  const refused = await refusal(path, real, rules);
+  if (refused) return { diagnostic: refused };
+  const read = await readBounded(real);
+  if ('code' in read) return { diagnostic: readFailure(path, read.code) };
+  if (read.bytes === undefined) return { diagnostic: tooBig(path) };
+  return decodeSource(read.bytes, path);
+}
+
+/** Why the file at `real` (named `path`) may not be read, decided before it is opened. */
+async function refusal(path: string, real: string, rules: ReadRules): Promise<Diagnostic | undefined> {
+  const via = real === path ? '' : ` (it resolves to ${real})`;
+  if (KERNEL_FOLDERS.some((folder) => isInside(real, folder))) {
+    return fileProblem('not-a-script', `${path} is not a script${via}`, 'Scripts are `.still` files; files under /proc, /sys and /dev are never read.');
+  }
+  if (rules.roots !== undefined && !rules.roots.some((root) => isInside(real, root))) {
+    return fileProblem(
+      'outside-import-roots',
+      `${path} is outside the allowed folders${via}`,
+      `A script may import only files inside ${rules.roots.join(', ')}. Move the file there, or allow its folder with \`--import-root DIR\`.`,
+    );
+  }
+  let kind: string;
+  try {
+    kind = fileKind(await stat(real));
+  } catch (error) {
+    return readFailure(path, (error as NodeJS.ErrnoException).code);
+  }
+  if (kind === 'directory') return readFailure(path, 'EISDIR');
+  if (kind !== 'file') return fileProblem('not-a-script', `${path} is ${kind}, not a script${via}`, 'Name a regular `.still` file.');
+  if (!real.endsWith('.still')) return fileProblem('not-a-script', `${path} is not a \`.still\` script${via}`, 'Scripts are files whose name ends in `.still`: rename it, or name the right file.');
+  return undefined;
+}
+
+function fileKind(stats: import('node:fs').Stats): string {
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/** Whether `path` is `folder` or lies inside it (both absolute and real). */
+export function isInside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
+/**
+ * The file's bytes, at most MAX_SCRIPT_BYTES (undefined when there are more). Opened without
+ * blocking and checked again once open, so a file swapped for a FIFO cannot hang the read.
+ */
+async function readBounded(real: string): Promise<{ bytes: Uint8Array | undefined } | { code: string | undefined }> {
+  let handle: import('node:fs/promises').FileHandle | undefined;
+  try {
+    handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { code: 'ENOTREGULAR' };
+    if (stats.size > MAX_SCRIPT_BYTES) return { bytes: undefined };
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      // One more byte than allowed tells a file at the limit from a larger one.
+      const chunk = Buffer.alloc(Math.min(Math.max(stats.size + 1, 4096), MAX_SCRIPT_BYTES + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > MAX_SCRIPT_BYTES) return { bytes: undefined };
+    }
+    return { bytes: Buffer.concat(chunks) };
+  } catch (error) {
+    return { code: (error as NodeJS.ErrnoException).code };
+  } finally {
+    await handle?.close();
+  }
+}
+
+function tooBig(path: string): Diagnostic {
+  return fileProblem('script-too-big', `${path} is larger than ${sizeText(MAX_SCRIPT_BYTES)}`, 'A script that large is not a backup script: split it into files that `import` each other, or name the right file.');
 }
 
 /** Decodes the bytes of a script: UTF-8, an optional byte order mark removed. */
@@ -87,6 +182,8 @@ function readFailure(path: string, code: string | undefined): Diagnostic {
     case 'EACCES':
     case 'EPERM':
       return fileProblem('unreadable-file', `${path} cannot be read: permission denied`, 'Run as a user that may read it, or change its permissions.');
+    case 'ENOTREGULAR':
+      return fileProblem('not-a-script', `${path} is not a regular file`, 'Name a regular `.still` file.');
     default:
       return fileProblem('unreadable-file', `${path} cannot be read${code === undefined ? '' : ` (${code})`}`, 'Check that the path names a readable file.');
   }

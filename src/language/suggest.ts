@@ -48,5 +48,17 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
 /** " Did you mean `x`?" or "", to append to a diagnostic's detail. */
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const found = suggest(word, candidates);
-  return found === undefined ? '' : ` Did you mean \`${found}\`?`;
+  return found === undefined ? '' : ` ${meant(found)}`;
+}
+
+/** The sentence that offers `replacement` for a diagnostic's whole range. */
+export function meant(replacement: string): string {
+  return `Did you mean \`${replacement}\`?`;
+}
+
+const MEANT = /Did you mean `([^`]+)`\?/;
+
+/** The replacement a diagnostic's detail offers with `meant`, for the editor's quick fix. */
+export function meantIn(detail: string): string | undefined {
+  return MEANT.exec(detail)?.[1];
 }

@@ -1,8 +1,8 @@
 // Completion from the catalog, by cursor context (cursor-context.ts).
 
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem } from 'vscode-languageserver';
-import { FUNCTIONS, SYNTAX_KEYWORDS, VALUES, type ArgItem, type StatementSpec } from '../language/catalog.ts';
-import { cursorContext, statementsOf, wordBefore } from './cursor-context.ts';
+import { FUNCTIONS, SYNTAX_KEYWORDS, VALUES, type ArgItem, type BlockKind, type StatementSpec } from '../language/catalog.ts';
+import { cursorContext, statementsOf, wordBefore, type CursorContext } from './cursor-context.ts';
 import type { ScriptDocument } from './document.ts';
 import { statementDoc, wordDoc } from './reference.ts';
 import { letsBefore, loopVariablesAt } from './syntax-tree.ts';
@@ -11,15 +11,32 @@ const SYNTAX_DOC = new Map(SYNTAX_KEYWORDS.map((k) => [k.name, k.doc]));
 /** Statements that are syntax and may stand in any block. */
 const CONTROL_WORDS = ['let', 'if', 'for'];
 
-export function completions(document: ScriptDocument, offset: number): CompletionItem[] {
+/**
+ * The completions at `offset`, in the order the editor should show them (`sortText`). A
+ * space typed (`trigger` ' ') asks only where one of a fixed set of words must come next: a
+ * list popping up after every space elsewhere would turn the next Enter into a keyword.
+ */
+export function completions(document: ScriptDocument, offset: number, trigger?: string): CompletionItem[] {
   const context = cursorContext(document.text, offset);
+  if (trigger === ' ' && !expectsWord(context)) return [];
+  const items = contextCompletions(document, offset, context);
+  const width = String(items.length).length;
+  return items.map((item, index) => ({ ...item, sortText: String(index).padStart(width, '0') }));
+}
+
+function expectsWord(context: CursorContext): boolean {
+  return (context.kind === 'item' && context.item.kind === 'word') || context.kind === 'keys' || context.kind === 'else';
+}
+
+function contextCompletions(document: ScriptDocument, offset: number, context: CursorContext): CompletionItem[] {
   const word = wordBefore(document.text, offset);
   switch (context.kind) {
     case 'statement':
-      return [
-        ...statementsOf(context.block).map((spec) => statementItem(spec)),
-        ...CONTROL_WORDS.map((name) => keywordItem(name)),
-      ];
+      return statementItems(context.block);
+    case 'next':
+      // A finished statement may be followed by another on its line, but only once the
+      // user starts typing one; right after it, nothing is expected.
+      return word.start < offset ? statementItems(context.block) : [];
     case 'item':
       return itemCompletions(document, context.item, word.start);
     case 'keys':
@@ -31,6 +48,10 @@ export function completions(document: ScriptDocument, offset: number): Completio
     case 'none':
       return [];
   }
+}
+
+function statementItems(block: BlockKind): CompletionItem[] {
+  return [...statementsOf(block).map((spec) => statementItem(spec)), ...CONTROL_WORDS.map((name) => keywordItem(name))];
 }
 
 function itemCompletions(document: ScriptDocument, item: ArgItem, offset: number): CompletionItem[] {

@@ -14,6 +14,8 @@ import * as T from '../language/tokens.ts';
 export type CursorContext =
   /** A statement may start here. */
   | { kind: 'statement'; block: BlockKind }
+  /** Past the last item of a statement: only another statement of the block on the same line. */
+  | { kind: 'next'; block: BlockKind }
   /** An argument item of a statement. */
   | { kind: 'item'; block: BlockKind; spec: StatementSpec; item: ArgItem }
   /** The key of a `keep last N, daily N` pair. */
@@ -135,18 +137,18 @@ function statementContext(block: BlockKind, statement: IToken[]): CursorContext 
 /** What item `index` of comma group `group` of `spec` is; past the last item, a new statement on the same line. */
 function argumentContext(block: BlockKind, spec: StatementSpec, group: number, index: number): CursorContext {
   const args = spec.args;
-  const item = (value: ArgItem | undefined): CursorContext => (value ? { kind: 'item', block, spec, item: value } : { kind: 'statement', block });
+  const item = (value: ArgItem | undefined): CursorContext => (value ? { kind: 'item', block, spec, item: value } : { kind: 'next', block });
   switch (args.kind) {
     case 'none':
-      return { kind: 'statement', block };
+      return { kind: 'next', block };
     case 'flag':
-      return index === 0 ? { kind: 'item', block, spec, item: { kind: 'word', name: 'BOOL', words: ['true', 'false'], noun: 'bool' } } : { kind: 'statement', block };
+      return index === 0 ? { kind: 'item', block, spec, item: { kind: 'word', name: 'BOOL', words: ['true', 'false'], noun: 'bool' } } : { kind: 'next', block };
     case 'one':
       return item(group === 0 && index === 0 ? args.item : undefined);
     case 'list':
       return item(index === 0 ? args.item : undefined);
     case 'pairs':
-      return index === 0 ? { kind: 'keys', keys: args.keys } : index === 1 ? { kind: 'expression' } : { kind: 'statement', block };
+      return index === 0 ? { kind: 'keys', keys: args.keys } : index === 1 ? { kind: 'expression' } : { kind: 'next', block };
     case 'sequence':
       return item(group === 0 ? args.items[index] : index === 0 ? args.more : undefined);
     case 'assignment':

@@ -1,7 +1,8 @@
 // One open script as the language server sees it: its text, its parse, and the diagnostics
 // of `stillpoint check` (the same loader, so the editor and the CLI never disagree).
 
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import type { SourceFile } from '../language/ast.ts';
 import type { Diagnostic, Position, SourceRange } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
@@ -32,12 +33,34 @@ export function lspRange(range: SourceRange): LspRange {
   return { start: lspPosition(range.start), end: lspPosition(range.end) };
 }
 
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** A diagnostic of this document in place; one of an imported file (or of no place) at the top, naming where it is. */
+export function toLsp(diagnostic: Diagnostic, document: { path: string; uri: string }): LspDiagnostic {
+  const { path } = document;
+  const range = diagnostic.range;
+  const here = range !== undefined && range.file === path;
+  const where = range === undefined || here ? '' : ` (${range.file}:${range.start.line}:${range.start.column})`;
+  return {
+    range: here ? lspRange(range) : START,
+    severity: SEVERITY[diagnostic.severity],
+    code: diagnostic.code,
+    source: 'stillpoint',
+    message: `${diagnostic.summary}${where}\n${diagnostic.detail}`,
+    ...(diagnostic.related
+      ? { relatedInformation: diagnostic.related.map((r) => ({ message: r.message, location: { uri: r.range.file === path ? document.uri : pathToFileURL(r.range.file).href, range: lspRange(r.range) } })) }
+      : {}),
+  };
+}
+
 export class ScriptDocument {
   readonly uri: string;
   readonly path: string;
   readonly text: string;
   #lineStarts: number[] | undefined;
   #file: SourceFile | undefined;
+  #diagnostics: Promise<Diagnostic[]> | undefined;
 
   constructor(uri: string, text: string) {
     this.uri = uri;
@@ -52,14 +75,26 @@ export class ScriptDocument {
   }
 
   offsetAt(position: LspPosition): number {
-    this.#lineStarts ??= lineStarts(this.text);
-    const start = this.#lineStarts[Math.min(position.line, this.#lineStarts.length - 1)] ?? 0;
+    const starts = this.#starts();
+    const start = starts[Math.min(position.line, starts.length - 1)] ?? 0;
     return Math.min(start + position.character, this.text.length);
   }
 
-  /** What `stillpoint check` reports for this text; imports are read from disk. */
-  async diagnostics(): Promise<Diagnostic[]> {
-    const result = await loadPlanFromText(this.path, this.text);
-    return result.diagnostics;
+  positionAt(offset: number): LspPosition {
+    const starts = this.#starts();
+    let line = 0;
+    while (line + 1 < starts.length && starts[line + 1]! <= offset) line += 1;
+    return { line, character: offset - starts[line]! };
+  }
+
+  #starts(): number[] {
+    this.#lineStarts ??= lineStarts(this.text);
+    return this.#lineStarts;
+  }
+
+  /** What `stillpoint check` reports for this text, computed once; imports are read from disk. */
+  diagnostics(): Promise<Diagnostic[]> {
+    this.#diagnostics ??= loadPlanFromText(this.path, this.text).then((result) => result.diagnostics);
+    return this.#diagnostics;
   }
 }

@@ -7,25 +7,21 @@
 // someone types is that a check whose document changed again before it finished publishes
 // nothing, so only the newest text's diagnostics reach the editor.
 
-import { pathToFileURL } from 'node:url';
 import {
-  DiagnosticSeverity,
+  CodeActionKind,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
-  type Diagnostic as LspDiagnostic,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { format } from '../language/formatter.ts';
+import { codeActions } from './code-actions.ts';
 import { completions } from './completion.ts';
-import { lspRange, ScriptDocument } from './document.ts';
+import { ScriptDocument, toLsp } from './document.ts';
 import { definition, documentSymbols, hover } from './navigation.ts';
 
-const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
-const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 /** Serves the language on `connection` until it closes. */
 export function serve(connection: Connection): void {
@@ -51,6 +47,7 @@ export function serve(connection: Connection): void {
         documentFormattingProvider: true,
         documentSymbolProvider: true,
         definitionProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'stillpoint' },
     }),
@@ -69,9 +66,9 @@ export function serve(connection: Connection): void {
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
-  connection.onCompletion(({ textDocument, position }) => {
+  connection.onCompletion(({ textDocument, position, context }) => {
     const current = script(textDocument.uri);
-    return current ? completions(current, current.offsetAt(position)) : [];
+    return current ? completions(current, current.offsetAt(position), context?.triggerCharacter) : [];
   });
   connection.onHover(({ textDocument, position }) => {
     const current = script(textDocument.uri);
@@ -80,6 +77,10 @@ export function serve(connection: Connection): void {
   connection.onDefinition(({ textDocument, position }) => {
     const current = script(textDocument.uri);
     return current ? definition(current, current.offsetAt(position)) : null;
+  });
+  connection.onCodeAction(({ textDocument, range }) => {
+    const current = script(textDocument.uri);
+    return current ? codeActions(current, range) : [];
   });
   connection.onDocumentSymbol(({ textDocument }) => {
     const current = script(textDocument.uri);
@@ -91,28 +92,10 @@ export function serve(connection: Connection): void {
     const formatted = format(current.text, current.path);
     // A script with syntax errors is left as it is; its diagnostics already say why.
     if (hasErrors(formatted.diagnostics) || formatted.text === current.text) return [];
-    const end = documents.get(textDocument.uri)!.positionAt(current.text.length);
+    const end = current.positionAt(current.text.length);
     return [{ range: { start: { line: 0, character: 0 }, end }, newText: formatted.text }];
   });
 
   documents.listen(connection);
   connection.listen();
-}
-
-/** A diagnostic of this document in place; one of an imported file (or of no place) at the top, naming where it is. */
-export function toLsp(diagnostic: Diagnostic, document: { path: string; uri: string }): LspDiagnostic {
-  const { path } = document;
-  const range = diagnostic.range;
-  const here = range !== undefined && range.file === path;
-  const where = range === undefined || here ? '' : ` (${range.file}:${range.start.line}:${range.start.column})`;
-  return {
-    range: here ? lspRange(range) : START,
-    severity: SEVERITY[diagnostic.severity],
-    code: diagnostic.code,
-    source: 'stillpoint',
-    message: `${diagnostic.summary}${where}\n${diagnostic.detail}`,
-    ...(diagnostic.related
-      ? { relatedInformation: diagnostic.related.map((r) => ({ message: r.message, location: { uri: r.range.file === path ? document.uri : pathToFileURL(r.range.file).href, range: lspRange(r.range) } })) }
-      : {}),
-  };
 }

@@ -3,11 +3,14 @@
 // server all call this, so they agree on every diagnostic.
 
 import { randomUUID } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
+import { dirname } from 'node:path';
 import type { SourceFile } from '../language/ast.ts';
 import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
+import { MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
 import { loadSource } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
@@ -30,6 +33,11 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Texts to use instead of the files on disk, by absolute path: an editor's unsaved buffers. */
   openFiles?: ReadonlyMap<string, string>;
+  /**
+   * The folders imports may come from (`--import-root`, an editor's workspace folders); the
+   * script's own folder when absent. Imports outside them are refused (SECURITY.md).
+   */
+  importRoots?: readonly string[];
 }
 
 export interface LoadResult {
@@ -64,7 +72,9 @@ async function load(path: string, text: string | undefined, options: LoadOptions
   const diagnostics: Diagnostic[] = [];
 
   const root = importTarget('', path);
-  await readGraph(root.file, root.resolved, text, undefined, { files, sources, diagnostics, openFiles: options.openFiles });
+  const roots = await allowedRoots(options.importRoots ?? [dirname(root.resolved)], diagnostics);
+  const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0 };
+  await readGraph(root.file, root.resolved, text, undefined, graph);
   if (!files.has(root.resolved)) return { secrets, diagnostics, sources };
 
   const syntaxErrors = new Map<string, number[]>();
@@ -108,18 +118,45 @@ interface Graph {
   sources: Map<string, string>;
   diagnostics: Diagnostic[];
   openFiles: ReadonlyMap<string, string> | undefined;
+  /** Real paths of the folders imports may come from. */
+  roots: readonly string[];
+  /** Characters read so far, all files together. */
+  bytes: number;
+}
+
+/** The real paths of the allowed folders; one that does not exist is an error and allows nothing. */
+async function allowedRoots(folders: readonly string[], diagnostics: Diagnostic[]): Promise<string[]> {
+  const roots: string[] = [];
+  for (const folder of folders) {
+    try {
+      roots.push(await realpath(folder));
+    } catch {
+      diagnostics.push({ severity: 'error', code: 'import-root-not-found', summary: `the import root ${folder} does not exist`, detail: 'Name an existing folder with `--import-root`.' });
+    }
+  }
+  return roots;
 }
 
 /** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */
 async function readGraph(file: string, resolved: string, text: string | undefined, importedAt: SourceRange | undefined, graph: Graph) {
   if (graph.files.has(resolved)) return;
+  if (importedAt && graph.files.size >= MAX_IMPORTED_FILES) {
+    graph.diagnostics.push(graphLimit(`the script and its imports would be more than ${MAX_IMPORTED_FILES} files`, importedAt));
+    return;
+  }
   const open = text ?? graph.openFiles?.get(resolved);
-  const read = open !== undefined ? { text: open } : await loadSource(file);
+  // The script itself is the one the user named; what it imports must stay inside the roots.
+  const read = open !== undefined ? { text: open } : await loadSource(file, importedAt ? { roots: graph.roots } : {});
   if ('diagnostic' in read) {
     // A file that an import names is reported at the import, where the fix usually is.
     graph.diagnostics.push(importedAt ? { ...read.diagnostic, summary: `cannot import: ${read.diagnostic.summary}`, range: importedAt } : read.diagnostic);
     return;
   }
+  if (importedAt && graph.bytes + read.text.length > MAX_IMPORT_GRAPH_BYTES) {
+    graph.diagnostics.push(graphLimit(`the script and its imports would be larger than ${sizeText(MAX_IMPORT_GRAPH_BYTES)} together`, importedAt));
+    return;
+  }
+  graph.bytes += read.text.length;
   graph.sources.set(file, read.text);
   const parsed = parse(read.text, file);
   graph.files.set(resolved, parsed.file);
@@ -131,6 +168,10 @@ async function readGraph(file: string, resolved: string, text: string | undefine
     const target = importTarget(file, importPath);
     await readGraph(target.file, target.resolved, undefined, statement.args[0]![0]!.range, graph);
   }
+}
+
+function graphLimit(summary: string, range: SourceRange): Diagnostic {
+  return { severity: 'error', code: 'import-graph-too-big', summary: `cannot import: ${summary}`, detail: 'Backup scripts are small: look for an import that pulls in more than it should.', range };
 }
 
 /** Diagnostics without a range first, then by file (in reading order) and position. */

@@ -45,6 +45,11 @@ export function formatPercent(done: number, total: number | undefined): string |
   return `${Math.min(100, Math.floor((done / total) * 100))}%`;
 }
 
+/** While the total of a copy is still being counted, what the scan has found so far. */
+export function formatCounting(files: number, bytes: number): string {
+  return `counting: ${files} files, ${formatBytes(bytes)} so far`;
+}
+
 /** Event time "2026-11-23T09:30:01.234Z" -> "2026-11-23T09:30:01Z" for log lines. */
 export function formatLogTime(iso: string): string {
   return iso.replace(/\.\d+Z$/, 'Z');

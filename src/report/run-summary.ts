@@ -67,6 +67,9 @@ export interface TargetSummary {
   filesDone: number;
   totalBytes?: number;
   totalFiles?: number;
+  /** Until the totals are known: what the scan that counts them has counted so far. */
+  scannedBytes?: number;
+  scannedFiles?: number;
   bytesPerSecond?: number;
   etaMs?: number;
   skipped: number;
@@ -292,6 +295,11 @@ export class RunSummaryBuilder {
         Object.assign(target, { bytesDone: event.bytesDone, filesDone: event.filesDone });
         if (event.totalBytes !== undefined) target.totalBytes = event.totalBytes;
         if (event.totalFiles !== undefined) target.totalFiles = event.totalFiles;
+        if (event.scannedBytes !== undefined && event.scannedFiles !== undefined) Object.assign(target, { scannedBytes: event.scannedBytes, scannedFiles: event.scannedFiles });
+        else {
+          delete target.scannedBytes;
+          delete target.scannedFiles;
+        }
         const throughput = this.#throughputs.get(target)!;
         throughput.add({ timeMs: Date.parse(event.time), bytesDone: event.bytesDone });
         const rate = throughput.bytesPerSecond();

@@ -27,8 +27,12 @@ export interface CopySource {
 export interface CopyProgress {
   bytesDone: number;
   filesDone: number;
+  /** What the whole copy handles, once known. */
   totalBytes?: number;
   totalFiles?: number;
+  /** Until the totals are known: what the scan that counts them has counted so far. */
+  scannedBytes?: number;
+  scannedFiles?: number;
 }
 
 export interface TargetContext {

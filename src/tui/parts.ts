@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import { createElement as h, type ReactNode } from 'react';
 import type { RunStatus, WriterState } from '../events/types.ts';
-import { formatBytes, formatDuration, formatPercent, formatRate, printable } from '../report/format.ts';
+import { formatBytes, formatCounting, formatDuration, formatPercent, formatRate, printable } from '../report/format.ts';
 import type { FreezeSummary, JobSummary, RunSummary, StageState, StageSummary, TargetSummary } from '../report/run-summary.ts';
 import type { HookLine } from './store.ts';
 import { useTone, type Tone } from './theme.ts';
@@ -157,6 +157,7 @@ export function TargetProgress(props: { target: TargetSummary }) {
   ];
   const pace: string[] = [];
   if (t.bytesPerSecond !== undefined) pace.push(formatRate(t.bytesPerSecond));
+  if (t.state === 'copying' && t.scannedFiles !== undefined) pace.push(formatCounting(t.scannedFiles, t.scannedBytes ?? 0));
   if (t.state === 'copying' && t.etaMs !== undefined) pace.push(`ETA ${formatDuration(t.etaMs)}`);
   if (t.skipped) pace.push(`${t.skipped} skipped`);
   return h(

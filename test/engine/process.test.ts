@@ -72,6 +72,72 @@ describe('runProcess', () => {
     expect(result.signal).toBe('SIGTERM');
   });
 
+  describe('stall rule', () => {
+    it('ends a process group that goes quiet, grandchild included, long before its timeout', async () => {
+      const pidFile = join(dir, 'quiet.pid');
+      const { result, lines } = await collect({
+        command: { shell: `echo working; sleep 30 & echo $! > ${pidFile}; wait` },
+        timeoutMs: 30_000,
+        stall: { timeoutMs: 400 },
+        killGraceMs: 500,
+      });
+      expect(result).toMatchObject({ stalled: true, timedOut: false, aborted: false, signal: 'SIGTERM' });
+      expect(result.durationMs).toBeLessThan(5000);
+      expect(lines).toEqual([['stdout', 'working']]);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    });
+
+    it('escalates to SIGKILL when a stalled process ignores SIGTERM', async () => {
+      const { result } = await collect({ command: { shell: 'trap "" TERM; sleep 30 & wait; sleep 30' }, stall: { timeoutMs: 300 }, killGraceMs: 300 });
+      expect(result.stalled).toBe(true);
+      expect(result.signal).toBe('SIGKILL');
+    });
+
+    it('counts output as progress', async () => {
+      const { result, lines } = await collect({ command: { shell: 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo $i; sleep 0.2; done' }, stall: { timeoutMs: 1500 } });
+      expect(result).toMatchObject({ exitCode: 0, stalled: false });
+      expect(lines).toHaveLength(12);
+    });
+
+    it.runIf(process.platform === 'linux')('counts bytes a silent process writes as progress (Linux /proc/PID/io)', async () => {
+      const file = join(dir, 'silent-writer');
+      const code = `const fs = require('fs'); let n = 0; const t = setInterval(() => { fs.appendFileSync(${JSON.stringify(file)}, 'x'.repeat(4096)); if (++n === 25) clearInterval(t); }, 100);`;
+      const { result, lines } = await collect({ command: { argv: [process.execPath, '-e', code] }, stall: { timeoutMs: 1500 } });
+      expect(lines).toEqual([]);
+      expect(result).toMatchObject({ exitCode: 0, stalled: false });
+      expect(result.durationMs).toBeGreaterThan(2000);
+    });
+
+    it('does not count CPU time as progress', async () => {
+      const { result } = await collect({ command: { argv: [process.execPath, '-e', 'const end = Date.now() + 20000; while (Date.now() < end);'] }, stall: { timeoutMs: 1000 } });
+      expect(result.stalled).toBe(true);
+      expect(result.durationMs).toBeLessThan(10_000);
+    });
+
+    it('with a progress rule, counts only the lines it accepts (a status that repeats is a stall)', async () => {
+      let lastStatus: string | undefined;
+      const progress = (_stream: string, line: string) => {
+        const changed = line !== lastStatus;
+        lastStatus = line;
+        return changed;
+      };
+      const { result, lines } = await collect({
+        command: { shell: 'for i in 1 2 3; do echo "done $i"; sleep 0.1; done; while :; do echo "done 3"; sleep 0.05; done' },
+        stall: { timeoutMs: 600, progress },
+      });
+      expect(result.stalled).toBe(true);
+      expect(lines.length).toBeGreaterThan(5);
+      expect(new Set(lines.map(([, l]) => l))).toEqual(new Set(['done 1', 'done 2', 'done 3']));
+    });
+    it.runIf(process.platform === 'linux')('with a progress rule, still counts data the group moves beyond what it prints', async () => {
+      const file = join(dir, 'uploader');
+      const code = `const fs = require('fs'); let n = 0; const t = setInterval(() => { console.log('same status'); fs.appendFileSync(${JSON.stringify(file)}, 'x'.repeat(256 * 1024)); if (++n === 25) clearInterval(t); }, 100);`;
+      const { result } = await collect({ command: { argv: [process.execPath, '-e', code] }, stall: { timeoutMs: 1500, progress: () => false } });
+      expect(result).toMatchObject({ exitCode: 0, stalled: false });
+    });
+  });
+
   it('reveals secrets only for the child and redacts them in output and descriptions', async () => {
     const secrets = new SecretStore();
     const token = secrets.add('hunter2-token');

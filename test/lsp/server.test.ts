@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompletionItem, DocumentSymbol, Hover, Location, TextEdit } from 'vscode-languageserver';
+import type { CodeAction, CompletionItem, DocumentSymbol, Hover, Location, TextEdit } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { startServer, withCursor, type TestClient } from './client.ts';
 
 let client: TestClient;
@@ -21,12 +22,16 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function completionLabels(marked: string): Promise<string[]> {
+async function completionItems(marked: string, triggerCharacter?: string): Promise<CompletionItem[]> {
   const { text, position } = withCursor(marked);
   const uri = uriFor();
   await client.open(uri, text);
-  const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position })) as CompletionItem[];
-  return items.map((i) => i.label);
+  const context = triggerCharacter === undefined ? { triggerKind: 1 } : { triggerKind: 2, triggerCharacter };
+  return (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position, context })) as CompletionItem[];
+}
+
+async function completionLabels(marked: string, triggerCharacter?: string): Promise<string[]> {
+  return (await completionItems(marked, triggerCharacter)).map((i) => i.label);
 }
 
 async function hoverAt(marked: string): Promise<string | undefined> {
@@ -122,8 +127,35 @@ describe('completion', () => {
     expect(await completionLabels('job "a" {\n  hook before-backup pwsh |\n}\n')).toEqual([]);
   });
 
-  it('offers the statements of the block again after a statement with all its arguments on one line', async () => {
-    expect(await completionLabels('job "a" {\n  quiesce { idle 3s | }\n}\n')).toEqual(expect.arrayContaining(['within', 'on-timeout']));
+  it('offers the statements of the block once a word is typed after a statement with all its arguments on one line', async () => {
+    expect(await completionLabels('job "a" {\n  quiesce { idle 3s w| }\n}\n')).toEqual(expect.arrayContaining(['within', 'on-timeout']));
+  });
+
+  it('offers nothing right after a finished statement, typed space or not', async () => {
+    for (const line of ['provider vss |', 'target tree "/y" |', 'freeze-timeout 5s |', 'quiesce { idle 3s | }']) {
+      const marked = `job "a" {\n  volume "/srv"\n  ${line}\n}\n`;
+      expect(await completionLabels(marked), line).toEqual([]);
+      expect(await completionLabels(marked, ' '), line).toEqual([]);
+    }
+  });
+
+  it('answers a typed space only where one of a fixed set of words comes next', async () => {
+    expect(await completionLabels('job "a" {\n  provider |\n}\n', ' ')).toContain('btrfs');
+    expect(await completionLabels('job "a" {\n  hook before-backup |\n}\n', ' ')).toEqual(['run', 'sh', 'pwsh', 'cmd']);
+    expect(await completionLabels('job "a" {\n  target restic "/r" { keep |}\n}\n', ' ')).toContain('daily');
+    expect(await completionLabels('job "a" {\n  |\n}\n', ' ')).toEqual([]);
+    expect(await completionLabels('job "a" {\n  volume |\n}\n', ' ')).toEqual([]);
+    expect(await completionLabels('let x = |\n', ' ')).toEqual([]);
+    expect(await completionLabels('let x = |\n')).toContain('env');
+  });
+
+  it('keeps its order through sortText', async () => {
+    const items = await completionItems('job "a" {\n  hook |\n}\n');
+    const sorted = [...items].sort((a, b) => a.sortText!.localeCompare(b.sortText!)).map((i) => i.label);
+    expect(sorted).toEqual(['before-backup', 'before-snapshot', 'during-freeze', 'after-snapshot', 'after-backup', 'on-error']);
+    const many = await completionItems('job "a" {\n  |\n}\n');
+    expect(many.length).toBeGreaterThan(10);
+    expect([...many].sort((a, b) => a.sortText!.localeCompare(b.sortText!))).toEqual(many);
   });
 });
 
@@ -148,6 +180,53 @@ describe('hover', () => {
     expect(await hoverAt('let t = 5m\nlet ok = t == 5m and not false\njob "a" { volume "${o|k}" }\n')).toBe('`let ok` = `true`');
     expect(await hoverAt('let r|oot = env("BACKUP_ROOT") ?? "/b"\n')).toBe('`let root` = `known when the script runs`');
     expect(await hoverAt('let p|w = secret("hunter2")\n')).toBe('`let pw` = `"***"`');
+  });
+});
+
+/** The quick fixes at the marker, each as its title and the text after applying its edit. */
+async function quickFixes(marked: string): Promise<{ title: string; preferred: boolean; result: string }[]> {
+  const { text, position } = withCursor(marked);
+  const uri = uriFor();
+  await client.open(uri, text);
+  const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: [] } })) as CodeAction[];
+  return actions.map((action) => {
+    expect(action.kind).toBe('quickfix');
+    const edits = action.edit!.changes![uri]!;
+    expect(edits).toHaveLength(1);
+    return { title: action.title, preferred: action.isPreferred === true, result: TextDocument.applyEdits(TextDocument.create(uri, 'stillpoint', 1, text), edits) };
+  });
+}
+
+describe('quick fixes', () => {
+  const job = (body: string) => `job "a" {\n  volume "/srv"\n${body}\n}\n`;
+  it('replaces the word of each "did you mean" with the word it means', async () => {
+    const cases: [string, string][] = [
+      ['  provider btr|fz', '  provider btrfs'],
+      ['  hook on-eror| run "x"', '  hook on-error run "x"'],
+      ['  writer "w" sqli|t "/srv/w.db"', '  writer "w" sqlite "/srv/w.db"'],
+      ['  freeze-timeout 5mins|', '  freeze-timeout 5m'],
+      ['  target restic "/r" { keep dayly| 7 }', '  target restic "/r" { keep daily 7 }'],
+      ['  freeze-timout| 5s', '  freeze-timeout 5s'],
+      ['  target tre| "/b"', '  target tree "/b"'],
+    ];
+    for (const [marked, fixed] of cases) {
+      const actions = await quickFixes(job(marked));
+      expect(actions.map((a) => a.result), marked).toContain(job(fixed));
+      expect(actions.find((a) => a.result === job(fixed))!.preferred).toBe(true);
+    }
+  });
+
+  it('replaces a misspelt name, or defines it with let above its top-level statement', async () => {
+    const actions = await quickFixes('let root = "/b"\njob "a" {\n  volume "/srv"\n  target tree roo|tt\n}\n');
+    expect(actions.map((a) => a.title)).toEqual(['Change to `root`', 'Define `roott` with `let`']);
+    expect(actions[0]!.result).toBe('let root = "/b"\njob "a" {\n  volume "/srv"\n  target tree root\n}\n');
+    expect(actions[1]!.result).toBe('let root = "/b"\nlet roott = ""\njob "a" {\n  volume "/srv"\n  target tree roott\n}\n');
+    const only = await quickFixes('job "a" {\n  volume "/srv"\n  target tree elsewhe|re\n}\n');
+    expect(only).toEqual([{ title: 'Define `elsewhere` with `let`', preferred: true, result: 'let elsewhere = ""\njob "a" {\n  volume "/srv"\n  target tree elsewhere\n}\n' }]);
+  });
+
+  it('offers nothing where nothing is wrong', async () => {
+    expect(await quickFixes(job('  provider bt|rfs'))).toEqual([]);
   });
 });
 

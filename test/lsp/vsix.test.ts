@@ -1,5 +1,6 @@
 // The VS Code extension packaged as CI packages it (npm run vsix): the .vsix holds the
-// grammar, the language configuration and the bundled server, and that server works on its own.
+// grammar, the language configuration and the bundled server, and that server works on its own
+// on the oldest Node an editor it claims to support runs it with.
 
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +12,11 @@ import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, typ
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
+// The Node of each VS Code release whose extension host moved to a newer Node: 1.101 was the
+// first on Electron 35 (Node 22.15.1); 1.91 to 1.100 ran Node 20, which Chevrotain 13 cannot.
+const EXTENSION_HOST_NODE: Record<string, string> = { '1.101.0': '22.15.1' };
+// The `node22` dev dependency: that Node, pinned.
+const oldestNode = join(root, 'node_modules/node22/bin/node');
 let vsix: string;
 let unpacked: string;
 
@@ -48,8 +54,16 @@ describe('stillpoint .vsix', () => {
     expect(manifest.contributes.languages[0].extensions).toEqual(['.still']);
   });
 
-  it('runs the bundled server on its own: a broken script gets its diagnostics', async () => {
-    const server = spawn(process.execPath, [join(unpacked, 'extension/dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  it('claims only VS Code releases whose extension host runs Node 22, and is tested on the oldest one', async () => {
+    const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
+    const minimum = /^\^(\d+\.\d+\.\d+)$/.exec(manifest.engines.vscode)?.[1];
+    expect(minimum && EXTENSION_HOST_NODE[minimum], `engines.vscode ${manifest.engines.vscode}`).toBeDefined();
+    const { stdout } = await run(oldestNode, ['--version']);
+    expect(stdout.trim()).toBe(`v${EXTENSION_HOST_NODE[minimum!]}`);
+  });
+
+  it('runs the bundled server on its own on that Node: a broken script gets its diagnostics', async () => {
+    const server = spawn(oldestNode, [join(unpacked, 'extension/dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
     try {
       const published = new Promise<PublishDiagnosticsParams>((resolve) => connection.onNotification('textDocument/publishDiagnostics', resolve));

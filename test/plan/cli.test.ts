@@ -1,30 +1,10 @@
 // `stillpoint check` and `stillpoint plan` as a user runs them: a real process, real files.
 
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { stillpoint } from '../support/cli.ts';
 import { folder } from './helpers.ts';
-
-const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/stillpoint.js');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function stillpoint(args: string[], options: { cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...options.env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const GOOD = 'job web {\n  volume "/srv/web"\n  providers btrfs, copy\n  target restic "/repo" { password secret(env("PW")) }\n}\n';
 const BAD = 'job web {\n  volume "/srv/web"\n  freeze-timeout 5GiB\n  provider btrf\n}\n';

@@ -47,14 +47,20 @@ export class EventSequence {
     return this.emit({ type: 'stage.finished', stage, status: outcome.status ?? 'succeeded', durationMs: this.#clockMs - started, ...(outcome.error ? { error: outcome.error } : {}) });
   }
 
-  /** copy.started, progress every `everyMs` until done, copy.finished. */
-  copy(target: string, kind: string, totalBytes: number, totalFiles: number, options: { everyMs?: number; steps?: number; stopAt?: number; skipped?: number } = {}): this {
+  /**
+   * copy.started, progress every `everyMs` until done, copy.finished. `scanSteps`: the totals
+   * are counted beside the copy (the tree target's scan); the first `scanSteps` progress events
+   * carry the counts so far, each a tenth of the totals more.
+   */
+  copy(target: string, kind: string, totalBytes: number, totalFiles: number, options: { everyMs?: number; steps?: number; stopAt?: number; skipped?: number; scanSteps?: number } = {}): this {
     const steps = options.steps ?? 10;
-    this.emit({ type: 'copy.started', target, kind, totalBytes, totalFiles });
+    const scanSteps = options.scanSteps ?? 0;
+    this.emit({ type: 'copy.started', target, kind, ...(scanSteps ? {} : { totalBytes, totalFiles }) });
     const last = options.stopAt ?? steps;
     for (let i = 1; i <= last; i += 1) {
       this.wait(options.everyMs ?? 1000);
-      this.emit({ type: 'copy.progress', target, bytesDone: Math.round((totalBytes * i) / steps), filesDone: Math.round((totalFiles * i) / steps), totalBytes, totalFiles });
+      const scanned = i <= scanSteps ? { scannedBytes: Math.round((totalBytes * i) / 10), scannedFiles: Math.round((totalFiles * i) / 10) } : { totalBytes, totalFiles };
+      this.emit({ type: 'copy.progress', target, bytesDone: Math.round((totalBytes * i) / steps), filesDone: Math.round((totalFiles * i) / steps), ...scanned });
     }
     if (options.stopAt !== undefined) return this;
     const skipped = options.skipped ?? 0;
@@ -228,6 +234,15 @@ export function cancelledRun(): { untilCancel: EventSequence; rest: EventSequenc
   const rest = new EventSequence({ start: s.events.at(-1)!.time, job: 'ledger' });
   rest.events.push(...s.events.slice(cut));
   return { untilCancel, rest };
+}
+
+/** A first tree backup while its scan still counts: `stopAt` progress events, the first `scanSteps` of them before the totals are known. */
+export function scanningCopyRun(scanSteps: number, stopAt: number): EventSequence {
+  const s = runUntilFrozen();
+  s.emit({ type: 'freeze.ended', setId: 'set-1', windowMs: 812, writers: [], timedOut: false });
+  s.emit({ type: 'stage.finished', stage: 'snapshot', status: 'succeeded', durationMs: 850 });
+  s.emit({ type: 'stage.started', stage: 'copy' });
+  return s.copy(TARGET, 'tree', 2 * GiB, 50_000, { scanSteps, stopAt });
 }
 
 /** `run --dry-run`: each stage says what it would do; nothing is frozen or copied. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cancelledRun, dryRun, EventSequence, failedWriterRun, providerFallbackRun, runUntilFrozen, successfulRun } from '../support/event-sequences.ts';
+import { cancelledRun, dryRun, EventSequence, failedWriterRun, providerFallbackRun, runUntilFrozen, scanningCopyRun, successfulRun } from '../support/event-sequences.ts';
 import { renderApp } from './render-app.ts';
 
 const mounted: Array<{ unmount(): void }> = [];
@@ -48,6 +48,15 @@ describe('TUI frames', () => {
     expect(frame).toMatch(/^tree \/srv\/backups\/ledger {2}copying$/m);
     expect(frame).toMatch(/^ {2}█{8}░{12} {2}39% {2}819 MiB of 2\.00 GiB {2}20000 of 50000 files\n {2}205 MiB\/s {2}ETA 6\.0 s$/m);
     expect(frame).toMatch(/^▸ copy +4\.0 s$/m);
+  });
+
+  it('shows what the scan has counted so far while the total is unknown, then the percentage and ETA once it is', () => {
+    const counting = show(scanningCopyRun(3, 2)).lastFrame()!;
+    expect(counting).toMatch(/^ {2}░{20} {7}410 MiB {2}10000 files\n {2}205 MiB\/s {2}counting: 10000 files, 410 MiB so far$/m);
+    expect(counting).not.toContain('ETA');
+    const counted = show(scanningCopyRun(3, 5)).lastFrame()!;
+    expect(counted).toMatch(/^ {2}█{10}░{10} {2}50% {2}1\.00 GiB of 2\.00 GiB {2}25000 of 50000 files\n {2}205 MiB\/s {2}ETA 5\.0 s$/m);
+    expect(counted).not.toContain('counting');
   });
 
   it('shows the tail of hook output, scrubbed of escape codes', () => {

@@ -1,9 +1,10 @@
-// stillpoint check <file...> [--format text|json]
+// stillpoint check <file...> [--format text|json] [--import-root DIR...]
 //
 // Evaluates each script as `run` would (imports, defaults, types) without touching
 // anything, and prints every diagnostic. Exit 0 when there is no error, 2 when there is.
 
 import { Option } from 'commander';
+import { importRootOption } from './import-root.ts';
 import type { DefineCommand } from './index.ts';
 
 export const define: DefineCommand = (program, setExitCode) => {
@@ -12,7 +13,8 @@ export const define: DefineCommand = (program, setExitCode) => {
     .description('check scripts for errors without running anything')
     .argument('<file...>', '.still scripts')
     .addOption(new Option('--format <format>', 'how to print diagnostics').choices(['text', 'json']).default('text'))
-    .action(async (files: string[], options: { format: 'text' | 'json' }) => {
+    .addOption(importRootOption())
+    .action(async (files: string[], options: { format: 'text' | 'json'; importRoot?: string[] }) => {
       // Type-stripping the parser and evaluator is most of check's start-up; Node's compile
       // cache keeps the result between runs (bench/results/language.md).
       (await import('node:module')).enableCompileCache?.();
@@ -24,7 +26,7 @@ export const define: DefineCommand = (program, setExitCode) => {
       const all = [];
       const color = options.format === 'text' && process.stdout.isTTY && !process.env.NO_COLOR;
       for (const file of files) {
-        const result = await loadPlan(file);
+        const result = await loadPlan(file, { importRoots: options.importRoot });
         all.push(...result.diagnostics);
         if (options.format !== 'text') continue;
         for (const diagnostic of result.diagnostics) {

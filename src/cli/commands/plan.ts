@@ -1,8 +1,9 @@
-// stillpoint plan <file> [--job NAME] [--json]
+// stillpoint plan <file> [--job NAME] [--json] [--import-root DIR...]
 //
 // The resolved plan: what `run` would do, per job. --json prints the Plan itself, checked
 // against plan.schema.json first. Secrets print as ***.
 
+import { importRootOption } from './import-root.ts';
 import type { DefineCommand } from './index.ts';
 
 export const define: DefineCommand = (program, setExitCode) => {
@@ -12,11 +13,12 @@ export const define: DefineCommand = (program, setExitCode) => {
     .argument('<file>', 'a .still script')
     .option('--job <name>', 'only this job')
     .option('--json', 'print the plan as JSON (validated against its schema)')
-    .action(async (file: string, options: { job?: string; json?: boolean }) => {
+    .addOption(importRootOption())
+    .action(async (file: string, options: { job?: string; json?: boolean; importRoot?: string[] }) => {
       // As in check: keep the type-stripped parser and evaluator in Node's compile cache.
       (await import('node:module')).enableCompileCache?.();
       const [{ loadPlanOrReport }, { EXIT }] = await Promise.all([import('../load-plan.ts'), import('../exit-codes.ts')]);
-      const loaded = await loadPlanOrReport(file, { job: options.job });
+      const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot });
       if (typeof loaded === 'number') return setExitCode(loaded);
       if (!options.json) {
         const { describePlan } = await import('../../plan/describe.ts');

@@ -1,5 +1,6 @@
-// stillpoint run <file> [--job NAME] [--dry-run] [--json | --tui | --plain] [--report FILE]
+// stillpoint run <file> [--job NAME] [--dry-run] [--json | --tui | --plain] [--report FILE] [--import-root DIR...]
 
+import { importRootOption } from './import-root.ts';
 import type { DefineCommand } from './index.ts';
 
 export const define: DefineCommand = (program, setExitCode) => {
@@ -13,7 +14,8 @@ export const define: DefineCommand = (program, setExitCode) => {
     .option('--tui', 'the live terminal view (the default on a terminal)')
     .option('--plain', 'plain log lines (the default when not on a terminal)')
     .option('--report <file>', 'write the run report (.json or .html)')
-    .action(async (file: string, options: { job?: string; dryRun?: boolean; json?: boolean; tui?: boolean; plain?: boolean; report?: string }) => {
+    .addOption(importRootOption())
+    .action(async (file: string, options: { job?: string; dryRun?: boolean; json?: boolean; tui?: boolean; plain?: boolean; report?: string; importRoot?: string[] }) => {
       const { runCommand } = await import('../run-command.ts');
       setExitCode(await runCommand(file, options));
     });

@@ -3,7 +3,7 @@
 // once per interval of event time, so that a log of a long copy stays short.
 
 import type { EventSink, StillpointEvent } from '../../events/types.ts';
-import { formatBytes, formatDuration, formatLogTime, formatPercent, formatRate, printable } from '../../report/format.ts';
+import { formatBytes, formatCounting, formatDuration, formatLogTime, formatPercent, formatRate, printable } from '../../report/format.ts';
 import { Throughput } from '../../report/throughput.ts';
 import { drained, type RenderOutput } from './output.ts';
 
@@ -124,7 +124,7 @@ function list(items: string[]): string {
   return items.length ? items.join(', ') : 'none';
 }
 
-function progressText(event: { bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number }, throughput: Throughput): string {
+function progressText(event: Extract<StillpointEvent, { type: 'copy.progress' }>, throughput: Throughput): string {
   const percent = formatPercent(event.bytesDone, event.totalBytes);
   const parts = [
     `${formatBytes(event.bytesDone)}${event.totalBytes !== undefined ? ` of ${formatBytes(event.totalBytes)}` : ''}${percent ? ` (${percent})` : ''}`,
@@ -132,6 +132,7 @@ function progressText(event: { bytesDone: number; filesDone: number; totalBytes?
   ];
   const rate = throughput.bytesPerSecond();
   if (rate !== undefined) parts.push(formatRate(rate));
+  if (event.scannedFiles !== undefined) parts.push(formatCounting(event.scannedFiles, event.scannedBytes ?? 0));
   const eta = throughput.etaMs(event.totalBytes);
   if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
   return parts.join(', ');

@@ -36,6 +36,7 @@ import { applyMetadata, metadataOf, sourceXattrs, xattrsToManifest, type EntryMe
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
 import { Selection, walk } from './walk.ts';
+import { TreeScan } from './scan.ts';
 
 /**
  * Entries in flight at once: enough for several batches of small files to be copied while the
@@ -183,6 +184,7 @@ class SnapshotRun {
   readonly #context: TargetContext;
   readonly #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
   readonly #pool: CopyPool;
+  #scan: TreeScan | undefined;
   readonly #setAside: SetAside[] = [];
   #files = 0;
   #bytes = 0;
@@ -190,6 +192,8 @@ class SnapshotRun {
   #skipped = 0;
   copiedBytes = 0;
   #lastProgress = 0;
+  /** The last progress, with the copy's own counts as totals, has been reported. */
+  #finished = false;
   #xattrWarned = false;
   #previousDamaged = false;
 
@@ -202,10 +206,15 @@ class SnapshotRun {
   }
 
   async write(volumes: Volume[]): Promise<SnapshotSummary> {
+    // The total is news worth telling at once: it turns the progress into a percentage.
+    this.#scan = new TreeScan(
+      volumes.map((v) => v.source),
+      (count) => count.done && !this.#finished && this.#reportProgress(true),
+    );
     try {
       return await this.#write(volumes);
     } finally {
-      await this.#pool.close();
+      await Promise.all([this.#pool.close(), this.#scan.close()]);
     }
   }
 
@@ -227,7 +236,7 @@ class SnapshotRun {
       await cursor?.close().catch(() => {});
     }
     await this.#retrySetAside(volumes, manifestPath);
-    this.#reportProgress(true);
+    this.#reportProgress(true, true);
     const summary: SnapshotSummary = {
       format: 'stillpoint-tree',
       version: 1,
@@ -409,11 +418,20 @@ class SnapshotRun {
     this.#context.skipped(path, reason, detail);
   }
 
-  #reportProgress(final: boolean): void {
-    const now = Date.now();
-    if (!final && now - this.#lastProgress < PROGRESS_EVERY_MS) return;
-    this.#lastProgress = now;
-    this.#context.progress({ bytesDone: this.#bytes, filesDone: this.#files });
+  /**
+   * `now`: whatever the time since the last report. The scan's totals come once it is done,
+   * its counts so far before; at the end the copy's own counts are the totals.
+   */
+  #reportProgress(now: boolean, finished = false): void {
+    const time = Date.now();
+    if (!now && time - this.#lastProgress < PROGRESS_EVERY_MS) return;
+    this.#lastProgress = time;
+    const done = { bytesDone: this.#bytes, filesDone: this.#files };
+    const count = this.#scan?.count;
+    this.#finished ||= finished;
+    if (finished) this.#context.progress({ ...done, totalBytes: this.#bytes, totalFiles: this.#files });
+    else if (count?.done) this.#context.progress({ ...done, totalBytes: Math.max(count.bytes, this.#bytes), totalFiles: Math.max(count.files, this.#files) });
+    else this.#context.progress({ ...done, scannedBytes: count?.bytes ?? 0, scannedFiles: count?.files ?? 0 });
   }
 
   /**

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createNdjsonRenderer } from '../../../src/cli/render/ndjson.ts';
-import { EventSequence, providerFallbackRun, successfulRun } from '../../support/event-sequences.ts';
+import { EventSequence, providerFallbackRun, scanningCopyRun, successfulRun } from '../../support/event-sequences.ts';
 import { CapturedOutput } from './capture.ts';
 
 describe('NDJSON renderer', () => {
   it('writes exactly the events, one per line, which parse back to the same objects', async () => {
-    for (const run of [successfulRun(), providerFallbackRun()]) {
+    for (const run of [successfulRun(), providerFallbackRun(), scanningCopyRun(3, 5)]) {
       const out = new CapturedOutput();
       const renderer = createNdjsonRenderer({ out });
       for (const event of run.events) renderer.emit(event);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPlainRenderer } from '../../../src/cli/render/plain.ts';
-import { EventSequence, failedWriterRun, providerFallbackRun, successfulRun } from '../../support/event-sequences.ts';
+import { EventSequence, failedWriterRun, providerFallbackRun, scanningCopyRun, successfulRun } from '../../support/event-sequences.ts';
 import { CapturedOutput } from './capture.ts';
 
 function render(events: EventSequence['events'], progressIntervalMs?: number): string[] {
@@ -28,6 +28,14 @@ describe('plain renderer', () => {
     expect(lines[0]).toMatch(/1\.00 GiB of 2\.00 GiB \(50%\), 25000 of 50000 files, 205 MiB\/s, ETA 5\.0 s$/);
     expect(lines[1]).toMatch(/2\.00 GiB of 2\.00 GiB \(100%\), 50000 of 50000 files, 205 MiB\/s, ETA 0\.0 s$/);
     expect(render(successfulRun().events, 1000).filter((l) => l.includes(' of 50000 files'))).toHaveLength(10);
+  });
+
+  it('prints what the scan has counted so far until the total is known, then the percentage and ETA', () => {
+    const lines = render(scanningCopyRun(3, 5).events, 1000).filter((l) => l.includes('copy to tree') && l.includes(' files'));
+    expect(lines[1]).toMatch(/: 410 MiB, 10000 files, 205 MiB\/s, counting: 10000 files, 410 MiB so far$/);
+    expect(lines[2]).toContain('counting: 15000 files');
+    expect(lines[3]).toMatch(/819 MiB of 2\.00 GiB \(39%\)/);
+    expect(lines[4]).toMatch(/: 1\.00 GiB of 2\.00 GiB \(50%\), 25000 of 50000 files, 205 MiB\/s, ETA 5\.0 s$/);
   });
 
   it('prefixes hook output with the hook and scrubs escape codes and control characters from it', () => {

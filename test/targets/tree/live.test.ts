@@ -44,6 +44,25 @@ describe('live copy (copy provider)', () => {
     }
   });
 
+  it('tells the scan\'s totals while the copy is still going on', async () => {
+    using source = tempDir('live');
+    using target = tempDir('dst');
+    writeTree(source.path, { 'a.txt': 'a', 'm/log': BIG, 'z.txt': 'z' });
+    const writer = await appender(join(source.path, 'm/log'), 30);
+    try {
+      const context = recordingContext();
+      // Phase two waits 2 x 1 s for m/log to settle: time enough for the scan to end meanwhile.
+      const result = await new TreeTarget(target.path).write([sourceOf(source.path, { live: { retries: 2, retryDelayMs: 1000 } })], context);
+      expect(result).toMatchObject({ files: 2, skipped: 1 });
+      // The scan counted m/log, which the copy then skipped: 3 files told mid-run, 2 at the end.
+      expect(context.progressed.slice(0, -1)).toContainEqual(expect.objectContaining({ totalFiles: 3 }));
+      expect(context.progressed.at(-1)).toMatchObject({ filesDone: 2, totalFiles: 2 });
+    } finally {
+      writer.kill();
+      await exited(writer);
+    }
+  });
+
   it('copies in phase two a file that settled after phase one, in manifest order', async () => {
     using source = tempDir('live');
     using target = tempDir('dst');

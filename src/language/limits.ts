@@ -1,0 +1,20 @@
+// The bounds that keep reading an untrusted script finite (SECURITY.md). Each is far above
+// what a real backup script needs; crossing one is an error that names the limit.
+
+/** Bytes in one script file. */
+export const MAX_SCRIPT_BYTES = 1024 * 1024;
+/** Bytes in a script and everything it imports, together. */
+export const MAX_IMPORT_GRAPH_BYTES = 8 * 1024 * 1024;
+/** Files in a script's import graph, the script included. */
+export const MAX_IMPORTED_FILES = 256;
+/** Jobs in a script and its imports. */
+export const MAX_JOBS = 1000;
+/** Characters in one string literal. */
+export const MAX_STRING_LENGTH = 64 * 1024;
+/** Brackets, blocks and operators nested inside each other. */
+export const MAX_NESTING = 64;
+
+/** "1 MiB", "64 KiB". */
+export function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
+}

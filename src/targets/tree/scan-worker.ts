@@ -1,0 +1,23 @@
+// The thread of a TreeScan (scan.ts): walks every volume as the copy does and posts the
+// regular files and bytes counted so far, then the totals.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CopySource } from '../target.ts';
+import { SCAN_REPORT_EVERY_MS, type ScanCount } from './scan.ts';
+import { Selection, walk } from './walk.ts';
+
+const sources = workerData as CopySource[];
+const count: ScanCount = { files: 0, bytes: 0, done: false };
+let reported = Date.now();
+for (const source of sources) {
+  for (const item of walk(source.readPath, Selection.forVolume(source, source.root), source.oneFileSystem)) {
+    if (item.kind !== 'entry' || !item.stat.isFile()) continue;
+    count.files++;
+    count.bytes += Number(item.stat.size);
+    if (Date.now() - reported >= SCAN_REPORT_EVERY_MS) {
+      reported = Date.now();
+      parentPort!.postMessage(count);
+    }
+  }
+}
+parentPort!.postMessage({ ...count, done: true });

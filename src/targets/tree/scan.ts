@@ -1,0 +1,43 @@
+// The scan that counts what a copy will handle, so that progress can show a percentage and the
+// time left (as restic's scanner does). It walks the same volumes with the same selection on a
+// thread of its own, so it never holds up the walk that copies; what it counts is only shown,
+// never trusted: the copy's own counts are the result.
+
+import { Worker } from 'node:worker_threads';
+import type { CopySource } from '../target.ts';
+
+/** What the scan has counted: regular files and their bytes, as the copy counts them. */
+export interface ScanCount {
+  files: number;
+  bytes: number;
+  /** The scan has finished: the counts are the totals. */
+  done: boolean;
+}
+
+/** How often the scan says how far it has got. */
+export const SCAN_REPORT_EVERY_MS = 250;
+
+export class TreeScan {
+  readonly #worker: Worker;
+  #count: ScanCount = { files: 0, bytes: 0, done: false };
+
+  /** `onCount` is called at most every SCAN_REPORT_EVERY_MS and once when the scan is done. */
+  constructor(sources: CopySource[], onCount: (count: ScanCount) => void = () => {}) {
+    this.#worker = new Worker(new URL('./scan-worker.ts', import.meta.url), { workerData: sources });
+    this.#worker.unref();
+    this.#worker.on('message', (count: ScanCount) => {
+      this.#count = count;
+      onCount(count);
+    });
+    // A scan that fails only costs the total; the copy goes on without one.
+    this.#worker.on('error', () => {});
+  }
+
+  get count(): ScanCount {
+    return this.#count;
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}

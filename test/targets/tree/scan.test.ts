@@ -1,0 +1,42 @@
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TreeScan, type ScanCount } from '../../../src/targets/tree/scan.ts';
+import { sourceOf } from './context.ts';
+import { tempDir, writeTree } from './fixture.ts';
+
+/** Runs a scan to its end; every count it reported, the last one the totals. */
+async function scanAll(...args: ConstructorParameters<typeof TreeScan>): Promise<ScanCount[]> {
+  const counts: ScanCount[] = [];
+  const done = new Promise<void>((resolve) => {
+    const scan = new TreeScan(args[0], (count) => {
+      counts.push(count);
+      if (count.done) void scan.close().then(() => resolve());
+    });
+  });
+  await done;
+  return counts;
+}
+
+describe('tree scan', () => {
+  it('counts the regular files and their bytes of every volume, as the copy selects them', async () => {
+    using a = tempDir('scan-a');
+    using b = tempDir('scan-b');
+    writeTree(a.path, { 'x.txt': 'xxx', 'sub/y.bin': Buffer.alloc(5000), 'cache/skip.tmp': 'not counted', 'sub/z.tmp': 'nor this' });
+    symlinkSync('x.txt', join(a.path, 'link')); // a symlink is no file to count
+    mkdirSync(join(a.path, 'empty'));
+    writeTree(b.path, { 'pagefile.sys': 'a system file', 'w.txt': Buffer.alloc(100_000) });
+    const counts = await scanAll([sourceOf(a.path, { exclude: ['*.tmp', '/cache'] }), sourceOf(b.path)]);
+    expect(counts.at(-1)).toEqual({ files: 3, bytes: 3 + 5000 + 100_000, done: true });
+    expect(counts.slice(0, -1).every((c) => !c.done)).toBe(true);
+  });
+
+  it('reports what it has counted so far while a large tree is still being scanned', async () => {
+    using a = tempDir('scan-big');
+    writeTree(a.path, Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`d${i % 100}/f${i}`, 'ab'])));
+    const counts = await scanAll([sourceOf(a.path)]);
+    expect(counts.at(-1)).toEqual({ files: 20_000, bytes: 40_000, done: true });
+    // Counts rise: each report is at least the one before.
+    for (let i = 1; i < counts.length; i++) expect(counts[i]!.files).toBeGreaterThanOrEqual(counts[i - 1]!.files);
+  });
+});
