@@ -29,7 +29,7 @@ const PASSWORD = 'bench-password';
 /** Child mode: one restic-target write, as the engine calls it. */
 async function writeOnce(repository: string, readPath: string, volumeRoot: string): Promise<void> {
   const { createResticTarget } = await import('../src/targets/restic/restic.ts');
-  const { SecretStore } = await import('../src/plan/secret.ts');
+  const { SecretStore } = await import('../src/base/secret.ts');
   const secrets = new SecretStore();
   const target = createResticTarget({ kind: 'restic', repository, password: secrets.add(PASSWORD), tags: [], args: [], origin: 'bench' }, secrets);
   let progress = 0;

@@ -1,18 +1,22 @@
 #!/usr/bin/env node
-// The sources are TypeScript run directly by Node's type stripping (Node >= 22.18): no
-// build step stands between a checkout and a run. `npm ci` brings Node 24 as a dev
-// dependency, which npm scripts and npx put first on the PATH.
+// Two layouts, one command. In a checkout, Node runs the TypeScript in src/ by type stripping
+// (Node >= 22.18): what you edit is what runs, with no build in between, for you and for the
+// tests that start this file. The installed package has no src/, only dist/, the bundle that
+// scripts/build.ts makes at `npm pack` (Node strips no types under node_modules). The
+// system test test/system/installed-package.test.ts packs, installs and runs that bundle.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(
-    `stillpoint: needs Node.js 22.18 or newer (this is ${process.version}). ` +
-      'Run it through `npx stillpoint` in the checkout after `npm ci`, which brings Node 24.\n',
+    `stillpoint: needs Node.js 22.18 or newer (this is ${process.version}): ` +
+      'install a newer Node.js, or in a checkout run `npx stillpoint` after `npm ci`, which brings Node 24.\n',
   );
   process.exit(2);
 }
-// Type-stripping and compiling the sources is most of a cold start: Node's compile cache (in
-// the OS temp folder) keeps that work from one run to the next.
+// Compiling the code is most of a cold start: Node's compile cache (in the OS temp folder)
+// keeps that work from one run to the next.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { main } = await import('../src/cli/main.ts');
+const { existsSync } = await import('node:fs');
+const source = new URL('../src/cli/main.ts', import.meta.url);
+const { main } = await import(existsSync(source) ? source.href : '../dist/main.js');
 process.exitCode = await main(process.argv);

@@ -26,7 +26,9 @@ function Get-StillpointCli {
     if ($cli -like '*.js') {
         $node = $env:STILLPOINT_NODE
         if (-not $node) {
-            foreach ($candidate in @([System.IO.Path]::Combine($root, 'node_modules', '.bin', 'node'), [System.IO.Path]::Combine($root, 'node_modules', 'node', 'bin', 'node.exe'))) {
+            # The checkout's own Node (the `node` dev dependency), not node_modules/.bin/node,
+            # which another dev dependency (an older Node for tests) may own.
+            foreach ($candidate in @([System.IO.Path]::Combine($root, 'node_modules', 'node', 'bin', 'node'), [System.IO.Path]::Combine($root, 'node_modules', 'node', 'bin', 'node.exe'))) {
                 if ([System.IO.File]::Exists($candidate)) { $node = $candidate; break }
             }
         }

@@ -5,14 +5,14 @@
 //   available provider's cleanupLeftovers (this finds them even when the state is lost).
 
 import { randomUUID } from 'node:crypto';
-import { messageOf } from '../engine/errors.ts';
+import { messageOf } from '../base/errors.ts';
 import { realParts, type EngineParts } from '../engine/parts.ts';
 import { releaseLeftovers } from '../engine/snapshot-sets.ts';
 import { JobLockedError, StateStore } from '../engine/state.ts';
 import type { StillpointEventBody } from '../events/types.ts';
 import type { JobPlan } from '../plan/types.ts';
 import type { VolumeInfo } from '../providers/provider.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { loadPlanOrReport } from './load-plan.ts';
 
 export interface CleanupOutcome {

@@ -3,8 +3,8 @@
 
 import type { LoadOptions } from '../plan/load.ts';
 import type { Plan } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
-import { EXIT } from './exit-codes.ts';
+import type { SecretStore } from '../base/secret.ts';
+import { EXIT } from '../base/exit-codes.ts';
 
 export interface LoadedPlan {
   plan: Plan;

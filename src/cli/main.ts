@@ -3,15 +3,18 @@
 // the action: `check`, `plan` and `fmt` must start fast, so nothing heavy (React, Ink, koffi,
 // database drivers) may be imported at the top of a command module.
 
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { COMMANDS } from './commands/index.ts';
+import { PACKAGE_ROOT } from '../package-layout.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('stillpoint')
     .description('Consistent point-in-time backups from declarative .still scripts.')
-    .version(await packageVersion())
+    // The Node.js too: the installed package runs on whichever Node is first on the PATH.
+    .version(`stillpoint ${await packageVersion()} (Node.js ${process.version})`)
     .exitOverride()
     .showSuggestionAfterError(true);
 
@@ -35,6 +38,6 @@ export async function main(argv: string[]): Promise<number> {
 
 async function packageVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
+  const text = await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
 }

@@ -2,10 +2,10 @@
 // order, whether it is available here and, if not, why; the one a run would choose is marked.
 // Probing touches nothing.
 
-import { messageOf } from '../engine/errors.ts';
+import { messageOf } from '../base/errors.ts';
 import { realParts, type EngineParts } from '../engine/parts.ts';
 import type { JobPlan } from '../plan/types.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { loadPlanOrReport } from './load-plan.ts';
 
 export interface ProviderProbe {

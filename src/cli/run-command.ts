@@ -4,13 +4,13 @@
 
 import { extname } from 'node:path';
 import { cancelOnSignals } from '../engine/cancel.ts';
-import { messageOf } from '../engine/errors.ts';
+import { messageOf } from '../base/errors.ts';
 import { runPlan } from '../engine/lifecycle.ts';
 import { realParts, type EngineParts } from '../engine/parts.ts';
 import type { StillpointEvent } from '../events/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
+import type { SecretStore } from '../base/secret.ts';
 import type { Plan } from '../plan/types.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { loadPlanOrReport } from './load-plan.ts';
 import { createRenderer, type RenderMode } from './render/select.ts';
 

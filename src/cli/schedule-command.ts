@@ -4,7 +4,7 @@
 import { nextRuns } from '../schedule/cron.ts';
 import { defaultScheduler, installSchedules, removeSchedules, type ScheduleOutcome } from '../schedule/install.ts';
 import { scheduledJob, type ScheduledJob } from '../schedule/job.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { loadPlanOrReport } from './load-plan.ts';
 
 export async function showSchedules(file: string, options: { job?: string; count: string }): Promise<number> {

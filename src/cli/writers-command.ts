@@ -4,12 +4,12 @@
 // listed as failed with the reason. Nothing is frozen or changed.
 
 import { tmpdir } from 'node:os';
-import { messageOf } from '../engine/errors.ts';
+import { messageOf } from '../base/errors.ts';
 import { hookEnvironment } from '../engine/hook-env.ts';
-import type { SecretStore } from '../plan/secret.ts';
+import type { SecretStore } from '../base/secret.ts';
 import type { JobPlan, Plan } from '../plan/types.ts';
 import { createWriter } from '../writers/index.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { loadPlanOrReport } from './load-plan.ts';
 
 export interface WriterListing {

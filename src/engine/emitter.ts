@@ -3,7 +3,7 @@
 // renderer nor a report can leak a secret that a hook printed or an error message quoted.
 
 import { EVENT_SCHEMA_VERSION, type EventSink, type StillpointEvent, type StillpointEventBody } from '../events/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
+import type { SecretStore } from '../base/secret.ts';
 
 export class Emitter {
   readonly runId: string;

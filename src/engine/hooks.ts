@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { expandSnapshotPaths } from '../plan/argv.ts';
 import type { HookAction, HookPlan, HookStage, PlanText } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
+import type { SecretStore } from '../base/secret.ts';
 import type { StillpointEventBody } from '../events/types.ts';
 import { hookEnvironment, type HookEnvInput } from './hook-env.ts';
-import { runProcess, shellArgv, type OutputStream, type ProcessResult } from './process.ts';
+import { runProcess, shellArgv, type OutputStream, type ProcessResult } from '../base/process.ts';
 import { createPwshSession, type PwshSession } from './pwsh-session.ts';
 
 /** What the hook environment is made of (hook-env.ts), and what a hook run needs besides. */

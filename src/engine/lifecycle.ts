@@ -10,6 +10,8 @@
 
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+// Node 22 has no AsyncDisposableStack (Node 24 has): this is the runtime's where there is one.
+import { AsyncDisposableStack } from '@whatwg-node/disposablestack';
 import {
   STAGES,
   type EventSink,
@@ -20,7 +22,7 @@ import {
   type StageStatus,
   type StillpointEventBody,
 } from '../events/types.ts';
-import { shown, type SecretStore } from '../plan/secret.ts';
+import { shown, type SecretStore } from '../base/secret.ts';
 import type { HookStage, JobPlan, KeepPlan, Plan, TargetPlan, VolumePlan } from '../plan/types.ts';
 import type { SnapshotContext, SnapshotSet, VolumeInfo } from '../providers/provider.ts';
 import { copyExcludes } from '../providers/index.ts';
@@ -28,11 +30,11 @@ import { waitForQuiet } from '../providers/quiesce.ts';
 import type { CopySource, Target, TargetContext } from '../targets/target.ts';
 import { WriterSession, type WriterStep } from '../writers/protocol.ts';
 import type { BackupStamp } from '../writers/writer.ts';
-import { EXIT } from '../cli/exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import { notifyFinish, notifyStart, type MonitorContext, type RunSummary } from '../monitor/notify.ts';
-import { formatMs, withDeadline } from './deadline.ts';
+import { formatMs, withDeadline } from '../base/deadline.ts';
 import { Emitter, type JobEmitter } from './emitter.ts';
-import { messageOf } from './errors.ts';
+import { messageOf } from '../base/errors.ts';
 import { hookEnvironment } from './hook-env.ts';
 import { HookFailure, type HookRunContext } from './hooks.ts';
 import { createPwshSession, type PwshSession } from './pwsh-session.ts';

@@ -3,7 +3,7 @@
 // imported lazily, so a dry run or a `copy`-only run never loads koffi or a database driver.
 
 import type { HookPlan, ProviderName, TargetPlan, WriterPlan } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
+import type { SecretStore } from '../base/secret.ts';
 import type { SnapshotProvider, VolumeInfo } from '../providers/provider.ts';
 import type { Target } from '../targets/target.ts';
 import type { Writer } from '../writers/writer.ts';

@@ -15,13 +15,13 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import type { PowerShell as PowerShellType } from 'node-powershell';
+import { PACKAGE_ROOT } from '../package-layout.ts';
 import type { PlanText } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
-import type { OutputStream, ProcessResult } from './process.ts';
-import { watchStall, type StallWatch } from './stall.ts';
+import type { SecretStore } from '../base/secret.ts';
+import type { OutputStream, ProcessResult } from '../base/process.ts';
+import { watchStall, type StallWatch } from '../base/stall.ts';
 
 export interface PwshRunOptions {
   env: Record<string, PlanText>;
@@ -55,7 +55,7 @@ export class PwshMissing extends Error {
   }
 }
 
-const CHECKOUT_PWSH = fileURLToPath(new URL('../../.tools/pwsh', import.meta.url));
+const CHECKOUT_PWSH = join(PACKAGE_ROOT, '.tools', 'pwsh');
 
 /** STILLPOINT_PWSH, then .tools/pwsh of this checkout, then pwsh on PATH. */
 export function findPwsh(): string {
@@ -81,8 +81,11 @@ function isExecutable(path: string): boolean {
 /** child-shell frames each invocation with lines of 16 characters from this alphabet. */
 const FRAME_LINE = /^[0-9A-Za-z]{16}$/;
 
-/** Runs one block: see the script for the files it reads and writes. */
-const BLOCK_SCRIPT = fileURLToPath(new URL('./pwsh-block.ps1', import.meta.url));
+/**
+ * Runs one block: see the script for the files it reads and writes. It stays a file of its
+ * own in the installed package too (package.json "files"), beside no bundle.
+ */
+const BLOCK_SCRIPT = join(PACKAGE_ROOT, 'src', 'engine', 'pwsh-block.ps1');
 
 /** A single-quoted PowerShell string (Stillpoint's own paths; a quote is doubled all the same). */
 function quoted(text: string): string {

@@ -11,8 +11,8 @@ import type { ProviderName, ProviderPlan } from '../plan/types.ts';
 import type { SnapshotProvider, SnapshotSet, VolumeInfo } from '../providers/provider.ts';
 import type { StateStore } from './state.ts';
 import { RunCancelled } from './cancel.ts';
-import { DeadlineExceeded } from './deadline.ts';
-import { messageOf } from './errors.ts';
+import { DeadlineExceeded } from '../base/deadline.ts';
+import { messageOf } from '../base/errors.ts';
 
 export type LoadProvider = (name: ProviderName) => Promise<SnapshotProvider>;
 

@@ -5,18 +5,12 @@
 // killed run left behind.
 
 import { link, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from '../base/process.ts';
+import { stateDirectory } from '../base/state-directory.ts';
 import type { ProviderPlan } from '../plan/types.ts';
 import type { VolumeInfo } from '../providers/provider.ts';
 import type { BackupStamp } from '../writers/writer.ts';
-
-/** $STILLPOINT_STATE_DIR; else /var/lib/stillpoint as root; else the XDG state home. */
-export function stateDirectory(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
-  if (env.STILLPOINT_STATE_DIR) return env.STILLPOINT_STATE_DIR;
-  if (uid === 0) return '/var/lib/stillpoint';
-  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'stillpoint');
-}
 
 export interface JobStamps {
   lastFull?: BackupStamp;
@@ -126,17 +120,6 @@ function recordName(record: Pick<SnapshotSetRecord, 'runId' | 'setId'>): string 
 /** Job names are free text: keep them to one safe path component. */
 function fileName(name: string): string {
   return encodeURIComponent(name).replace(/^\./, '%2E');
-}
-
-/** Whether a process exists (EPERM: it does, owned by someone else). */
-export function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {

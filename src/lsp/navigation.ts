@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { MarkupKind, SymbolKind, type DocumentSymbol, type Hover, type Location } from 'vscode-languageserver';
 import type { Expr, Setting, Statement } from '../language/ast.ts';
 import { literalText, statementSpec, type BlockKind } from '../language/catalog.ts';
-import { importPathOf, importTarget } from '../plan/evaluate.ts';
+import { importPathOf, importTarget } from '../plan/imports.ts';
 import { lspRange, type ScriptDocument } from './document.ts';
 import { staticValue, valueText } from './let-value.ts';
 import { anyWordDoc, statementDoc, wordDoc } from './reference.ts';

@@ -7,7 +7,7 @@
 //   textfile PATH     the Prometheus node_exporter textfile, written atomically at the end
 
 import type { StillpointEvent } from '../events/types.ts';
-import { redactUrl, shown, type SecretStore } from '../plan/secret.ts';
+import { redactUrl, shown, type SecretStore } from '../base/secret.ts';
 import type { MonitorEvent, MonitorPlan } from '../plan/types.ts';
 
 export interface RunSummary {

@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import { REDACTED } from './secret.ts';
+import { REDACTED } from '../base/secret.ts';
 import type { Plan } from './types.ts';
 import { NONE, type StringValue, type Value } from './values.ts';
 

@@ -2,7 +2,7 @@
 // providers in which order, which writers, hooks, targets, schedules and monitors.
 // Secrets print in their shown form (***).
 
-import { shown } from './secret.ts';
+import { shown } from '../base/secret.ts';
 import type { ArgvItem, CommandPlan, HookPlan, JobPlan, KeepPlan, Plan, ProviderPlan, TargetPlan, WriterPlan } from './types.ts';
 
 const UNITS: [number, string][] = [

@@ -14,8 +14,9 @@ import { MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../languag
 import { loadSource } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
-import { evaluate, importPathOf, importTarget } from './evaluate.ts';
-import { SecretStore } from './secret.ts';
+import { evaluate } from './evaluate.ts';
+import { importPathOf, importTarget } from './imports.ts';
+import { SecretStore } from '../base/secret.ts';
 import type { Plan } from './types.ts';
 
 export type { Platform } from './builtins.ts';

@@ -3,7 +3,7 @@
 //
 // Durations are milliseconds, sizes bytes. Any text that came from `secret(...)` is a
 // SecretText: the Plan carries only its redacted form and an id; the value itself stays in
-// the SecretStore of the evaluation and never reaches JSON (src/plan/secret.ts).
+// the SecretStore of the evaluation and never reaches JSON (src/base/secret.ts).
 
 export const PLAN_VERSION = 1;
 

@@ -13,8 +13,8 @@
 // startWatchdog resolves, that is from just before the freeze.
 
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { entryPointFile } from '../package-layout.ts';
 
 export type ReleaseAction =
   | { kind: 'thaw'; mountPoint: string }
@@ -55,7 +55,7 @@ export interface Watchdog extends AsyncDisposable {
   release(): Promise<WatchdogRelease | undefined>;
 }
 
-const WATCHDOG_PROCESS = fileURLToPath(new URL('./watchdog-process.ts', import.meta.url));
+const WATCHDOG_PROCESS = entryPointFile('providers/watchdog-process');
 /** How long the watchdog process may take to start and open what it will release. */
 const START_TIMEOUT_MS = 10_000;
 

@@ -9,9 +9,9 @@
 //     (wmi/<id>.json) before use and `cleanupLeftovers` deletes them.
 
 import { join } from 'node:path';
-import type { OutputStream } from '../engine/process.ts';
+import type { OutputStream } from '../base/process.ts';
+import { stateDirectory } from '../base/state-directory.ts';
 import { createPwshSession } from '../engine/pwsh-session.ts';
-import { stateDirectory } from '../engine/state.ts';
 import type { ProviderPlan } from '../plan/types.ts';
 import type { Availability, SnapshotContext, SnapshotProvider, SnapshotSet, VolumeInfo } from './provider.ts';
 import { VssLedger } from './vss/ledger.ts';

@@ -2,7 +2,7 @@
 // command that runs it (absolute paths, so that a scheduler's bare environment finds them).
 
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-layout.ts';
 import { parseCron, type CronSchedule } from './cron.ts';
 
 export interface ScheduledJob {
@@ -15,7 +15,7 @@ export interface ScheduledJob {
   workingDirectory: string;
 }
 
-const BIN = fileURLToPath(new URL('../../bin/stillpoint.js', import.meta.url));
+const BIN = path.join(PACKAGE_ROOT, 'bin', 'stillpoint.js');
 
 export function scheduledJob(
   name: string,

@@ -1,7 +1,7 @@
 // The registry of target kinds. Each kind is imported only when a plan uses it, so that
 // commands that never copy do not load koffi or spawn anything.
 
-import type { SecretStore } from '../plan/secret.ts';
+import type { SecretStore } from '../base/secret.ts';
 import type { TargetPlan } from '../plan/types.ts';
 import type { Target } from './target.ts';
 

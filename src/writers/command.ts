@@ -4,8 +4,8 @@
 // runs as prepare-backup (once per run, as the language catalog documents it).
 
 import type { CommandPlan, WriterPlan } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
-import { describeCommand, runProcess } from '../engine/process.ts';
+import type { SecretStore } from '../base/secret.ts';
+import { describeCommand, runProcess } from '../base/process.ts';
 import { WriterVeto, type BackupStamp, type Writer, type WriterContext, type WriterMetadata } from './writer.ts';
 
 type CommandWriterPlan = Extract<WriterPlan, { kind: 'command' }>;

@@ -2,7 +2,7 @@
 // `pg` (say) is loaded only for postgres writers.
 
 import type { WriterPlan } from '../plan/types.ts';
-import type { SecretStore } from '../plan/secret.ts';
+import type { SecretStore } from '../base/secret.ts';
 import type { Writer } from './writer.ts';
 
 export async function createWriter(plan: WriterPlan, secrets: SecretStore): Promise<Writer> {

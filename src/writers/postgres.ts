@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { WriterPlan } from '../plan/types.ts';
-import { redactUrl, type SecretStore } from '../plan/secret.ts';
+import { redactUrl, type SecretStore } from '../base/secret.ts';
 import type { BackupStamp, Writer, WriterContext, WriterMetadata } from './writer.ts';
 
 type PostgresPlan = Extract<WriterPlan, { kind: 'postgres' }>;

@@ -9,8 +9,8 @@
 
 import type { StillpointEventBody, WriterState } from '../events/types.ts';
 import type { WriterPlan } from '../plan/types.ts';
-import { DeadlineExceeded, formatMs, withDeadline } from '../engine/deadline.ts';
-import { messageOf } from '../engine/errors.ts';
+import { DeadlineExceeded, formatMs, withDeadline } from '../base/deadline.ts';
+import { messageOf } from '../base/errors.ts';
 import type { BackupStamp, Writer, WriterContext, WriterMetadata } from './writer.ts';
 
 export type WriterStep =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Emitter } from '../../src/engine/emitter.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import { EventLog } from './support/parts.ts';
 
 describe('Emitter', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HookAction, HookPlan, HookStage } from '../../src/plan/types.ts';
 import type { StillpointEventBody } from '../../src/events/types.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import { HookFailure, runHooks, type HookRunContext } from '../../src/engine/hooks.ts';
 import { pwsh } from '../support/pwsh.ts';
 import { describeWith } from '../support/requirements.ts';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPlan } from '../../src/engine/lifecycle.ts';
 import { StateStore } from '../../src/engine/state.ts';
 import { STAGES } from '../../src/events/types.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import type { JobPlan } from '../../src/plan/types.ts';
 import { listSnapshots } from '../../src/targets/tree/layout.ts';
 import { EventLog, failingProvider, partsWith } from './support/parts.ts';

@@ -2,7 +2,7 @@
 
 import { afterEach, expect, it } from 'vitest';
 import { createPwshSession, type PwshSession } from '../../src/engine/pwsh-session.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import { describeWith } from '../support/requirements.ts';
 import { pwsh } from '../support/pwsh.ts';
 

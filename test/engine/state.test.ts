@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobLockedError, StateStore, stateDirectory, type SnapshotSetRecord } from '../../src/engine/state.ts';
+import { JobLockedError, StateStore, type SnapshotSetRecord } from '../../src/engine/state.ts';
 
 let dir: string;
 let state: StateStore;
@@ -17,15 +17,6 @@ afterEach(async () => {
 });
 
 const DEAD_PID = 2 ** 22 + 11;
-
-describe('stateDirectory', () => {
-  it('takes STILLPOINT_STATE_DIR first, then /var/lib as root, then the XDG state home', () => {
-    expect(stateDirectory({ STILLPOINT_STATE_DIR: '/x/y' }, 0)).toBe('/x/y');
-    expect(stateDirectory({}, 0)).toBe('/var/lib/stillpoint');
-    expect(stateDirectory({ XDG_STATE_HOME: '/home/a/.st' }, 1000)).toBe('/home/a/.st/stillpoint');
-    expect(stateDirectory({}, 1000)).toBe(join(homedir(), '.local', 'state', 'stillpoint'));
-  });
-});
 
 describe('the job lock', () => {
   it('stops a second holder, naming the first, and is free again once released', async () => {

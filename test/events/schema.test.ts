@@ -11,7 +11,7 @@ import { runPlan } from '../../src/engine/lifecycle.ts';
 import { StateStore } from '../../src/engine/state.ts';
 import schema from '../../src/events/events.schema.json' with { type: 'json' };
 import { EVENT_SCHEMA_VERSION, type EventType, type StillpointEvent } from '../../src/events/types.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import type { JobPlan } from '../../src/plan/types.ts';
 import { EventLog, failingProvider, partsWith } from '../engine/support/parts.ts';
 import { commandWriter, copyProvider, job, plan, shHook, treeTarget } from '../engine/support/plan.ts';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { notifyFinish, notifyStart, type RunSummary } from '../../src/monitor/notify.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import type { MonitorPlan } from '../../src/plan/types.ts';
 
 interface Received {

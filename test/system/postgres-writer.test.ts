@@ -6,7 +6,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import { createWriter } from '../../src/writers/index.ts';
 import { describeWith, root } from '../support/requirements.ts';
 import { clusterAt, freePort, startCluster, postgresServer, type Cluster } from '../writers/postgres-cluster.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WriterPlan } from '../../src/plan/types.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import { createWriter } from '../../src/writers/index.ts';
 import { WriterVeto } from '../../src/writers/writer.ts';
 import { writerContext } from './context.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import { createWriter } from '../../src/writers/index.ts';
 import { cgroupPath, processState } from '../../src/writers/process.ts';
 import { describeWith, linux } from '../support/requirements.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWriter } from '../../src/writers/index.ts';
-import { SecretStore } from '../../src/plan/secret.ts';
+import { SecretStore } from '../../src/base/secret.ts';
 import { writerContext } from './context.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-sqlite-'));

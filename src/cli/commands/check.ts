@@ -21,7 +21,7 @@ export const define: DefineCommand = (program, setExitCode) => {
       const [{ loadPlan }, { renderDiagnostic }, { EXIT }] = await Promise.all([
         import('../../plan/load.ts'),
         import('../../language/render-diagnostic.ts'),
-        import('../exit-codes.ts'),
+        import('../../base/exit-codes.ts'),
       ]);
       const all = [];
       const color = options.format === 'text' && process.stdout.isTTY && !process.env.NO_COLOR;

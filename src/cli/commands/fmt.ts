@@ -15,7 +15,7 @@ export const define: DefineCommand = (program, setExitCode) => {
     .addOption(new Option('--check', 'name the files that are not formatted; exit 1 if any').conflicts('write'))
     .addOption(new Option('--write', 'rewrite the files that are not formatted'))
     .action(async (files: string[], options: { check?: boolean; write?: boolean }) => {
-      const { formatFiles } = await import('../../language/format-files.ts');
+      const { formatFiles } = await import('../format-files.ts');
       setExitCode(await formatFiles(files, options.check ? 'check' : options.write ? 'write' : 'print'));
     });
 };

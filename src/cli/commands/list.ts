@@ -9,7 +9,7 @@ export const define: DefineCommand = (program, setExitCode) => {
     .argument('<target-dir>', 'the folder given to `target tree`')
     .option('--json', 'print JSON')
     .action(async (targetDir: string, options: { json?: boolean }) => {
-      const { listCommand } = await import('../../targets/tree/commands.ts');
+      const { listCommand } = await import('../tree-commands.ts');
       setExitCode(await listCommand(targetDir, options));
     });
 };

@@ -17,7 +17,7 @@ export const define: DefineCommand = (program, setExitCode) => {
     .action(async (file: string, options: { job?: string; json?: boolean; importRoot?: string[] }) => {
       // As in check: keep the type-stripped parser and evaluator in Node's compile cache.
       (await import('node:module')).enableCompileCache?.();
-      const [{ loadPlanOrReport }, { EXIT }] = await Promise.all([import('../load-plan.ts'), import('../exit-codes.ts')]);
+      const [{ loadPlanOrReport }, { EXIT }] = await Promise.all([import('../load-plan.ts'), import('../../base/exit-codes.ts')]);
       const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot });
       if (typeof loaded === 'number') return setExitCode(loaded);
       if (!options.json) {

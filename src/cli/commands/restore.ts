@@ -11,7 +11,7 @@ export const define: DefineCommand = (program, setExitCode) => {
     .requiredOption('--to <dir>', 'where to restore to')
     .option('--snapshot <id>', 'the snapshot to restore (default: the newest complete one)')
     .action(async (targetDir: string, paths: string[], options: { to: string; snapshot?: string }) => {
-      const { restoreCommand } = await import('../../targets/tree/commands.ts');
+      const { restoreCommand } = await import('../tree-commands.ts');
       setExitCode(await restoreCommand(targetDir, paths, options));
     });
 };

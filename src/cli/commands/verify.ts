@@ -9,7 +9,7 @@ export const define: DefineCommand = (program, setExitCode) => {
     .argument('<target-dir>', 'the folder given to `target tree`')
     .option('--snapshot <id>', 'the snapshot to verify (default: the newest complete one)')
     .action(async (targetDir: string, options: { snapshot?: string }) => {
-      const { verifyCommand } = await import('../../targets/tree/commands.ts');
+      const { verifyCommand } = await import('../tree-commands.ts');
       setExitCode(await verifyCommand(targetDir, options));
     });
 };

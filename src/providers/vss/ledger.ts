@@ -7,7 +7,8 @@
 
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAlive, stateDirectory } from '../../engine/state.ts';
+import { isAlive } from '../../base/process.ts';
+import { stateDirectory } from '../../base/state-directory.ts';
 
 export interface LedgerEntry {
   setId: string;

@@ -2,9 +2,9 @@
 // robocopy). `snapshot_paths` in its args becomes one argument per readable path; it runs
 // without a shell, with the hook environment, and its exit code decides success.
 
-import { describeCommand, runProcess } from '../../engine/process.ts';
+import { describeCommand, runProcess } from '../../base/process.ts';
 import { expandSnapshotPaths } from '../../plan/argv.ts';
-import { shown, type SecretStore } from '../../plan/secret.ts';
+import { shown, type SecretStore } from '../../base/secret.ts';
 import type { TargetPlan } from '../../plan/types.ts';
 import type { CopySource, Target, TargetContext, TargetResult } from '../target.ts';
 

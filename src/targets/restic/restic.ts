@@ -9,8 +9,8 @@
 // - Exit code 3 (some files unreadable): partial under `ignore-read-errors`; otherwise the job
 //   fails and the incomplete restic snapshot is forgotten, so nothing incomplete looks complete.
 
-import { runProcess, SpawnError } from '../../engine/process.ts';
-import { redactUrl, shown, type SecretStore } from '../../plan/secret.ts';
+import { runProcess, SpawnError } from '../../base/process.ts';
+import { redactUrl, shown, type SecretStore } from '../../base/secret.ts';
 import type { KeepPlan, PlanText, TargetPlan } from '../../plan/types.ts';
 import type { CopySource, Target, TargetContext, TargetResult } from '../target.ts';
 import { explainResticFailure } from './errors.ts';

@@ -4,8 +4,10 @@
 // lazily, on the first file to copy.
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { entryPointFile } from '../../package-layout.ts';
 import { copyCancelled, type CopyOutcome } from './copy.ts';
+import { startWorker } from './thread.ts';
 
 export interface FileCopy {
   source: string;
@@ -127,7 +129,7 @@ export class CopyPool {
   }
 
   #start(): Worker {
-    const worker = new Worker(new URL('./copy-worker.ts', import.meta.url));
+    const worker = startWorker(entryPointFile('targets/tree/copy-worker'));
     this.#workers.push(worker);
     worker.on('message', (reply: CopyReply) => {
       const job = this.#running.get(worker)!;

@@ -3,8 +3,10 @@
 // thread of its own, so it never holds up the walk that copies; what it counts is only shown,
 // never trusted: the copy's own counts are the result.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CopySource } from '../target.ts';
+import { entryPointFile } from '../../package-layout.ts';
+import { startWorker } from './thread.ts';
 
 /** What the scan has counted: regular files and their bytes, as the copy counts them. */
 export interface ScanCount {
@@ -18,16 +20,28 @@ export interface ScanCount {
 export const SCAN_REPORT_EVERY_MS = 250;
 
 export class TreeScan {
-  readonly #worker: Worker;
+  readonly #sources: CopySource[];
+  readonly #onCount: (count: ScanCount) => void;
+  readonly #start: NodeJS.Timeout;
+  #worker: Worker | undefined;
   #count: ScanCount = { files: 0, bytes: 0, done: false };
 
-  /** `onCount` is called at most every SCAN_REPORT_EVERY_MS and once when the scan is done. */
-  constructor(sources: CopySource[], onCount: (count: ScanCount) => void = () => {}) {
-    this.#worker = new Worker(new URL('./scan-worker.ts', import.meta.url), { workerData: sources });
+  /**
+   * `onCount` is called at most every SCAN_REPORT_EVERY_MS and once when the scan is done.
+   * `afterMs`: a copy that ends sooner needs no total, and is spared starting a thread.
+   */
+  constructor(sources: CopySource[], onCount: (count: ScanCount) => void = () => {}, afterMs = 0) {
+    this.#sources = sources;
+    this.#onCount = onCount;
+    this.#start = setTimeout(() => this.#run(), afterMs);
+  }
+
+  #run(): void {
+    this.#worker = startWorker(entryPointFile('targets/tree/scan-worker'), this.#sources);
     this.#worker.unref();
     this.#worker.on('message', (count: ScanCount) => {
       this.#count = count;
-      onCount(count);
+      this.#onCount(count);
     });
     // A scan that fails only costs the total; the copy goes on without one.
     this.#worker.on('error', () => {});
@@ -38,6 +52,7 @@ export class TreeScan {
   }
 
   async close(): Promise<void> {
-    await this.#worker.terminate();
+    clearTimeout(this.#start);
+    await this.#worker?.terminate();
   }
 }

@@ -46,6 +46,8 @@ const CONCURRENCY = 256;
 /** Up to this size files go to the copy pool in batches; larger ones one at a time. */
 const SMALL_FILE_BYTES = 256n * 1024n;
 const PROGRESS_EVERY_MS = 250;
+/** The scan for the total starts when the copy has taken this long: a shorter one needs no percentage. */
+const SCAN_AFTER_MS = PROGRESS_EVERY_MS;
 
 /** What an entry adds to the snapshot once its copy is done. */
 type Done =
@@ -210,6 +212,7 @@ class SnapshotRun {
     this.#scan = new TreeScan(
       volumes.map((v) => v.source),
       (count) => count.done && !this.#finished && this.#reportProgress(true),
+      SCAN_AFTER_MS,
     );
     try {
       return await this.#write(volumes);

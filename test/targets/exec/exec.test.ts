@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { SecretStore } from '../../../src/plan/secret.ts';
+import { SecretStore } from '../../../src/base/secret.ts';
 import { createTarget } from '../../../src/targets/index.ts';
 import type { CopySource, TargetContext } from '../../../src/targets/target.ts';
 

@@ -6,7 +6,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SecretStore } from '../../../src/plan/secret.ts';
+import { SecretStore } from '../../../src/base/secret.ts';
 import type { TargetPlan } from '../../../src/plan/types.ts';
 import { createResticTarget } from '../../../src/targets/restic/restic.ts';
 import type { CopySource, TargetContext } from '../../../src/targets/target.ts';

@@ -2,11 +2,11 @@
 // command line stays cheap to load).
 
 import { writeFile } from 'node:fs/promises';
-import { EXIT } from '../cli/exit-codes.ts';
-import { format } from './formatter.ts';
-import { renderDiagnostic } from './render-diagnostic.ts';
-import { loadSource } from './source.ts';
-import { hasErrors } from './diagnostic.ts';
+import { EXIT } from '../base/exit-codes.ts';
+import { format } from '../language/formatter.ts';
+import { renderDiagnostic } from '../language/render-diagnostic.ts';
+import { loadSource } from '../language/source.ts';
+import { hasErrors } from '../language/diagnostic.ts';
 
 export type FormatMode = 'print' | 'check' | 'write';
 

@@ -1,11 +1,11 @@
 // The text and exit codes of `stillpoint list`, `restore` and `verify` for a tree target.
 // Loaded lazily by the command modules in src/cli/commands/.
 
-import { EXIT } from '../../cli/exit-codes.ts';
-import { formatBytes } from '../../report/format.ts';
-import { listTree } from './list.ts';
-import { restoreSnapshot } from './restore.ts';
-import { verifySnapshot } from './verify.ts';
+import { EXIT } from '../base/exit-codes.ts';
+import { formatBytes } from '../report/format.ts';
+import { listTree } from '../targets/tree/list.ts';
+import { restoreSnapshot } from '../targets/tree/restore.ts';
+import { verifySnapshot } from '../targets/tree/verify.ts';
 
 type Out = (line: string) => void;
 

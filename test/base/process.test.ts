@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SecretStore } from '../../src/plan/secret.ts';
-import { describeCommand, runProcess, SpawnError } from '../../src/engine/process.ts';
+import { SecretStore } from '../../src/base/secret.ts';
+import { describeCommand, isAlive, runProcess, SpawnError } from '../../src/base/process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-process-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -166,5 +167,14 @@ describe('runProcess', () => {
     expect(result.exitCode).toBe(0);
     expect(result.durationMs).toBeLessThan(2000);
     process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  });
+});
+
+describe('isAlive', () => {
+  it('is true for this process and false for a child that has exited', () => {
+    expect(isAlive(process.pid)).toBe(true);
+    const child = spawnSync(process.execPath, ['-e', '']);
+    expect(child.pid).toBeGreaterThan(0);
+    expect(isAlive(child.pid)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceeded, formatMs, withDeadline } from '../../src/engine/deadline.ts';
+import { DeadlineExceeded, formatMs, withDeadline } from '../../src/base/deadline.ts';
 
 describe('withDeadline', () => {
   it('returns what the step returns in time', async () => {

@@ -2,7 +2,7 @@
 // SecretText (an id and a redacted form); only code that hands a value to a process or a
 // connection calls reveal().
 
-import type { PlanText, SecretText } from './types.ts';
+import type { PlanText, SecretText } from '../plan/types.ts';
 
 export const REDACTED = '***';
 

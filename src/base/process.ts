@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandPlan, PlanText } from '../plan/types.ts';
-import { shown, type SecretStore } from '../plan/secret.ts';
+import { shown, type SecretStore } from './secret.ts';
 import { watchStall } from './stall.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -267,4 +267,15 @@ async function pumpLines(
   }
   pending += decoder.end();
   if (pending.length > 0) flush(pending);
+}
+
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

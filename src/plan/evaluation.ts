@@ -1,0 +1,113 @@
+// One evaluation of a script and its imports: the input, the diagnostics, and what has been read.
+
+import * as nodePath from 'node:path';
+import type { SecretStore } from '../base/secret.ts';
+import type { Block, Setting, SourceFile } from '../language/ast.ts';
+import type { Diagnostic, RelatedInformation, Severity, SourceRange } from '../language/diagnostic.ts';
+import type { BuiltinContext, Platform } from './builtins.ts';
+import { Scope } from './scope.ts';
+import type { Plan, PlanText } from './types.ts';
+import type { StringValue } from './values.ts';
+
+export interface EvaluationOptions {
+  platform: Platform;
+  hostname: string;
+  runId: string;
+  started: Date;
+  env: Record<string, string | undefined>;
+}
+
+export interface EvaluationInput {
+  /** The script as given on the command line; the key of `files` is its resolved path. */
+  script: string;
+  /** Parsed files by resolved path: the script and everything it imports (load.ts reads them). */
+  files: ReadonlyMap<string, SourceFile>;
+  /** Source text by the file name used in ranges, to quote expressions in messages. */
+  sources: ReadonlyMap<string, string>;
+  options: EvaluationOptions;
+  secrets: SecretStore;
+  /** Where the parser reported errors (file name as in ranges -> offsets): statements there are not evaluated. */
+  syntaxErrors?: ReadonlyMap<string, readonly number[]>;
+}
+
+export interface EvaluationResult {
+  plan: Plan;
+  diagnostics: Diagnostic[];
+}
+
+export interface DefaultsEntry {
+  block: Block;
+  scope: Scope;
+  applied: boolean;
+}
+
+export interface FileResult {
+  scope: Scope;
+  /** Of this file and of everything it imports, in the order they apply. */
+  defaults: DefaultsEntry[];
+}
+
+export interface JobEntry {
+  setting: Setting;
+  scope: Scope;
+  file: FileResult;
+}
+
+/** The state of one evaluation: its input, what it found wrong, and what it has read so far. */
+export class Evaluation {
+  readonly input: EvaluationInput;
+  readonly diagnostics: Diagnostic[] = [];
+  readonly #reported = new Set<string>();
+  /** Every error found, also those already reported once: a job whose parts failed skips its completeness checks. */
+  failures = 0;
+  readonly files = new Map<string, FileResult>();
+  readonly importChain: string[] = [];
+  readonly jobs: JobEntry[] = [];
+  readonly builtins: Omit<BuiltinContext, 'baseDir'>;
+  readonly #baseDirs = new Map<string, string>();
+
+  constructor(input: EvaluationInput) {
+    this.input = input;
+    this.builtins = input.options;
+  }
+
+  report(severity: Severity, code: string, summary: string, detail: string, range: SourceRange | undefined, related?: RelatedInformation[]) {
+    if (severity === 'error') this.failures++;
+    const key = `${severity}|${code}|${summary}|${range?.file}:${range?.start.offset}-${range?.end.offset}`;
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
+    this.diagnostics.push({ severity, code, summary, detail, ...(range ? { range } : {}), ...(related?.length ? { related } : {}) });
+  }
+
+  error(code: string, summary: string, detail: string, range: SourceRange | undefined, related?: RelatedInformation[]) {
+    this.report('error', code, summary, detail, range, related);
+  }
+
+  warn(code: string, summary: string, detail: string, range: SourceRange | undefined) {
+    this.report('warning', code, summary, detail, range);
+  }
+
+  /** The source text of a range, shortened for a one-line message. */
+  quote(range: SourceRange): string {
+    const text = this.input.sources.get(range.file)?.slice(range.start.offset, range.end.offset) ?? '';
+    const oneLine = text.replace(/\s+/g, ' ');
+    return oneLine.length > 40 ? `${oneLine.slice(0, 39)}…` : oneLine;
+  }
+
+  origin(range: SourceRange): string {
+    return `${range.file}:${range.start.line}:${range.start.column}`;
+  }
+
+  baseDir(range: SourceRange): string {
+    let dir = this.#baseDirs.get(range.file);
+    if (dir === undefined) {
+      dir = nodePath.dirname(nodePath.resolve(range.file));
+      this.#baseDirs.set(range.file, dir);
+    }
+    return dir;
+  }
+
+  planText(value: StringValue): PlanText {
+    return value.shown === undefined ? value.value : this.input.secrets.add(value.value, value.shown);
+  }
+}
