@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { HookAction, HookPlan, HookStage } from '../../src/plan/types.ts';
 import type { StillpointEventBody } from '../../src/events/types.ts';
 import { SecretStore } from '../../src/base/secret.ts';
 import { HookFailure, runHooks, type HookRunContext } from '../../src/engine/hooks.ts';
-import { pwsh } from '../support/pwsh.ts';
+import { pwsh, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
 import { describeWith } from '../support/requirements.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-hooks-'));
@@ -156,6 +156,7 @@ describe('runHooks', () => {
 });
 
 describeWith('runHooks with pwsh { }', [pwsh()], () => {
+  vi.setConfig({ testTimeout: PWSH_TEST_TIMEOUT_MS });
   it('runs a PowerShell block with the hook environment and its exit code', async () => {
     const { ctx, events } = context('before-backup');
     const error = await runHooks([hook('before-backup', [{ kind: 'pwsh', code: '"job=$env:STILLPOINT_JOB"\nif ($true) {\n  exit 5\n}' }])], ctx).catch((e: unknown) => e);

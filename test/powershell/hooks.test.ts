@@ -6,9 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { describeWith } from '../support/requirements.ts';
-import { pwsh, REPO } from '../support/pwsh.ts';
+import { pwsh, REPO, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
+
+vi.setConfig({ testTimeout: PWSH_TEST_TIMEOUT_MS });
 
 const run = promisify(execFile);
 

@@ -6,12 +6,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { SnapshotContext } from '../../src/providers/provider.ts';
 import { VssLedger } from '../../src/providers/vss/ledger.ts';
 import { cleanupWmiLeftovers, createWmiSet, deleteScript, openPowerShell, wmiProvider, type PowerShellRunner } from '../../src/providers/wmi.ts';
-import { pwsh } from '../support/pwsh.ts';
+import { pwsh, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
 import { describeWith } from '../support/requirements.ts';
+
+vi.setConfig({ testTimeout: PWSH_TEST_TIMEOUT_MS });
 
 const STAND_IN_CIM = (devices: string) => `
 $global:shadows = @{}

@@ -38,3 +38,15 @@ export function runPwsh(script: string, env: Record<string, string> = {}): Promi
     );
   });
 }
+
+/**
+ * How long PowerShell takes to start on this machine now, in ms: what a timing assertion
+ * compares with, since a loaded machine makes every start-up slower alike.
+ */
+export function pwshStartupMs(): Promise<number> {
+  const started = performance.now();
+  return runPwsh('exit 0').then(() => performance.now() - started);
+}
+
+/** A PowerShell test's time limit: each start of PowerShell takes seconds, many on a loaded machine. */
+export const PWSH_TEST_TIMEOUT_MS = 180_000;
