@@ -384,7 +384,7 @@ function Invoke-StillpointRun($Cmdlet, [string] $Script, [string] $Job, [bool] $
             if ($line.Trim() -eq '') { continue }
             $runEvent = New-StillpointEvent $line
             if ($runEvent.Type -eq 'copy.progress') {
-                if (-not $bars.ContainsKey($runEvent.Target)) { $bars[$runEvent.Target] = $bars.Count + 2 }
+                if (-not $bars.ContainsKey($runEvent.Target)) { $bars[$runEvent.Target] = @{ Id = $bars.Count + 2; Started = $runEvent.Time } }
                 $Cmdlet.WriteProgress((New-CopyProgress $runEvent $bars[$runEvent.Target]))
                 continue
             }
@@ -405,7 +405,7 @@ function Invoke-StillpointRun($Cmdlet, [string] $Script, [string] $Job, [bool] $
         $process.WaitForExit()
     } finally {
         Stop-StillpointProcess $process
-        foreach ($id in $bars.Values) { $Cmdlet.WriteProgress((New-CompletedProgress $id)) }
+        foreach ($bar in $bars.Values) { $Cmdlet.WriteProgress((New-CompletedProgress $bar.Id)) }
         $Cmdlet.WriteProgress((New-CompletedProgress 1))
     }
 
@@ -458,11 +458,20 @@ function New-LifecycleProgress($RunEvent) {
     return $record
 }
 
-function New-CopyProgress($RunEvent, [int] $Id) {
-    $record = [System.Management.Automation.ProgressRecord]::new($Id, "copy to $($RunEvent.Target)", "$($RunEvent.FilesDone) files, $($RunEvent.BytesDone) bytes")
+function New-CopyProgress($RunEvent, $Bar) {
+    # With the copy's total (TotalFiles, TotalBytes): the percentage, and the time left at the
+    # rate so far.
+    $hasTotal = $RunEvent.PSObject.Properties['TotalBytes'] -and $RunEvent.TotalBytes -gt 0
+    $status = "$($RunEvent.FilesDone) files, $($RunEvent.BytesDone) bytes"
+    if ($hasTotal) { $status = "$($RunEvent.FilesDone) of $($RunEvent.TotalFiles) files, $($RunEvent.BytesDone) of $($RunEvent.TotalBytes) bytes" }
+    $record = [System.Management.Automation.ProgressRecord]::new($Bar.Id, "copy to $($RunEvent.Target)", $status)
     $record.ParentActivityId = 1
-    if ($RunEvent.PSObject.Properties['TotalBytes'] -and $RunEvent.TotalBytes -gt 0) {
+    if ($hasTotal) {
         $record.PercentComplete = [Math]::Min(100, [int](100 * $RunEvent.BytesDone / $RunEvent.TotalBytes))
+        $seconds = ($RunEvent.Time - $Bar.Started).TotalSeconds
+        if ($RunEvent.BytesDone -gt 0 -and $seconds -gt 0) {
+            $record.SecondsRemaining = [int][Math]::Ceiling($seconds * ($RunEvent.TotalBytes - $RunEvent.BytesDone) / $RunEvent.BytesDone)
+        }
     }
     return $record
 }

@@ -6,9 +6,11 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeWith } from '../support/requirements.ts';
-import { pwsh, REPO, runPwsh } from '../support/pwsh.ts';
+import { pwsh, REPO, runPwsh, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
+
+vi.setConfig({ testTimeout: PWSH_TEST_TIMEOUT_MS });
 
 describeWith('Stillpoint module installed with PSResourceGet', [pwsh()], () => {
   let dir: string;

@@ -4,9 +4,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeWith } from '../support/requirements.ts';
-import { pwsh, REPO, runPwsh } from '../support/pwsh.ts';
+import { pwsh, REPO, runPwsh, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
+
+vi.setConfig({ testTimeout: PWSH_TEST_TIMEOUT_MS });
 
 const IMPORT = `$PSStyle.OutputRendering = 'PlainText'; Import-Module '${REPO}/powershell/Stillpoint.psd1' -ErrorAction Stop;`;
 
@@ -277,11 +279,20 @@ describeWith('Stillpoint PowerShell module', [pwsh()], () => {
 
   it('progress records drive Write-Progress: a parent bar for the lifecycle, one per target', async () => {
     const r = await runPwsh(
-      `${IMPORT} $ps = [powershell]::Create(); [void]$ps.AddCommand('Import-Module').AddArgument('${REPO}/powershell/Stillpoint.psd1').AddStatement().AddCommand('Invoke-Stillpoint').AddParameter('Path', '${dir}/good.still').AddParameter('Job', 'second job'); [void]$ps.Invoke(); $ps.Streams.Progress | ForEach-Object { '{0}|{1}|{2}' -f $_.ActivityId, $_.ParentActivityId, $_.Activity }`,
+      `${IMPORT} $ps = [powershell]::Create(); [void]$ps.AddCommand('Import-Module').AddArgument('${REPO}/powershell/Stillpoint.psd1').AddStatement().AddCommand('Invoke-Stillpoint').AddParameter('Path', '${dir}/good.still').AddParameter('Job', 'second job'); [void]$ps.Invoke(); $ps.Streams.Progress | ForEach-Object { '{0}|{1}|{2}|{3}|{4}' -f $_.ActivityId, $_.ParentActivityId, $_.Activity, $_.PercentComplete, $_.StatusDescription }`,
       state,
     );
     const rows = lines(r.stdout);
     expect(rows.some((row) => /^1\|-1\|stillpoint/.test(row))).toBe(true);
     expect(rows.some((row) => /^2\|1\|copy to /.test(row))).toBe(true);
+  }, 120_000);
+
+  it('a copy\'s total makes the bar\'s percentage and time left', async () => {
+    // A small copy ends before its total is known: the bar is built from an event as it comes
+    // from a longer one (copy.progress with totalFiles and totalBytes), 10 s after its start.
+    const r = await runPwsh(
+      `$m = Import-Module '${REPO}/powershell/Stillpoint.psd1' -PassThru; & $m { $e = [pscustomobject]@{ Target = '/t'; FilesDone = 1; TotalFiles = 4; BytesDone = 25; TotalBytes = 100; Time = [datetime]'2026-01-01T00:00:10Z' }; $r = New-CopyProgress $e @{ Id = 2; Started = [datetime]'2026-01-01T00:00:00Z' }; '{0}|{1}|{2}' -f $r.PercentComplete, $r.SecondsRemaining, $r.StatusDescription }`,
+    );
+    expect(r.stdout.trim()).toBe('25|30|1 of 4 files, 25 of 100 bytes');
   }, 120_000);
 });

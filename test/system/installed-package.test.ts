@@ -51,7 +51,7 @@ describeWith('the installed package', [linux(), root(), command('npm'), command(
 
   it('ships the bundle and the files it needs at run time, not the TypeScript', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-    expect(listed).toEqual(expect.arrayContaining(['package/bin/stillpoint.js', 'package/dist/main.js', 'package/dist/copy-worker.js', 'package/dist/watchdog-process.js', 'package/dist/events.schema.json', 'package/powershell/Stillpoint.psd1', 'package/grammar/stillpoint.tmLanguage.json']));
+    expect(listed).toEqual(expect.arrayContaining(['package/bin/stillpoint.js', 'package/dist/main.js', 'package/dist/copy-worker.js', 'package/dist/watchdog-process.js', 'package/dist/events.schema.json', 'package/powershell/Stillpoint.psd1', 'package/src/engine/pwsh-block.ps1', 'package/grammar/stillpoint.tmLanguage.json']));
     expect(listed.filter((file) => file.endsWith('.ts') || file.startsWith('package/src/'))).toEqual([]);
   });
 
