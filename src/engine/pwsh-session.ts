@@ -15,6 +15,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import type { PowerShell as PowerShellType } from 'node-powershell';
 import { PACKAGE_ROOT } from '../package-layout.ts';
@@ -82,10 +83,10 @@ function isExecutable(path: string): boolean {
 const FRAME_LINE = /^[0-9A-Za-z]{16}$/;
 
 /**
- * Runs one block: see the script for the files it reads and writes. It stays a file of its
- * own in the installed package too (package.json "files"), beside no bundle.
+ * Runs one block: see the script for the files it reads and writes. Beside this module in a
+ * checkout; scripts/build.ts copies it beside the bundle in the package.
  */
-const BLOCK_SCRIPT = join(PACKAGE_ROOT, 'src', 'engine', 'pwsh-block.ps1');
+const BLOCK_SCRIPT = fileURLToPath(new URL('./pwsh-block.ps1', import.meta.url));
 
 /** A single-quoted PowerShell string (Stillpoint's own paths; a quote is doubled all the same). */
 function quoted(text: string): string {

@@ -59,6 +59,20 @@ export function wordLists(): Map<string, Set<string>> {
   return lists;
 }
 
+/** Words that name a kind of thing (`btrfs`, `sqlite`, `restic`): type colour in stock themes. */
+const KIND_NOUNS = new Set(['provider', 'writer kind', 'target kind', 'monitor kind']);
+
+/**
+ * The scope of a fixed word: kinds as types, `keep` keys as property names, every other
+ * word (stages, backup types, actions, events) as an enum member. Stock themes (Dark+,
+ * Light+ and those built on them) colour these three; `support.constant` they leave plain.
+ */
+function wordScope(noun: string): string {
+  if (KIND_NOUNS.has(noun)) return `support.type.${slug(noun)}.stillpoint`;
+  if (noun === 'key') return 'support.type.property-name.keep.stillpoint';
+  return `variable.other.enummember.${slug(noun)}.stillpoint`;
+}
+
 /** The vocabularies a reader looks for first come first. */
 const HEADLINE_NOUNS = ['provider', 'writer kind', 'hook stage', 'target kind', 'monitor kind'];
 const headline = (noun: string) => (HEADLINE_NOUNS.includes(noun) ? HEADLINE_NOUNS.indexOf(noun) : HEADLINE_NOUNS.length);
@@ -125,12 +139,14 @@ export function textMateGrammar(): Record<string, unknown> {
         { name: 'constant.character.escape.stillpoint', match: '\\\\["\\\\nt$]' },
         { name: 'invalid.illegal.escape.stillpoint', match: '\\\\.' },
         {
-          name: 'meta.interpolation.stillpoint',
+          // The scopes of JavaScript's template literals, which every stock theme colours:
+          // the `${` `}` as punctuation, the expression in code colours, not string colour.
+          name: 'meta.template.expression.stillpoint',
           begin: '\\$\\{',
-          beginCaptures: { 0: { name: 'punctuation.section.interpolation.begin.stillpoint' } },
+          beginCaptures: { 0: { name: 'punctuation.definition.template-expression.begin.stillpoint' } },
           end: '\\}',
-          endCaptures: { 0: { name: 'punctuation.section.interpolation.end.stillpoint' } },
-          contentName: 'source.stillpoint.embedded',
+          endCaptures: { 0: { name: 'punctuation.definition.template-expression.end.stillpoint' } },
+          contentName: 'meta.embedded.line.stillpoint',
           patterns: [{ include: '#expression' }, { include: '#identifier' }],
         },
       ],
@@ -145,7 +161,8 @@ export function textMateGrammar(): Record<string, unknown> {
         { name: 'constant.numeric.stillpoint', match: `${WORD_START}${definition(T.NumberLiteral).pattern.source}` },
       ],
     },
-    drive: { name: 'constant.other.drive.stillpoint', match: `${WORD_START}${definition(T.DriveLiteral).pattern.source}(?![A-Za-z0-9_\\\\/-])` },
+    // A drive letter names where files are, as a path string does: string colour.
+    drive: { name: 'string.unquoted.drive.stillpoint', match: `${WORD_START}${definition(T.DriveLiteral).pattern.source}(?![A-Za-z0-9_\\\\/-])` },
     constants: { name: 'constant.language.stillpoint', match: words(constants) },
     let: {
       match: `${WORD_START}(let)\\s+(${NAME})`,
@@ -155,7 +172,8 @@ export function textMateGrammar(): Record<string, unknown> {
       match: `${WORD_START}(for)\\s+(${NAME})\\s+(in)${WORD_END}`,
       captures: { 1: { name: 'keyword.control.loop.stillpoint' }, 2: { name: 'variable.other.definition.stillpoint' }, 3: { name: 'keyword.control.loop.stillpoint' } },
     },
-    'operator-words': { name: 'keyword.operator.logical.stillpoint', match: words(operatorWords) },
+    // `wordlike`: stock themes colour word operators (`and`, `not`) as keywords, symbols plain.
+    'operator-words': { name: 'keyword.operator.wordlike.logical.stillpoint', match: words(operatorWords) },
     keywords: { name: 'keyword.control.stillpoint', match: words(keywords.filter((k) => !operatorWords.includes(k))) },
     calls: {
       match: `${WORD_START}(${FUNCTIONS.map((f) => escape(f.name)).join('|')})\\s*(?=\\()`,
@@ -163,7 +181,7 @@ export function textMateGrammar(): Record<string, unknown> {
     },
     values: { name: 'variable.language.stillpoint', match: words(VALUES.map((v) => v.name)) },
     statements: { name: 'keyword.other.statement.stillpoint', match: words(statementKeywords()) },
-    'word-lists': { patterns: lists.map(([noun, list]) => ({ name: `support.constant.${slug(noun)}.stillpoint`, match: words(list) })) },
+    'word-lists': { patterns: lists.map(([noun, list]) => ({ name: wordScope(noun), match: words(list) })) },
     operators: {
       patterns: T.TOKEN_DEFINITIONS.filter((d) => d.category === 'operator').map((d) => ({ name: d.type === T.Assign ? 'keyword.operator.assignment.stillpoint' : 'keyword.operator.stillpoint', match: d.pattern.source })),
     },

@@ -7,10 +7,11 @@ import { meantIn } from '../language/suggest.ts';
 import { lspRange, toLsp, type LspRange, type ScriptDocument } from './document.ts';
 
 
-export async function codeActions(document: ScriptDocument, range: LspRange): Promise<CodeAction[]> {
+/** The fixes of `diagnostics` (the document's check) that touch `range`. */
+export function codeActions(document: ScriptDocument, diagnostics: readonly Diagnostic[], range: LspRange): CodeAction[] {
   const start = document.offsetAt(range.start);
   const end = document.offsetAt(range.end);
-  const here = (await document.diagnostics()).filter(
+  const here = diagnostics.filter(
     (d) => d.range !== undefined && d.range.file === document.path && d.range.start.offset <= end && start <= d.range.end.offset,
   );
   return here.flatMap((diagnostic) => fixes(document, diagnostic));

@@ -1,13 +1,13 @@
-// One open script as the language server sees it: its text, its parse, and the diagnostics
-// of `stillpoint check` (the same loader, so the editor and the CLI never disagree).
+// One script as the language server sees it: its text, its parse and its imports, and how
+// the diagnostics of `stillpoint check` (workspace.ts runs it) show in the editor.
 
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
-import type { SourceFile } from '../language/ast.ts';
+import type { Expr, Setting, SourceFile } from '../language/ast.ts';
 import type { Diagnostic, Position, SourceRange } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
 import { lineStarts } from '../language/positions.ts';
-import { loadPlanFromText } from '../plan/load.ts';
+import { importPathOf, importTarget } from '../plan/imports.ts';
 
 /** An LSP position: 0-based line and UTF-16 character. */
 export interface LspPosition {
@@ -36,22 +36,40 @@ export function lspRange(range: SourceRange): LspRange {
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** A diagnostic of this document in place; one of an imported file (or of no place) at the top, naming where it is. */
-export function toLsp(diagnostic: Diagnostic, document: { path: string; uri: string }): LspDiagnostic {
+/**
+ * A diagnostic of this document in place. One of an imported file goes on the `import` that
+ * leads to that file (`readOrder`: the files a check read, depth first), with its own place
+ * as related information; one of no place goes at the top.
+ */
+export function toLsp(diagnostic: Diagnostic, document: ScriptDocument, readOrder: readonly string[] = []): LspDiagnostic {
   const { path } = document;
   const range = diagnostic.range;
   const here = range !== undefined && range.file === path;
   const where = range === undefined || here ? '' : ` (${range.file}:${range.start.line}:${range.start.column})`;
+  const related = [
+    ...(range !== undefined && !here ? [{ message: diagnostic.summary, location: { uri: pathToFileURL(range.file).href, range: lspRange(range) } }] : []),
+    ...(diagnostic.related ?? []).map((r) => ({ message: r.message, location: { uri: r.range.file === path ? document.uri : pathToFileURL(r.range.file).href, range: lspRange(r.range) } })),
+  ];
   return {
-    range: here ? lspRange(range) : START,
+    range: here ? lspRange(range) : ((range && importLeadingTo(document, range.file, readOrder)) ?? START),
     severity: SEVERITY[diagnostic.severity],
     code: diagnostic.code,
     source: 'stillpoint',
     message: `${diagnostic.summary}${where}\n${diagnostic.detail}`,
-    ...(diagnostic.related
-      ? { relatedInformation: diagnostic.related.map((r) => ({ message: r.message, location: { uri: r.range.file === path ? document.uri : pathToFileURL(r.range.file).href, range: lspRange(r.range) } })) }
-      : {}),
+    ...(related.length > 0 ? { relatedInformation: related } : {}),
   };
+}
+
+/** The path of the `import` of `document` whose file is, or (depth first) imports, `file`. */
+function importLeadingTo(document: ScriptDocument, file: string, readOrder: readonly string[]): LspRange | undefined {
+  const at = readOrder.indexOf(file);
+  if (at === -1) return undefined;
+  let best: { index: number; range: LspRange } | undefined;
+  for (const { file: imported, argument } of document.imports()) {
+    const index = readOrder.indexOf(imported);
+    if (index !== -1 && index <= at && (best === undefined || index > best.index)) best = { index, range: lspRange(argument.range) };
+  }
+  return best?.range;
 }
 
 export class ScriptDocument {
@@ -60,7 +78,6 @@ export class ScriptDocument {
   readonly text: string;
   #lineStarts: number[] | undefined;
   #file: SourceFile | undefined;
-  #diagnostics: Promise<Diagnostic[]> | undefined;
 
   constructor(uri: string, text: string) {
     this.uri = uri;
@@ -92,9 +109,12 @@ export class ScriptDocument {
     return this.#lineStarts;
   }
 
-  /** What `stillpoint check` reports for this text, computed once; imports are read from disk. */
-  diagnostics(): Promise<Diagnostic[]> {
-    this.#diagnostics ??= loadPlanFromText(this.path, this.text).then((result) => result.diagnostics);
-    return this.#diagnostics;
+  /** The `import` statements with a plain path: the file each names (as a check's sources name it) and its path argument. */
+  imports(): { file: string; setting: Setting; argument: Expr }[] {
+    return this.file.statements.flatMap((statement) => {
+      if (statement.kind !== 'Setting' || statement.keyword.name !== 'import') return [];
+      const path = importPathOf(statement);
+      return path === undefined ? [] : [{ file: importTarget(this.path, path).file, setting: statement, argument: statement.args[0]![0]! }];
+    });
   }
 }

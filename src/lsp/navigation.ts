@@ -1,23 +1,24 @@
-// Hover, go to definition and document symbols.
+// Hover, go to definition, import links and document and workspace symbols.
 
 import { pathToFileURL } from 'node:url';
-import { MarkupKind, SymbolKind, type DocumentSymbol, type Hover, type Location } from 'vscode-languageserver';
+import { MarkupKind, SymbolKind, type DocumentLink, type DocumentSymbol, type Hover, type Location, type SymbolInformation } from 'vscode-languageserver';
 import type { Expr, Setting, Statement } from '../language/ast.ts';
 import { literalText, statementSpec, type BlockKind } from '../language/catalog.ts';
-import { importPathOf, importTarget } from '../plan/imports.ts';
 import { lspRange, type ScriptDocument } from './document.ts';
+import { importedLet } from './let-references.ts';
 import { staticValue, valueText } from './let-value.ts';
 import { anyWordDoc, statementDoc, wordDoc } from './reference.ts';
 import { bodiesOf, letNamed, nodeAt } from './syntax-tree.ts';
 
 const WORD_CHAR = /[A-Za-z0-9_-]/;
 
-export function hover(document: ScriptDocument, offset: number): Hover | null {
-  const text = hoverText(document, offset);
+/** `imported`: the files the document imports, directly or not, for names it does not bind itself. */
+export function hover(document: ScriptDocument, offset: number, imported: readonly ScriptDocument[] = []): Hover | null {
+  const text = hoverText(document, offset, imported);
   return text ? { contents: { kind: MarkupKind.Markdown, value: text } } : null;
 }
 
-function hoverText(document: ScriptDocument, offset: number): string | undefined {
+function hoverText(document: ScriptDocument, offset: number, imported: readonly ScriptDocument[]): string | undefined {
   const file = document.file;
   const node = nodeAt(file, offset);
   switch (node?.kind) {
@@ -32,6 +33,8 @@ function hoverText(document: ScriptDocument, offset: number): string | undefined
     case 'name': {
       const binding = letNamed(file, node.name, offset);
       if (binding) return letHover(document, node.name, binding.value, binding.range.start.offset);
+      const elsewhere = importedLet(imported, node.name);
+      if (elsewhere) return letHover(elsewhere.document, node.name, elsewhere.binding.value, elsewhere.binding.range.start.offset);
       const noun = node.setting && node.block && wordNoun(node.block, node.setting, node.name);
       return (noun && wordDoc(noun, node.name)) || anyWordDoc(node.name, false);
     }
@@ -45,8 +48,12 @@ function hoverText(document: ScriptDocument, offset: number): string | undefined
 
 function letHover(document: ScriptDocument, name: string, expr: Expr, offset: number): string {
   const value = staticValue(document.file, expr, offset);
-  const shown = value === undefined ? 'known when the script runs' : valueText(value);
-  return `\`let ${name}\` = \`${shown}\``;
+  if (value !== undefined) return `\`let ${name}\` = \`${valueText(value)}\``;
+  // `env("X") ?? "/mnt/backup"`, `env("X", "/mnt/backup")`: what it falls back to is known
+  // now; what the environment holds is not for an editor to show.
+  const fallbackExpr = expr.kind === 'Binary' && expr.op === '??' ? expr.right : expr.kind === 'Call' && expr.callee.name === 'env' ? expr.args[1] : undefined;
+  const fallback = fallbackExpr && staticValue(document.file, fallbackExpr, offset);
+  return `\`let ${name}\` = \`known when the script runs\`${fallback === undefined ? '' : `, else \`${valueText(fallback)}\``}`;
 }
 
 /** The noun of the word list that `setting` takes `word` from (`provider`, `writer kind`). */
@@ -66,19 +73,31 @@ function wordAt(text: string, offset: number): string | undefined {
   return end > start ? text.slice(start, end) : undefined;
 }
 
-export function definition(document: ScriptDocument, offset: number): Location | null {
-  const file = document.file;
-  for (const statement of file.statements) {
-    if (statement.kind !== 'Setting' || statement.keyword.name !== 'import') continue;
-    const argument = statement.args[0]?.[0];
-    const path = importPathOf(statement);
-    if (argument === undefined || path === undefined || offset < argument.range.start.offset || offset > argument.range.end.offset) continue;
-    const zero = { line: 0, character: 0 };
-    return { uri: pathToFileURL(importTarget(document.path, path).resolved).href, range: { start: zero, end: zero } };
-  }
-  const node = nodeAt(file, offset);
-  const binding = node?.kind === 'name' ? letNamed(file, node.name, offset) : undefined;
-  return binding ? { uri: document.uri, range: lspRange(binding.name.range) } : null;
+export function definition(document: ScriptDocument, offset: number, imported: readonly ScriptDocument[] = []): Location | null {
+  const zero = { line: 0, character: 0 };
+  const target = document.imports().find(({ argument }) => argument.range.start.offset <= offset && offset <= argument.range.end.offset);
+  if (target) return { uri: pathToFileURL(target.file).href, range: { start: zero, end: zero } };
+  const node = nodeAt(document.file, offset);
+  if (node?.kind !== 'name') return null;
+  const binding = letNamed(document.file, node.name, offset);
+  if (binding) return { uri: document.uri, range: lspRange(binding.name.range) };
+  const elsewhere = importedLet(imported, node.name);
+  return elsewhere ? { uri: elsewhere.document.uri, range: lspRange(elsewhere.binding.name.range) } : null;
+}
+
+/** A link on each `import` path to the file it names. */
+export function importLinks(document: ScriptDocument): DocumentLink[] {
+  return document.imports().map(({ file, argument }) => ({ range: lspRange(argument.range), target: pathToFileURL(file).href }));
+}
+
+/** The jobs, `defaults` and top-level `let`s of `documents` whose name contains `query` (any case). */
+export function workspaceSymbols(documents: readonly ScriptDocument[], query: string): SymbolInformation[] {
+  const wanted = query.toLowerCase();
+  return documents.flatMap((document) =>
+    documentSymbols(document)
+      .filter((symbol) => symbol.name.toLowerCase().includes(wanted))
+      .map((symbol) => ({ name: symbol.name, kind: symbol.kind, location: { uri: document.uri, range: symbol.selectionRange }, containerName: symbol.detail ?? 'let' })),
+  );
 }
 
 /** Jobs and `defaults` with their writers, targets and hooks; top-level `let`s. */

@@ -1,14 +1,16 @@
-// The Stillpoint language server (`stillpoint lsp`): diagnostics, completion, hover,
-// formatting, document symbols and go to definition for .still scripts.
+// The Stillpoint language server (`stillpoint lsp`) for .still scripts: diagnostics and quick
+// fixes, completion, signature help, hover, formatting, folding, symbols, definition,
+// references, rename and import links.
 //
-// Each change re-runs the loader that `stillpoint check` runs; there is no separate
-// incremental parser because a full parse and evaluation of a 1,000-line script stays well
-// inside the 50 ms budget (bench/results/lsp.md). What keeps the server responsive while
-// someone types is that a check whose document changed again before it finished publishes
-// nothing, so only the newest text's diagnostics reach the editor.
+// Each change re-runs the loader that `stillpoint check` runs, for the changed script and the
+// open scripts that import it; there is no separate incremental parser because a full parse
+// and evaluation of a 1,000-line script stays well inside the 50 ms budget
+// (bench/results/lsp.md). What keeps the server responsive while someone types is that a
+// check superseded by a newer one of the same script publishes nothing.
 
 import {
   CodeActionKind,
+  DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
@@ -19,73 +21,128 @@ import { hasErrors } from '../language/diagnostic.ts';
 import { format } from '../language/formatter.ts';
 import { codeActions } from './code-actions.ts';
 import { completions } from './completion.ts';
-import { ScriptDocument, toLsp } from './document.ts';
-import { definition, documentSymbols, hover } from './navigation.ts';
-
+import { foldingRanges } from './folding.ts';
+import { documentPath, toLsp, type ScriptDocument } from './document.ts';
+import { definition, documentSymbols, hover, importLinks, workspaceSymbols } from './navigation.ts';
+import { letAt, references, rename, renameRange, type LetTarget, type Referrer } from './let-references.ts';
+import { signatureHelp } from './signature-help.ts';
+import { Workspace } from './workspace.ts';
 
 /** Serves the language on `connection` until it closes. */
 export function serve(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  const scripts = new Map<string, ScriptDocument>();
-  const script = (uri: string): ScriptDocument | undefined => {
-    const document = documents.get(uri);
-    if (document === undefined) return undefined;
-    let cached = scripts.get(uri);
-    if (cached?.text !== document.getText()) {
-      cached = new ScriptDocument(uri, document.getText());
-      scripts.set(uri, cached);
-    }
-    return cached;
-  };
+  const workspace = new Workspace(documents);
+  const script = (uri: string) => workspace.script(uri);
+  let watchFiles = false;
 
-  connection.onInitialize(
-    (): InitializeResult => ({
+  connection.onInitialize(({ capabilities }): InitializeResult => {
+    watchFiles = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         completionProvider: { triggerCharacters: [' ', '(', ','] },
         hoverProvider: true,
         documentFormattingProvider: true,
         documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
         definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentLinkProvider: {},
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        foldingRangeProvider: true,
+        signatureHelpProvider: { triggerCharacters: ['(', ','] },
       },
       serverInfo: { name: 'stillpoint' },
-    }),
-  );
+    };
+  });
+  connection.onInitialized(() => {
+    // Imported files change on disk too (a save from another editor, a git checkout).
+    if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.still' }] });
+  });
+
+  // Each publish of a document supersedes the ones still under way for it.
+  const latest = new Map<string, number>();
+  let requests = 0;
+  const publish = async (uri: string) => {
+    const request = (requests += 1);
+    latest.set(uri, request);
+    const check = workspace.check(uri);
+    const current = script(uri);
+    if (check === undefined || current === undefined) return;
+    const version = documents.get(uri)?.version;
+    const { diagnostics, sources } = await check;
+    if (latest.get(uri) !== request) return;
+    const order = [...sources.keys()];
+    await connection.sendDiagnostics({ uri, version, diagnostics: diagnostics.map((d) => toLsp(d, current, order)) });
+  };
+  /** Re-checks the open scripts that read `path`, besides the one at `path` itself. */
+  const publishImporters = (path: string) => Promise.all(workspace.importersOf(path).map((uri) => publish(uri)));
 
   documents.onDidChangeContent(async ({ document }) => {
-    const current = script(document.uri)!;
-    const version = document.version;
-    const diagnostics = await current.diagnostics();
-    // A newer change has its own check under way: this one's diagnostics are stale.
-    if (documents.get(document.uri)?.version !== version) return;
-    await connection.sendDiagnostics({ uri: document.uri, version, diagnostics: diagnostics.map((d) => toLsp(d, current)) });
+    workspace.changed();
+    await Promise.all([publish(document.uri), publishImporters(documentPath(document.uri))]);
   });
   documents.onDidClose(({ document }) => {
-    scripts.delete(document.uri);
+    workspace.closed(document.uri);
+    latest.delete(document.uri);
+    workspace.changed();
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    // Its importers read the file from disk again, without the unsaved text.
+    void publishImporters(documentPath(document.uri));
+  });
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    workspace.changed();
+    const importers = new Set(changes.flatMap((c) => (c.uri.startsWith('file:') ? workspace.importersOf(documentPath(c.uri)) : [])));
+    await Promise.all([...importers].map((uri) => publish(uri)));
   });
 
   connection.onCompletion(({ textDocument, position, context }) => {
     const current = script(textDocument.uri);
     return current ? completions(current, current.offsetAt(position), context?.triggerCharacter) : [];
   });
-  connection.onHover(({ textDocument, position }) => {
+  connection.onHover(async ({ textDocument, position }) => {
     const current = script(textDocument.uri);
-    return current ? hover(current, current.offsetAt(position)) : null;
+    return current ? hover(current, current.offsetAt(position), await imported(textDocument.uri)) : null;
   });
-  connection.onDefinition(({ textDocument, position }) => {
+  connection.onDefinition(async ({ textDocument, position }) => {
     const current = script(textDocument.uri);
-    return current ? definition(current, current.offsetAt(position)) : null;
+    return current ? definition(current, current.offsetAt(position), await imported(textDocument.uri)) : null;
   });
-  connection.onCodeAction(({ textDocument, range }) => {
+  connection.onReferences(async ({ textDocument, position, context }) => {
+    const found = await letTargetAt(textDocument.uri, position);
+    return found ? references(found.target, await referrersOf(found.target), context.includeDeclaration) : [];
+  });
+  connection.onPrepareRename(async ({ textDocument, position }) => {
+    const found = await letTargetAt(textDocument.uri, position);
+    return found ? renameRange(found.document, found.offset, found.target, await referrersOf(found.target)) : null;
+  });
+  connection.onRenameRequest(async ({ textDocument, position, newName }) => {
+    const found = await letTargetAt(textDocument.uri, position);
+    return found ? rename(found.target, await referrersOf(found.target), newName) : null;
+  });
+  connection.onDocumentLinks(({ textDocument }) => {
     const current = script(textDocument.uri);
-    return current ? codeActions(current, range) : [];
+    return current ? importLinks(current) : [];
+  });
+  connection.onCodeAction(async ({ textDocument, range }) => {
+    const current = script(textDocument.uri);
+    const check = workspace.check(textDocument.uri);
+    return current && check ? codeActions(current, (await check).diagnostics, range) : [];
+  });
+  connection.onFoldingRanges(({ textDocument }) => {
+    const current = script(textDocument.uri);
+    return current ? foldingRanges(current) : [];
+  });
+  connection.onSignatureHelp(({ textDocument, position }) => {
+    const current = script(textDocument.uri);
+    return current ? signatureHelp(current, current.offsetAt(position)) : null;
   });
   connection.onDocumentSymbol(({ textDocument }) => {
     const current = script(textDocument.uri);
     return current ? documentSymbols(current) : [];
   });
+  connection.onWorkspaceSymbol(async ({ query }) => workspaceSymbols(await scriptsInWorkspace(), query));
   connection.onDocumentFormatting(({ textDocument }) => {
     const current = script(textDocument.uri);
     if (current === undefined) return [];
@@ -95,6 +152,40 @@ export function serve(connection: Connection): void {
     const end = current.positionAt(current.text.length);
     return [{ range: { start: { line: 0, character: 0 }, end }, newText: formatted.text }];
   });
+
+  /** The files `uri` imports, directly or not, as its check read them. */
+  async function imported(uri: string): Promise<ScriptDocument[]> {
+    const check = workspace.check(uri);
+    if (check === undefined) return [];
+    const { sources } = await check;
+    return [...sources.keys()].slice(1).flatMap((path) => workspace.scriptAt(path, sources) ?? []);
+  }
+
+  async function letTargetAt(uri: string, position: { line: number; character: number }) {
+    const current = script(uri);
+    if (current === undefined) return undefined;
+    const offset = current.offsetAt(position);
+    const target = letAt(current, offset, await imported(uri));
+    return target && { document: current, offset, target };
+  }
+
+  /** The script of `target` and the open scripts that import it, each with what it imports. */
+  async function referrersOf(target: LetTarget): Promise<Referrer[]> {
+    const own = script(target.document.uri) ?? target.document;
+    const importers = workspace.importersOf(target.document.path).flatMap((uri) => script(uri) ?? []);
+    return Promise.all([own, ...importers].map(async (document) => ({ document, imported: await imported(document.uri) })));
+  }
+
+  /** The open scripts and every file they import, each once. */
+  async function scriptsInWorkspace(): Promise<ScriptDocument[]> {
+    const all = new Map<string, ScriptDocument>();
+    for (const uri of workspace.openUris()) {
+      const open = script(uri);
+      if (open) all.set(open.path, open);
+      for (const file of await imported(uri)) if (!all.has(file.path)) all.set(file.path, file);
+    }
+    return [...all.values()];
+  }
 
   documents.listen(connection);
   connection.listen();

@@ -3,6 +3,7 @@
 
 import type { Block, Expr, LetStatement, Setting, SourceFile, Statement } from '../language/ast.ts';
 import { bodyBlockKind, literalText, statementSpec, type BlockKind } from '../language/catalog.ts';
+import type { SourceRange } from '../language/diagnostic.ts';
 
 interface Ranged {
   range: { start: { offset: number }; end: { offset: number } };
@@ -137,4 +138,16 @@ export function bodiesOf(statement: Statement): Block[] {
     default:
       return [];
   }
+}
+
+/** Calls `visit` on every node under `root` (anything with a `kind` and a `range`), parents first. */
+export function eachNode(root: unknown, visit: (node: { kind: string; range: SourceRange }) => void): void {
+  if (Array.isArray(root)) {
+    for (const item of root) eachNode(item, visit);
+    return;
+  }
+  if (typeof root !== 'object' || root === null) return;
+  const node = root as { kind?: unknown; range?: SourceRange };
+  if (typeof node.kind === 'string' && node.range !== undefined) visit(node as { kind: string; range: SourceRange });
+  for (const [key, child] of Object.entries(node)) if (key !== 'range') eachNode(child, visit);
 }

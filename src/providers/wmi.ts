@@ -118,6 +118,8 @@ async function probe(_volume: VolumeInfo, _options: ProviderPlan): Promise<Avail
   const shell = openPowerShell();
   try {
     const { raw } = await shell.invoke('"ok=$([bool](Get-CimClass -ClassName Win32_ShadowCopy -ErrorAction SilentlyContinue))"');
+    // A PowerShell that runs and prints nothing at all is not one (Wine's powershell.exe is a stub).
+    if (raw.trim() === '') return { available: false, reason: 'PowerShell ran but printed nothing, so WMI cannot be asked for Win32_ShadowCopy here (Wine\'s powershell.exe is such a stub)' };
     return fields(raw, 'Get-CimClass Win32_ShadowCopy').ok === 'True'
       ? { available: true }
       : { available: false, reason: 'the WMI class Win32_ShadowCopy is not available (Windows client editions without the VSS WMI provider?)' };

@@ -24,14 +24,28 @@ export interface CronSchedule {
 
 export class CronError extends Error {
   readonly expression: string;
-  constructor(expression: string, message: string) {
-    super(`schedule "${expression}": ${message}`);
+  /** What is wrong, without the expression. */
+  readonly reason: string;
+  constructor(expression: string, reason: string) {
+    super(`schedule "${expression}": ${reason}`);
     this.name = 'CronError';
     this.expression = expression;
+    this.reason = reason;
   }
 }
 
 const UNSUPPORTED = /[LW#?]/;
+
+/** Why `expression` is not a cron expression Stillpoint runs, or undefined when it is one. */
+export function cronProblem(expression: string): string | undefined {
+  try {
+    parseCron(expression);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CronError) return error.reason;
+    throw error;
+  }
+}
 
 export function parseCron(expression: string): CronSchedule {
   const fields = expression.trim().split(/\s+/);

@@ -2,36 +2,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { HookAction, HookPlan, HookStage } from '../../src/plan/types.ts';
 import type { StillpointEventBody } from '../../src/events/types.ts';
 import { SecretStore } from '../../src/base/secret.ts';
-import { HookFailure, runHooks, type HookRunContext } from '../../src/engine/hooks.ts';
+import { HookFailure, runHooks } from '../../src/engine/hooks.ts';
 import { pwsh, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
 import { describeWith } from '../support/requirements.ts';
+import { hook, hookContext as context } from './support/hooks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-hooks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function hook(stage: HookStage, actions: HookAction[], extra: Partial<HookPlan> = {}): HookPlan {
-  return { stage, actions, timeoutMs: 10_000, allowFailure: false, env: {}, origin: 'nightly.still:7:3', ...extra };
-}
-
-function context(stage: HookStage, extra: Partial<HookRunContext> = {}) {
-  const events: StillpointEventBody[] = [];
-  const ctx: HookRunContext = {
-    runId: 'run-42',
-    job: 'ledger',
-    stage,
-    volumes: ['/srv/ledger', '/srv/media'],
-    volumeIds: ['uuid-1', 'uuid-2'],
-    hookEnv: 'stillpoint',
-    secrets: new SecretStore(),
-    signal: new AbortController().signal,
-    emit: (e) => events.push(e),
-    ...extra,
-  };
-  return { ctx, events };
-}
 
 const output = (events: StillpointEventBody[]) =>
   events.flatMap((e) => (e.type === 'hook.output' ? [`${e.stream}:${e.line}`] : []));

@@ -1,39 +1,37 @@
-// The TextMate grammar: fresh, every word of the language highlighted, and the
-// vscode-tmgrammar-test cases (test/grammar/cases/*.still, `^` scope markers) passing.
+// The TextMate grammar: fresh, every word of the language coloured by stock VS Code themes
+// (Dark+ and Light+, through VS Code's own tokenizer), and the vscode-tmgrammar-test cases
+// (test/grammar/cases/*.still, `^` scope markers) passing.
 
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import * as oniguruma from 'vscode-oniguruma';
-import { INITIAL, Registry, parseRawGrammar, type IGrammar } from 'vscode-textmate';
 import { FUNCTIONS, VALUES } from '../../src/language/catalog.ts';
 import { RESERVED_WORDS } from '../../src/language/tokens.ts';
-import { SCOPE, statementKeywords, textMateGrammarFile, wordLists } from '../../src/language/textmate.ts';
+import { statementKeywords, textMateGrammarFile, wordLists } from '../../src/language/textmate.ts';
+import { THEMES, themedGrammar, type ThemedGrammar, type ThemeName } from '../../scripts/themed-grammar.ts';
 
 const root = new URL('../../', import.meta.url);
 const grammarPath = new URL('grammar/stillpoint.tmLanguage.json', root);
 const require = createRequire(import.meta.url);
 
-async function loadGrammar(): Promise<IGrammar> {
-  const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
-  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-  const registry = new Registry({
-    onigLib: Promise.resolve({ createOnigScanner: (p: string[]) => new oniguruma.OnigScanner(p), createOnigString: (s: string) => new oniguruma.OnigString(s) }),
-    loadGrammar: async (scope) => (scope === SCOPE ? parseRawGrammar(readFileSync(grammarPath, 'utf8'), grammarPath.pathname) : null),
+/** The colour of the token that starts at `column` of `line`, and the theme's plain text colour. */
+function colourAt(theme: ThemedGrammar, line: string, column: number): { colour: string; plain: string } {
+  let at = 0;
+  for (const token of theme.colour(line)[0]!) {
+    if (at <= column && column < at + token.text.length) return { colour: token.foreground, plain: theme.foreground };
+    at += token.text.length;
+  }
+  throw new Error(`no token at ${column} of \`${line}\``);
+}
+
+/** Highlighted: the word gets a colour other than plain text in every stock theme we check. */
+const highlighted = (themes: ThemedGrammar[], line: string, column: number) =>
+  themes.every((theme) => {
+    const { colour, plain } = colourAt(theme, line, column);
+    return colour !== plain;
   });
-  return (await registry.loadGrammar(SCOPE))!;
-}
-
-/** The scopes of the token that starts at `column` of `line`. */
-function scopesAt(grammar: IGrammar, line: string, column: number): string[] {
-  const { tokens } = grammar.tokenizeLine(line, INITIAL);
-  return tokens.find((t) => t.startIndex <= column && column < t.endIndex)!.scopes;
-}
-
-/** Highlighted: the word has a scope beyond the file's own and a plain name's. */
-const highlighted = (scopes: string[]) => scopes.some((s) => s !== SCOPE && !s.startsWith('variable.other'));
 
 describe('TextMate grammar', () => {
   it('is committed as npm run grammar generates it', () => {
@@ -41,11 +39,11 @@ describe('TextMate grammar', () => {
     expect(readFileSync(grammarPath, 'utf8'), 'run `npm run grammar` and commit grammar/stillpoint.tmLanguage.json').toBe(file!.content);
   });
 
-  it('highlights every statement keyword, reserved word, function, built-in value and listed word of the language', async () => {
-    const grammar = await loadGrammar();
+  it('colours every statement keyword, reserved word, function, built-in value, listed word, drive letter and ${...} in Dark+ and Light+', async () => {
+    const themes = await Promise.all((Object.keys(THEMES) as ThemeName[]).map((name) => themedGrammar(name)));
     const missing: string[] = [];
     const check = (what: string, line: string, column: number) => {
-      if (!highlighted(scopesAt(grammar, line, column))) missing.push(`${what} in \`${line}\``);
+      if (!highlighted(themes, line, column)) missing.push(`${what} in \`${line}\``);
     };
     for (const keyword of statementKeywords()) {
       check(keyword, `  ${keyword} x`, 2);
@@ -55,9 +53,25 @@ describe('TextMate grammar', () => {
     for (const fn of FUNCTIONS) check(fn.name, `let x = ${fn.name}("a")`, 8);
     for (const value of VALUES) check(value.name, `let x = [${value.name}]`, 9);
     for (const [noun, words] of wordLists()) for (const word of words) check(`${noun} ${word}`, `  target x ${word}`, 11);
+    check('a drive letter', '  volume C:', 9);
+    check('${ of an interpolation', '  volume "/a/${x}"', 13);
+    check('} of an interpolation', '  volume "/a/${x}"', 16);
     expect(missing).toEqual([]);
-    // The check itself can fail: a plain name is not highlighted.
-    expect(highlighted(scopesAt(grammar, '  target x some_name', 11))).toBe(false);
+    // The check itself can fail: `=` is plain text in both themes.
+    expect(highlighted(themes, 'let x = 1', 6)).toBe(false);
+    // The expression inside `${...}` is code, not string colour.
+    const dark = themes[0]!;
+    expect(colourAt(dark, '  volume "/a/${x}"', 15).colour).not.toBe(colourAt(dark, '  volume "/a/${x}"', 10).colour);
+  });
+
+  it('gives the kinds, the stages and the keep keys colours that tell them apart from keywords', async () => {
+    for (const name of Object.keys(THEMES) as ThemeName[]) {
+      const theme = await themedGrammar(name);
+      const keyword = colourAt(theme, '  provider btrfs', 2).colour;
+      for (const [line, column] of [['  provider btrfs', 11], ['  writer "w" sqlite "/x"', 13], ['  hook before-backup run "x"', 7], ['  keep last 3', 7]] as const) {
+        expect(colourAt(theme, line, column).colour, `${name}: ${line}`).not.toBe(keyword);
+      }
+    }
   });
 
   it('passes the vscode-tmgrammar-test cases', async () => {

@@ -16,6 +16,8 @@ export interface TestClient {
   /** Opens (or, for an open document, changes) a document and waits for its diagnostics. */
   open(uri: string, text: string): Promise<PublishDiagnosticsParams>;
   change(uri: string, text: string): Promise<PublishDiagnosticsParams>;
+  /** The next diagnostics published for `uri`, whatever causes them. */
+  nextDiagnostics(uri: string): Promise<PublishDiagnosticsParams>;
   close(): void;
 }
 
@@ -42,6 +44,7 @@ export async function startServer(): Promise<TestClient> {
       await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'stillpoint', version: 1, text } });
       return result;
     },
+    nextDiagnostics: published,
     async change(uri, text) {
       const result = published(uri);
       const version = (versions.get(uri) ?? 0) + 1;

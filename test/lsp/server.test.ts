@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CodeAction, CompletionItem, DocumentSymbol, Hover, Location, TextEdit } from 'vscode-languageserver';
+import type { CodeAction, CompletionItem, DocumentSymbol, FoldingRange, Hover, Location, SignatureHelp, TextEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { startServer, withCursor, type TestClient } from './client.ts';
 
@@ -54,13 +54,17 @@ describe('diagnostics', () => {
     expect(unknown!.severity).toBe(1);
   });
 
-  it('shows a problem of an imported file at the top, naming the file and line', async () => {
+  it('shows a problem of an imported file on the import that leads to it, naming the file and line', async () => {
     writeFileSync(join(dir, 'broken-import.still'), 'let a = 1\nlet b = nope\n');
-    const published = await client.open(uriFor('imports-broken.still'), 'import "broken-import.still"\njob "a" {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n}\n');
+    writeFileSync(join(dir, 'fine-import.still'), 'let c = 1\n');
+    writeFileSync(join(dir, 'imports-broken-import.still'), 'import "broken-import.still"\n');
+    const published = await client.open(uriFor('imports-broken.still'), 'import "fine-import.still"\nimport "imports-broken-import.still"\njob "a" {\n  volume "/srv"\n  provider copy\n  target tree "/b"\n}\n');
     const unknown = published.diagnostics.find((d) => String(d.message).includes('nope'));
     expect(unknown, JSON.stringify(published.diagnostics)).toBeDefined();
-    expect(unknown!.range.start).toEqual({ line: 0, character: 0 });
+    // Through the second import, which imports the broken file: on that import's path.
+    expect(unknown!.range).toEqual({ start: { line: 1, character: 7 }, end: { line: 1, character: 36 } });
     expect(unknown!.message).toContain(`${join(dir, 'broken-import.still')}:2:9`);
+    expect(unknown!.relatedInformation).toContainEqual({ message: 'unknown name `nope`', location: { uri: uriFor('broken-import.still'), range: { start: { line: 1, character: 8 }, end: { line: 1, character: 12 } } } });
   });
 
   it('reports a syntax error where it is and clears it once fixed', async () => {
@@ -178,7 +182,7 @@ describe('hover', () => {
   it('shows the value of a let computed without I/O, and says when it cannot be', async () => {
     expect(await hoverAt('let base = "/srv"\nlet dir = path(base, "db", upper("x"))\njob "a" { target tree di|r }\n')).toBe('`let dir` = `"/srv/db/X"`');
     expect(await hoverAt('let t = 5m\nlet ok = t == 5m and not false\njob "a" { volume "${o|k}" }\n')).toBe('`let ok` = `true`');
-    expect(await hoverAt('let r|oot = env("BACKUP_ROOT") ?? "/b"\n')).toBe('`let root` = `known when the script runs`');
+    expect(await hoverAt('let r|oot = exists("/etc") == true\n')).toBe('`let root` = `known when the script runs`');
     expect(await hoverAt('let p|w = secret("hunter2")\n')).toBe('`let pw` = `"***"`');
   });
 });
@@ -227,6 +231,49 @@ describe('quick fixes', () => {
 
   it('offers nothing where nothing is wrong', async () => {
     expect(await quickFixes(job('  provider bt|rfs'))).toEqual([]);
+  });
+});
+
+describe('hover of a let with a fallback', () => {
+  it('shows what it falls back to, and never the environment\'s value', async () => {
+    process.env.STILLPOINT_TEST_HOVER = '/from/the/environment';
+    try {
+      expect(await hoverAt('let r|oot = env("STILLPOINT_TEST_HOVER") ?? "/mnt/backup"\n')).toBe('`let root` = `known when the script runs`, else `"/mnt/backup"`');
+      expect(await hoverAt('let r|oot = env("STILLPOINT_TEST_HOVER", "/mnt/backup")\n')).toBe('`let root` = `known when the script runs`, else `"/mnt/backup"`');
+      expect(await hoverAt('let base = "/mnt"\nlet r|oot = env("STILLPOINT_TEST_HOVER") ?? path(base, "b")\n')).toBe('`let root` = `known when the script runs`, else `"/mnt/b"`');
+    } finally {
+      delete process.env.STILLPOINT_TEST_HOVER;
+    }
+  });
+});
+
+describe('signature help and folding', () => {
+  async function signatureAt(marked: string): Promise<SignatureHelp | null> {
+    const { text, position } = withCursor(marked);
+    const uri = uriFor();
+    await client.open(uri, text);
+    return (await client.connection.sendRequest('textDocument/signatureHelp', { textDocument: { uri }, position })) as SignatureHelp | null;
+  }
+
+  it('shows the signature of the built-in function around the cursor, with its parameter', async () => {
+    const first = await signatureAt('let x = env(|');
+    expect(first!.signatures[0]!.label).toBe('env(name, default)');
+    expect(first!.activeParameter).toBe(0);
+    expect((await signatureAt('let x = env("A", |'))!.activeParameter).toBe(1);
+    const inner = await signatureAt('job "a" { target tree path("/b", lower(|), "c") }\n');
+    expect(inner!.signatures[0]!.label).toBe('lower(text)');
+    const outer = await signatureAt('job "a" { target tree path("/b", lower("X"), |) }\n');
+    expect(outer!.signatures[0]!.label).toBe('path(a, b, ...)');
+    expect(outer!.activeParameter).toBe(1);
+    expect(await signatureAt('let x = env("A")|\n')).toBeNull();
+    expect(await signatureAt('let x = "env(|"\n')).toBeNull();
+  });
+
+  it('folds blocks, raw blocks and lists that span lines, keeping the closing line', async () => {
+    const uri = uriFor();
+    await client.open(uri, 'let dirs = [\n  "/a",\n  "/b",\n]\njob "a" {\n  volume "/srv"\n  hook before-backup sh {\n    echo one\n    echo two\n  }\n  target tree "/b" { keep last 3 }\n}\n');
+    const ranges = (await client.connection.sendRequest('textDocument/foldingRange', { textDocument: { uri } })) as FoldingRange[];
+    expect(ranges.map((r) => [r.startLine, r.endLine])).toEqual([[0, 2], [4, 10], [6, 8]]);
   });
 });
 

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { olderNodeBin } from '../support/older-node.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver/node';
 
@@ -15,8 +16,8 @@ const root = new URL('../../', import.meta.url).pathname;
 // The Node of each VS Code release whose extension host moved to a newer Node: 1.101 was the
 // first on Electron 35 (Node 22.15.1); 1.91 to 1.100 ran Node 20, which Chevrotain 13 cannot.
 const EXTENSION_HOST_NODE: Record<string, string> = { '1.101.0': '22.15.1' };
-// The `node22` dev dependency: that Node, pinned.
-const oldestNode = join(root, 'node_modules/node22/bin/node');
+// That Node, pinned (scripts/install-old-nodes.sh).
+const oldestNode = join(olderNodeBin('22.15.1'), 'node');
 let vsix: string;
 let unpacked: string;
 
@@ -52,6 +53,28 @@ describe('stillpoint .vsix', () => {
     const paths = [manifest.main, ...manifest.contributes.grammars.map((g: { path: string }) => g.path), ...manifest.contributes.languages.map((l: { configuration: string }) => l.configuration), ...manifest.contributes.snippets.map((s: { path: string }) => s.path)];
     for (const path of paths) expect(() => readFileSync(join(unpacked, 'extension', path)), path).not.toThrow();
     expect(manifest.contributes.languages[0].extensions).toEqual(['.still']);
+  });
+
+  it('registers the commands it contributes, and in untrusted workspaces ignores a server command the workspace sets', () => {
+    const manifest = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
+    const client = readFileSync(join(unpacked, 'extension/dist/extension.js'), 'utf8');
+    const commands = manifest.contributes.commands.map((c: { command: string }) => c.command);
+    expect(commands).toContain('stillpoint.restartServer');
+    for (const command of commands) expect(client, command).toContain(`"${command}"`);
+    expect(manifest.capabilities.untrustedWorkspaces).toMatchObject({ supported: 'limited', restrictedConfigurations: ['stillpoint.server.command'] });
+    expect(Object.keys(manifest.contributes.configuration.properties)).toEqual(['stillpoint.server.command']);
+  });
+
+  it('says which server command cannot start, and what to do, before the client tries it', async () => {
+    // Imported here, by a path the type-checker does not follow (the extension is a CommonJS
+    // project of its own): its `which` comes with the extension's packages, which the build installs.
+    const module = join(root, 'vscode-extension/src/server-command.ts');
+    const { serverCommandProblem } = (await import(module)) as { serverCommandProblem: (command: string[], path?: string) => Promise<string | undefined> };
+    expect(await serverCommandProblem(['stillpoint-not-installed', 'lsp'])).toMatch(/^`stillpoint-not-installed` \(setting stillpoint.server.command\) was not found on the PATH\. Install Stillpoint/);
+    expect(await serverCommandProblem(['/nowhere/stillpoint', 'lsp'])).toContain('`/nowhere/stillpoint` (setting stillpoint.server.command) does not exist or cannot be run');
+    expect(await serverCommandProblem(['', 'lsp'])).toContain('is empty');
+    expect(await serverCommandProblem([process.execPath, join(root, 'bin/stillpoint.js'), 'lsp'])).toBeUndefined();
+    expect(await serverCommandProblem(['node', 'lsp'], join(process.execPath, '..'))).toBeUndefined();
   });
 
   it('claims only VS Code releases whose extension host runs Node 22, and is tested on the oldest one', async () => {

@@ -300,7 +300,41 @@ describe('job statements and their defaults', () => {
   });
 
   it('reports a schedule that is not 5-field cron', async () => {
-    expect(await errors(`job j {\n  ${BASE}\n  schedule "every night"\n}`)).toEqual(['error invalid-schedule 5:12-5:25 `every night` is not a 5-field cron expression']);
+    expect(await errors(`job j {\n  ${BASE}\n  schedule "every night"\n}`)).toEqual(['error invalid-schedule 5:12-5:25 `every night` is not a valid cron expression']);
+  });
+
+  it('reports an error in a statement\'s argument and those inside its block', async () => {
+    expect(await errors('job j {\n  volume "/srv"\n  provider copy\n  target tree roott { keep dayly 7 }\n}')).toEqual([
+      'error unknown-name 4:15-4:20 unknown name `roott`',
+      'error unknown-keep-rule 4:28-4:33 unknown retention rule `dayly`',
+    ]);
+    expect(await errors('job j {\n  volume roott { exclude 5 }\n  provider copy\n  target tree "/b"\n}')).toEqual([
+      'error unknown-name 2:10-2:15 unknown name `roott`',
+      expect.stringMatching(/^error \S+ 2:26-2:27 /),
+    ]);
+    expect(await errors(`job j {\n  ${BASE}\n  hook befor-backup { run nope }\n}`)).toEqual([
+      'error unknown-hook-stage 5:8-5:20 unknown hook stage `befor-backup`',
+      'error unknown-name 5:27-5:31 unknown name `nope`',
+    ]);
+    expect(await errors(`job j {\n  ${BASE}\n  monitor textfile nowhere { on failur }\n}`)).toEqual([
+      'error unknown-name 5:20-5:27 unknown name `nowhere`',
+      'error unknown-monitor-event 5:33-5:39 unknown monitor event `failur`',
+    ]);
+  });
+
+  it('reports a schedule whose fields are out of range, with what the scheduler\'s parser says', async () => {
+    for (const [cron, reason] of [
+      ['61 * * * *', 'got value 61 expected range 0-59'],
+      ['0 24 * * *', 'got value 24 expected range 0-23'],
+      ['0 0 32 * *', 'got value 32 expected range 1-31'],
+      ['0 0 * 13 *', 'got value 13 expected range 1-12'],
+      ['*/0 * * * *', 'cannot repeat at every 0 time'],
+      ['0 0 L * *', 'uses L, W, # or ?'],
+    ]) {
+      const result = await evalText(`job j {\n  ${BASE}\n  schedule "${cron}"\n}`);
+      expect(result.diagnostics.map(brief), cron).toEqual([`error invalid-schedule 5:12-5:${14 + cron.length} \`${cron}\` is not a valid cron expression`]);
+      expect(result.diagnostics[0]!.detail, cron).toContain(reason);
+    }
   });
 
   it('reports an unknown provider with a suggestion, and a twice-listed one', async () => {

@@ -7,13 +7,14 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { olderNodeBin } from './older-node.ts';
 
 export const CHECKOUT = join(import.meta.dirname, '..', '..');
 
 /** The Node.js versions the package is tested on: the one the project brings, and the oldest `engines` allows. */
 export const NODES = [
   { name: 'Node 24', bin: join(CHECKOUT, 'node_modules', 'node', 'bin') },
-  { name: 'Node 22.18, the oldest `engines` allows', bin: join(CHECKOUT, 'node_modules', 'node22.18', 'bin') },
+  { name: 'Node 22.18, the oldest `engines` allows', bin: olderNodeBin('22.18.0') },
 ] as const;
 
 export function nodeInstalled(bin: string): boolean {

@@ -1,6 +1,6 @@
 // `hook STAGE ...`: programs and code blocks run at a stage of the lifecycle.
 
-import type { Expr, RawBlock, Setting } from '../../language/ast.ts';
+import type { Block, Expr, RawBlock, Setting } from '../../language/ast.ts';
 import { HOOK_STAGES, statementSpec, type StatementSpec } from '../../language/catalog.ts';
 import type { SourceRange } from '../../language/diagnostic.ts';
 import { argumentGroups, argvItems, boolArgument, durationArgument, itemText, oneArgument, scriptPath } from '../arguments.ts';
@@ -21,9 +21,15 @@ export function hookPlan(ev: Evaluation, s: Setting, ctx: Ctx): HookPlan | undef
     return undefined;
   }
   const stage = itemText(ev, first[0]!, spec.args.items[0]!, ctx) as HookStage | undefined;
-  if (stage === undefined) return undefined;
   const hookCtx: Ctx = { ...ctx, scope: new Scope(ctx.scope) };
-  const hook: HookPlan = { stage, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: ev.baseDir(s.range), env: {}, origin: ev.origin(s.range) };
+  const newHook = (at: HookStage): HookPlan => ({ stage: at, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: ev.baseDir(s.range), env: {}, origin: ev.origin(s.range) });
+  if (stage === undefined) {
+    // The stage is reported, and so is what is wrong inside the block: checked as in
+    // after-snapshot, the stage that allows the most (snapshot_paths).
+    if (s.body?.kind === 'Block') hookBlock(ev, s.body, hookCtx, newHook('after-snapshot'));
+    return undefined;
+  }
+  const hook = newHook(stage);
   const failuresBefore = ev.failures;
   const failed = () => ev.failures > failuresBefore;
   const actionExpr = first[1];
@@ -52,9 +58,7 @@ export function hookPlan(ev: Evaluation, s: Setting, ctx: Ctx): HookPlan | undef
     return undefined;
   }
   if (s.body?.kind === 'Block') {
-    walk(ev, s.body.statements, 'hook', hookCtx, new Map(), (setting, c, optionSpec) => {
-      hookStatement(ev, setting, c, optionSpec, hook, stage);
-    });
+    hookBlock(ev, s.body, hookCtx, hook);
   } else if (s.body?.kind === 'RawBlock') {
     ev.error('unexpected-block', 'a block of code needs its language', `Write \`hook ${stage} sh { ... }\` (or \`pwsh\`, \`cmd\`).`, s.body.range);
     return undefined;
@@ -130,4 +134,10 @@ function hookEnv(ev: Evaluation, s: Setting, ctx: Ctx, hook: HookPlan) {
   }
   const value = expectType(ev, s.assignment, ['string', 'number', 'bool'], ctx);
   if (value !== undefined) hook.env[name] = ev.planText({ type: 'string', ...interpolationText(value)! });
+}
+
+function hookBlock(ev: Evaluation, body: Block, ctx: Ctx, hook: HookPlan) {
+  walk(ev, body.statements, 'hook', ctx, new Map(), (setting, c, optionSpec) => {
+    hookStatement(ev, setting, c, optionSpec, hook, hook.stage);
+  });
 }

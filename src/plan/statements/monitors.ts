@@ -15,15 +15,15 @@ export function monitorPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx
   if (!items || spec.args.kind !== 'sequence') return undefined;
   const kind = itemText(ev, items[0]!, spec.args.items[0]!, ctx) as MonitorPlan['kind'] | undefined;
   if (kind === undefined) return undefined;
+  // A bad argument is reported, and so is what is wrong inside the block.
   const argument = expectType(ev, items[1]!, ['string'], ctx);
-  if (argument?.type !== 'string') return undefined;
   let on: MonitorEvent[] | undefined = [...MONITOR_KINDS.find((m) => m.name === kind)!.defaultEvents];
   if (s.body?.kind === 'Block') {
     walk(ev, s.body.statements, 'monitor', { ...ctx, scope: new Scope(ctx.scope) }, new Map(), (setting, c, optionSpec) => {
       on = listArgument(ev, setting, optionSpec, c)?.map((v) => (v as StringValue).value as MonitorEvent);
     });
   }
-  if (!on) return undefined;
+  if (!on || argument?.type !== 'string') return undefined;
   const location = kind === 'textfile' ? scriptPath(ev, argument, items[1]!, 'a metrics file') : ev.planText(argument);
   return location === undefined ? undefined : { kind, location, on, origin: ev.origin(s.range) };
 }

@@ -15,8 +15,8 @@ export function targetPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx:
   if (!items || spec.args.kind !== 'sequence') return undefined;
   const kind = itemText(ev, items[0]!, spec.args.items[0]!, ctx) as TargetPlan['kind'] | undefined;
   if (kind === undefined) return undefined;
+  // A bad argument is reported, and so is what is wrong inside the block.
   const argument = expectType(ev, items[1]!, ['string'], ctx);
-  if (argument?.type !== 'string') return undefined;
   const origin = ev.origin(s.range);
   let keep: KeepPlan | undefined;
   let password: PlanText | undefined;
@@ -51,7 +51,7 @@ export function targetPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx:
       }
     });
   }
-  if (failed()) return undefined;
+  if (failed() || argument?.type !== 'string') return undefined;
   switch (kind) {
     case 'tree': {
       const path = scriptPath(ev, argument, items[1]!, 'a target path');

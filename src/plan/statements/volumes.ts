@@ -25,11 +25,11 @@ export function globBlock(ev: Evaluation, block: Block, ctx: Ctx, volume: Volume
 /** `volume PATH { exclude ... }`: one volume, with its own globs. */
 export function volumeStatement(ev: Evaluation, s: Setting, spec: StatementSpec, ctx: Ctx, parts: JobParts) {
   const value = oneArgument(ev, s, spec, ctx);
-  if (value?.type !== 'string') return;
-  const path = scriptPath(ev, value, s.args[0]![0]!, 'a volume');
-  if (path === undefined) return;
-  const volume: VolumePlan = { path, include: [], exclude: [], origin: ev.origin(s.range) };
+  const path = value?.type === 'string' ? scriptPath(ev, value, s.args[0]![0]!, 'a volume') : undefined;
+  // A bad path is reported, and so is what is wrong inside the block.
+  const volume: VolumePlan = { path: path ?? '', include: [], exclude: [], origin: ev.origin(s.range) };
   if (s.body?.kind === 'Block') globBlock(ev, s.body, ctx, volume);
+  if (path === undefined) return;
   parts.volumes.push({ plan: volume, range: s.range });
   return;
 }

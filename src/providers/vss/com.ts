@@ -6,6 +6,8 @@
 
 import koffi from 'koffi';
 import { check } from './errors.ts';
+
+const E_NOTIMPL = 0x80004001;
 import { PROTOTYPES, STRUCTS, slotOf, type CalledMethod, type InterfaceName, type MethodOf } from './slots.ts';
 
 export interface VssLibraries {
@@ -202,7 +204,14 @@ export class VssApi {
 
   createBackupComponents(): ComObject<'IVssBackupComponents'> {
     const box: unknown[] = [null];
-    check(this.#create(box) as number, 'CreateVssBackupComponents');
+    const hr = this.#create(box) as number;
+    // A vssapi.dll with nothing behind it (Wine's is a stub): no advice would help, say so.
+    if (hr >>> 0 === E_NOTIMPL) {
+      throw new Error(
+        `${this.libraries.vssapi} does not implement the Volume Shadow Copy Service (CreateVssBackupComponents returned E_NOTIMPL, as Wine's stub does), so VSS cannot snapshot on this machine`,
+      );
+    }
+    check(hr, 'CreateVssBackupComponents');
     const ptr = outPointer(box);
     if (ptr === null) throw new Error('CreateVssBackupComponents returned no object');
     return new ComObject('IVssBackupComponents', ptr);

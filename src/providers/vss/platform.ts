@@ -5,7 +5,7 @@
 
 import koffi from 'koffi';
 import { machine } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import path, { type PlatformPath } from 'node:path';
 
 const MACHINE_TO_ARCH: Record<string, string> = {
   x86_64: 'x64',
@@ -56,9 +56,10 @@ export function volumePathOf(root: string): string {
 /**
  * Where the copy reads a volume's files in a shadow copy. The device object names the device
  * (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN); its root folder needs the trailing
- * separator, so a snapshot of a whole volume ends in one.
+ * separator, so a snapshot of a whole volume ends in one. Built with the platform's path
+ * rules (path.win32 on Windows; POSIX for the double on Linux).
  */
-export function snapshotPathOf(deviceObject: string, volumePath: string, root: string): string {
-  const inside = relative(volumePath, root);
-  return inside ? join(deviceObject, inside) : join(deviceObject, sep);
+export function snapshotPathOf(deviceObject: string, volumePath: string, root: string, paths: PlatformPath = path): string {
+  const inside = paths.relative(volumePath, root);
+  return inside ? paths.join(deviceObject, inside) : paths.join(deviceObject, paths.sep);
 }

@@ -7,15 +7,15 @@ import { beforeAll, expect, it } from 'vitest';
 import { ComObject, VssApi, outPointer } from '../../../src/providers/vss/com.ts';
 import { initializeCom } from '../../../src/providers/vss/requester.ts';
 import { VTABLES, type InterfaceName } from '../../../src/providers/vss/slots.ts';
-import { command, describeWith, linux } from '../../support/requirements.ts';
-import { DOUBLE_LIBRARY, buildDouble, mingwHeaders, useDouble } from './double.ts';
+import { describeWith } from '../../support/requirements.ts';
+import { DOUBLE_LIBRARY, buildDouble, doubleRequirements, useDouble } from './double.ts';
 
 function slots(object: bigint, count: number): bigint[] {
   const vtable = koffi.decode(object, 'void *') as bigint;
   return Array.from({ length: count }, (_, i) => koffi.decode(vtable, i * koffi.sizeof('void *'), 'void *') as bigint);
 }
 
-describeWith('the ABI double\'s vtable layout', [linux(), command('gcc', 'apt-get install gcc'), mingwHeaders()], () => {
+describeWith('the ABI double\'s vtable layout', doubleRequirements(), () => {
   beforeAll(() => buildDouble(), 120_000);
 
   it('has, in every slot of every interface, the function of that method', async () => {

@@ -1,25 +1,48 @@
 // Builds and drives the VSS ABI test double (native/) for the VSS tests: the binding loads it
 // through STILLPOINT_VSS_LIBRARY exactly as it loads vssapi.dll on Windows; the tests read
-// its journal and live-object count through koffi on the side.
+// its journal and live-object count through koffi on the side. On Linux it is a .so built
+// here; on Windows (Node under Wine, scripts/windows-lane.sh) the DLL that lane built.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve, win32 } from 'node:path';
 import koffi from 'koffi';
 import { MINGW_INCLUDE } from '../../../native/vss-header.ts';
-import type { Requirement } from '../../support/requirements.ts';
+import { command, linux, type Requirement } from '../../support/requirements.ts';
 
 export const NATIVE = resolve(import.meta.dirname, '../../../native');
-export const DOUBLE_LIBRARY = join(NATIVE, 'build', 'libvssdouble.so');
+const WINDOWS = process.platform === 'win32';
+export const DOUBLE_LIBRARY = join(NATIVE, 'build', WINDOWS ? 'vssdouble.dll' : 'libvssdouble.so');
 
 export function mingwHeaders(): Requirement {
   return { ok: existsSync(join(MINGW_INCLUDE, 'vsbackup.h')), reason: `needs MinGW-w64's headers in ${MINGW_INCLUDE} (apt-get install mingw-w64-common)` };
 }
 
+/** What running the double needs here: gcc and MinGW's headers on Linux, the built DLL on Windows. */
+export function doubleRequirements(): Requirement[] {
+  if (WINDOWS) return [{ ok: existsSync(DOUBLE_LIBRARY) && testDrives().length >= 2, reason: 'needs native/build/vssdouble.dll (sh native/build.sh windows) and two test drives in STILLPOINT_TEST_DRIVES (scripts/windows-lane.sh)' }];
+  return [linux(), command('gcc', 'apt-get install gcc'), mingwHeaders()];
+}
+
 export function buildDouble(): void {
-  execFileSync('sh', [join(NATIVE, 'build.sh')], { stdio: 'pipe' });
+  if (!WINDOWS) execFileSync('sh', [join(NATIVE, 'build.sh')], { stdio: 'pipe' });
+}
+
+/** Drives that hold nothing but test volumes ("D:,E:"): Windows' VSS snapshots a whole volume. */
+function testDrives(): string[] {
+  return (process.env.STILLPOINT_TEST_DRIVES ?? '').split(',').filter(Boolean);
+}
+
+/**
+ * Where a test's index-th volume lives. On Linux a folder under the test's root; on Windows a
+ * folder on a drive of its own, because AddToSnapshotSet takes the volume that holds the path
+ * (GetVolumePathNameW: "D:\\"), and the double copies all of it.
+ */
+export function volumeRootOf(root: string, index: number, name: string): string {
+  if (!WINDOWS) return join(root, 'volumes', name);
+  return win32.join(`${testDrives()[index]!}\\`, basename(root), name);
 }
 
 let side: { journal: () => string; reset: () => void; live: () => number } | undefined;
@@ -67,6 +90,7 @@ export async function useDouble(config: DoubleConfig): Promise<{ store: string; 
   const dispose = async () => {
     names.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
     await rm(root, { recursive: true, force: true });
+    if (WINDOWS) for (const drive of testDrives()) await rm(win32.join(`${drive}\\`, basename(root)), { recursive: true, force: true });
   };
   return { store, state, root, dispose };
 }

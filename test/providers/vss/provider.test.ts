@@ -3,7 +3,7 @@
 // sequence that passes here is one VSS accepts; its journal shows what was called.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { ProviderPlan } from '../../../src/plan/types.ts';
@@ -11,9 +11,10 @@ import type { SnapshotContext, VolumeInfo } from '../../../src/providers/provide
 import { VssApi, outPointer } from '../../../src/providers/vss/com.ts';
 import { VssError } from '../../../src/providers/vss/errors.ts';
 import { vssProvider } from '../../../src/providers/vss/index.ts';
+import { volumePathOf } from '../../../src/providers/vss/platform.ts';
 import { initializeCom } from '../../../src/providers/vss/requester.ts';
-import { command, describeWith, linux } from '../../support/requirements.ts';
-import { DOUBLE_LIBRARY, buildDouble, doubleSide, mingwHeaders, useDouble, type DoubleConfig } from './double.ts';
+import { describeWith, linux } from '../../support/requirements.ts';
+import { DOUBLE_LIBRARY, buildDouble, doubleRequirements, doubleSide, useDouble, volumeRootOf, type DoubleConfig } from './double.ts';
 
 type VssPlan = Extract<ProviderPlan, { name: 'vss' }>;
 
@@ -50,8 +51,8 @@ let env: Awaited<ReturnType<typeof useDouble>> | undefined;
 
 async function setUp(config: DoubleConfig, volumes = ['c', 'd']): Promise<{ volumes: VolumeInfo[]; recorded: Recorded }> {
   env = await useDouble({ asyncMs: 15, ...config });
-  const infos = volumes.map((name) => {
-    const root = join(env!.root, 'volumes', name);
+  const infos = volumes.map((name, i) => {
+    const root = volumeRootOf(env!.root, i, name);
     mkdirSync(join(root, 'data'), { recursive: true });
     writeFileSync(join(root, 'data', 'ledger.txt'), `contents of ${name}\n`);
     return { name: `${name.toUpperCase()}:`, root };
@@ -81,7 +82,7 @@ async function rejection(promise: Promise<unknown>): Promise<VssError | Error> {
   throw new Error('expected the call to fail');
 }
 
-describeWith('vss provider against the ABI test double', [linux(), command('gcc', 'apt-get install gcc'), mingwHeaders()], () => {
+describeWith('vss provider against the ABI test double', doubleRequirements(), () => {
   beforeAll(() => buildDouble(), 120_000);
 
   afterEach(async () => {
@@ -112,8 +113,8 @@ describeWith('vss provider against the ABI test double', [linux(), command('gcc'
     const at = (line: string) => calls.indexOf(line);
     expect(calls.filter((c) => c === 'StartSnapshotSet')).toHaveLength(1);
     expect(calls.filter((c) => c.startsWith('DoSnapshotSet'))).toHaveLength(1);
-    expect(at('StartSnapshotSet')).toBeLessThan(at(`AddToSnapshotSet ${volumes[0]!.root}`));
-    expect(at(`AddToSnapshotSet ${volumes[1]!.root}`)).toBeLessThan(at('PrepareForBackup'));
+    expect(at('StartSnapshotSet')).toBeLessThan(at(`AddToSnapshotSet ${volumePathOf(volumes[0]!.root)}`));
+    expect(at(`AddToSnapshotSet ${volumePathOf(volumes[1]!.root)}`)).toBeLessThan(at('PrepareForBackup'));
     expect(at('PrepareForBackup')).toBeLessThan(at('DoSnapshotSet'));
     expect(at('SetBackupState select=1 bootable=0 type=1 partial=0')).toBeGreaterThan(at('SetContext 0x0'));
     expect(calls).toContain('AddComponent Data');
@@ -234,7 +235,7 @@ describeWith('vss provider against the ABI test double', [linux(), command('gcc'
 
   it('retries StartSnapshotSet while another set is in progress', async () => {
     const { volumes, recorded } = await setUp({ writers: [['Stable Writer', 'stable']] });
-    const other = spawn('sleep', ['30']);
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)']);
     try {
       mkdirSync(env!.store, { recursive: true });
       writeFileSync(join(env!.store, '.set-in-progress'), `${other.pid}\n`);
@@ -249,7 +250,7 @@ describeWith('vss provider against the ABI test double', [linux(), command('gcc'
 
   it('gives up on a set in progress at the deadline with the HRESULT\'s advice', async () => {
     const { volumes, recorded } = await setUp({ writers: [['Stable Writer', 'stable']] });
-    const other = spawn('sleep', ['30']);
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)']);
     try {
       mkdirSync(env!.store, { recursive: true });
       writeFileSync(join(env!.store, '.set-in-progress'), `${other.pid}\n`);
@@ -281,8 +282,11 @@ describeWith('vss provider against the ABI test double', [linux(), command('gcc'
   it('probes with IsVolumeSupported and checks provider-id', async () => {
     const { volumes } = await setUp({});
     expect(await vssProvider.probe(volumes[0]!, plan())).toEqual({ available: true });
-    writeFileSync(join(volumes[1]!.root, '.vss-unsupported'), '');
+    // The double marks the volume (on Windows the drive: GetVolumePathNameW) as one VSS cannot snapshot.
+    const marker = join(volumePathOf(volumes[1]!.root), '.vss-unsupported');
+    writeFileSync(marker, '');
     const unsupported = await vssProvider.probe(volumes[1]!, plan());
+    rmSync(marker);
     expect(!unsupported.available && unsupported.reason).toMatch(/IsVolumeSupported said no/);
     const otherProvider = await vssProvider.probe(volumes[0]!, plan({ providerId: '{11111111-2222-3333-4444-555555555555}' }));
     expect(!otherProvider.available && otherProvider.reason).toMatch(/VSS_E_PROVIDER_NOT_REGISTERED.*vssadmin list providers/);
@@ -308,7 +312,9 @@ describeWith('vss provider against the ABI test double', [linux(), command('gcc'
     expect(journal()).toContain('SetBackupSucceeded Data 0');
     await set.release();
   });
+});
 
+describeWith('vss provider without Windows', [linux()], () => {
   it('is unavailable without Windows or a stand-in library, and says so', async () => {
     const saved = process.env.STILLPOINT_VSS_LIBRARY;
     delete process.env.STILLPOINT_VSS_LIBRARY;
@@ -320,4 +326,3 @@ describeWith('vss provider against the ABI test double', [linux(), command('gcc'
     }
   });
 });
-

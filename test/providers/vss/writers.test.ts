@@ -83,7 +83,11 @@ describe('architectureMismatch', () => {
 
 it('reads a shadow copy\'s files under its device object, with a root folder for a whole volume', async () => {
   const { snapshotPathOf } = await import('../../../src/providers/vss/platform.ts');
-  const { join, sep } = await import('node:path');
-  expect(snapshotPathOf('/store/set/snap', '/volumes/c', '/volumes/c/data/2026')).toBe(join('/store/set/snap', 'data', '2026'));
-  expect(snapshotPathOf('/store/set/snap', '/volumes/c', '/volumes/c')).toBe(`/store/set/snap${sep}`);
+  const { posix, win32 } = await import('node:path');
+  const device = '\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3';
+  expect(snapshotPathOf(device, 'D:\\', 'D:\\data\\2026', win32)).toBe(`${device}\\data\\2026`);
+  expect(snapshotPathOf(device, 'D:\\', 'D:\\', win32)).toBe(`${device}\\`);
+  expect(snapshotPathOf(device, 'C:\\mnt\\sql\\', 'C:\\mnt\\sql\\Données', win32)).toBe(`${device}\\Données`);
+  expect(snapshotPathOf('/store/set/snap', '/volumes/c', '/volumes/c/data/2026', posix)).toBe('/store/set/snap/data/2026');
+  expect(snapshotPathOf('/store/set/snap', '/volumes/c', '/volumes/c', posix)).toBe('/store/set/snap/');
 });
