@@ -1,7 +1,8 @@
 // The module installed as PowerShell users install modules: published to a local folder
 // repository with Publish-PSResource, installed with Install-PSResource (PSResourceGet ships
 // with PowerShell 7.4+), then used from a fresh session, where it finds the `stillpoint` CLI
-// on the PATH, or at $env:STILLPOINT_CLI.
+// on the PATH, or at $env:STILLPOINT_CLI. PowerShell runs in the test's folder: PSResourceGet
+// leaves a NuGet/NuGet.Config in its working folder.
 
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +20,8 @@ describeWith('Stillpoint module installed with PSResourceGet', [pwsh()], () => {
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'stillpoint-psresource-'));
-    home = { HOME: path.join(dir, 'home'), XDG_DATA_HOME: '', XDG_CONFIG_HOME: '', XDG_CACHE_HOME: '', PSModulePath: '' };
+    const root = path.join(dir, 'home');
+    home = { HOME: root, XDG_DATA_HOME: path.join(root, '.local/share'), XDG_CONFIG_HOME: path.join(root, '.config'), XDG_CACHE_HOME: path.join(root, '.cache'), PSModulePath: '' };
     mkdirSync(home.HOME!);
     mkdirSync(path.join(dir, 'repository'));
     // Publish-PSResource wants the module in a folder named as the module.
@@ -42,6 +44,7 @@ describeWith('Stillpoint module installed with PSResourceGet', [pwsh()], () => {
         `$m = Get-InstalledPSResource Stillpoint; 'installed=' + $m.Name + ' ' + $m.Version`,
       ].join(' '),
       home,
+      dir,
     );
     expect(install.stderr).toBe('');
     expect(install.stdout.trim()).toBe('installed=Stillpoint 0.1.0');
@@ -50,6 +53,7 @@ describeWith('Stillpoint module installed with PSResourceGet', [pwsh()], () => {
     const onPath = await runPwsh(
       `$PSStyle.OutputRendering = 'PlainText'; Set-Location '${dir}'; (Get-Command Get-StillpointPlan).Module.ModuleBase; (Get-StillpointPlan nightly.still).Name; (Get-Help about_Stillpoint | Out-String) -match 'STILLPOINT_CLI'`,
       { ...home, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` },
+      dir,
     );
     expect(onPath.stderr).toBe('');
     expect(onPath.stdout.trim().split('\n')).toEqual([path.join(home.HOME!, '.local/share/powershell/Modules/Stillpoint/0.1.0'), 'nightly', 'True']);
@@ -58,6 +62,7 @@ describeWith('Stillpoint module installed with PSResourceGet', [pwsh()], () => {
     const setting = await runPwsh(
       `Set-Location '${dir}'; try { Get-StillpointPlan nightly.still } catch { $_.Exception.Message }; $env:STILLPOINT_CLI = '${dir}/bin/stillpoint'; (Get-StillpointPlan nightly.still).Name`,
       home,
+      dir,
     );
     expect(setting.stderr).toBe('');
     expect(setting.stdout.trim().split('\n')).toEqual([expect.stringMatching(/stillpoint CLI was not found: put `stillpoint` on the PATH .* or set \$env:STILLPOINT_CLI/), 'nightly']);

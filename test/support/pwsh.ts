@@ -20,13 +20,13 @@ export interface PwshResult {
 }
 
 /** Runs a script in a fresh PowerShell process (no profile), with the repo's Node first on PATH. */
-export function runPwsh(script: string, env: Record<string, string> = {}): Promise<PwshResult> {
+export function runPwsh(script: string, env: Record<string, string> = {}, cwd = REPO): Promise<PwshResult> {
   return new Promise((resolve) => {
     execFile(
       PWSH,
       ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', script],
       {
-        cwd: REPO,
+        cwd,
         env: { ...process.env, PATH: `${path.join(REPO, 'node_modules/.bin')}:${process.env.PATH}`, ...env },
         timeout: 120_000,
         maxBuffer: 16 * 1024 * 1024,
