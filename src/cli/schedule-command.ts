@@ -1,7 +1,7 @@
 // The work behind `stillpoint schedule`: read the plan, turn each job's `schedule` lines into
 // scheduler entries.
 
-import { nextRuns } from '../schedule/cron.ts';
+import { nextRuns } from '../base/cron.ts';
 import { defaultScheduler, installSchedules, removeSchedules, type ScheduleOutcome } from '../schedule/install.ts';
 import { scheduledJob, type ScheduledJob } from '../schedule/job.ts';
 import { EXIT } from '../base/exit-codes.ts';

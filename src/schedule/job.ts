@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-layout.ts';
-import { parseCron, type CronSchedule } from './cron.ts';
+import { parseCron, type CronSchedule } from '../base/cron.ts';
 
 export interface ScheduledJob {
   name: string;

@@ -2,7 +2,7 @@
 // both day fields are restricted: cron ORs them, OnCalendar ANDs them, and several OnCalendar=
 // lines are ORed).
 
-import type { CronSchedule } from './cron.ts';
+import type { CronSchedule } from '../base/cron.ts';
 import type { ScheduledJob } from './job.ts';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

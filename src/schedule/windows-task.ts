@@ -4,7 +4,7 @@
 // Element order inside a trigger follows the schema's xs:sequence (triggerBaseType, then
 // calendarTriggerType): Enabled, StartBoundary, Repetition, ScheduleBy*.
 
-import type { CronSchedule } from './cron.ts';
+import type { CronSchedule } from '../base/cron.ts';
 import type { ScheduledJob } from './job.ts';
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

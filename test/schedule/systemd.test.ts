@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { nextRuns, parseCron } from '../../src/schedule/cron.ts';
+import { nextRuns, parseCron } from '../../src/base/cron.ts';
 import { scheduledJob } from '../../src/schedule/job.ts';
 import { onCalendar, serviceUnit, timerUnit, unitName } from '../../src/schedule/systemd.ts';
 import { command, describeWith } from '../support/requirements.ts';

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { parseCron } from '../../src/schedule/cron.ts';
+import { parseCron } from '../../src/base/cron.ts';
 import { scheduledJob } from '../../src/schedule/job.ts';
 import { calendarTriggers, taskName, taskXml, windowsQuote } from '../../src/schedule/windows-task.ts';
 

@@ -1,7 +1,7 @@
 // `schedule CRON`: when the job runs (installed by `stillpoint schedule`).
 
 import type { Setting } from '../../language/ast.ts';
-import { cronProblem } from '../../schedule/cron.ts';
+import { cronProblem } from '../../base/cron.ts';
 import type { StatementSpec } from '../../language/catalog.ts';
 import { oneArgument, plainText } from '../arguments.ts';
 import type { Evaluation } from '../evaluation.ts';

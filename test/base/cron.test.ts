@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CronError, nextRuns, parseCron } from '../../src/schedule/cron.ts';
+import { CronError, nextRuns, parseCron } from '../../src/base/cron.ts';
 
 describe('parseCron', () => {
   it('expands ranges, steps and lists into values', () => {
