@@ -79,6 +79,7 @@ async function runHook(hook: HookPlan, context: HookRunContext): Promise<void> {
     });
     const onLine = (stream: OutputStream, line: string) => context.emit({ type: 'hook.output', hookId, stream, line });
     const outcome = await runAction(action, {
+      origin: hook.origin,
       env,
       cwd: hook.cwd,
       timeoutMs: Math.max(0, deadline - performance.now()),
@@ -139,12 +140,20 @@ function failureText(action: HookAction, hook: HookPlan, outcome: ActionOutcome)
 }
 
 interface ActionRun {
+  /** The hook's origin, FILE:LINE:COLUMN. */
+  origin: string;
   env: Record<string, PlanText>;
   cwd?: PlanText;
   timeoutMs: number;
   stallTimeoutMs: number;
   context: HookRunContext;
   onLine: (stream: OutputStream, line: string) => void;
+}
+
+/** FILE:LINE of a block's code, from the hook's FILE:LINE:COLUMN and the code's line. */
+function sourceOf(action: HookAction, origin: string): { source?: string } {
+  if (!('line' in action) || action.line === undefined) return {};
+  return { source: `${origin.replace(/:\d+:\d+$/, '')}:${action.line}` };
 }
 
 async function runAction(action: HookAction, run: ActionRun): Promise<ActionOutcome> {
@@ -170,7 +179,7 @@ async function runAction(action: HookAction, run: ActionRun): Promise<ActionOutc
         }
         return { result: await runProcess({ ...common, command: { argv: shellArgv(action.code, 'win32') } }) };
       case 'pwsh':
-        return { result: await context.pwsh!.run(action.code, common) };
+        return { result: await context.pwsh!.run(action.code, { ...common, ...sourceOf(action, run.origin) }) };
     }
   } catch (error) {
     if (context.signal.aborted) throw error;

@@ -174,6 +174,11 @@ export class JobRun {
   /** One PowerShell session for every `pwsh { }` block of the job's run (variables carry over). */
   #pwsh: PwshSession | undefined;
 
+  /** Waits until the job's PowerShell session (if it has one) has started. */
+  async pwshReady(): Promise<void> {
+    await this.#pwsh?.ready();
+  }
+
   constructor(job: JobPlan, options: RunOptions, state: StateStore, emit: JobEmitter) {
     this.job = job;
     this.options = options;

@@ -1,13 +1,13 @@
 // Runs `pwsh { }` hook blocks in ONE PowerShell session per run (node-powershell), so that a
 // variable set in before-snapshot is still there in after-snapshot, as in one DiskShadow
-// script. The caller creates the session, passes it to every runHooks() of the run, and
-// closes it at the end.
+// script. The caller creates the session (which starts PowerShell at once), passes it to
+// every runHooks() of the run, and closes it at the end.
 //
 // Nothing from the script or the environment is pasted into PowerShell command text
-// (node-powershell does not escape): each block is written to a .ps1 file and dot-sourced,
-// its environment (§7, and the hook's `env`, secrets revealed) to a file that a fixed
-// command reads into $env:, and its outcome comes back through a status file. A block fails
-// on a terminating error or a non-zero $LASTEXITCODE, not because it wrote to stderr.
+// (node-powershell does not escape): each block is written to a .ps1 file that pwsh-block.ps1
+// dot-sources, its environment (§7, and the hook's `env`, secrets revealed) to a file that
+// script reads into $env:, and its outcome comes back through a status file. What fails a
+// block, and how its output and errors are written, is said in pwsh-block.ps1.
 // A block that outlives its timeout or stalls (or a cancel) ends the session's process; the next block
 // starts a new one, and the user is told its state was lost.
 
@@ -15,6 +15,8 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import type { PowerShell as PowerShellType } from 'node-powershell';
 import { PACKAGE_ROOT } from '../package-layout.ts';
 import type { PlanText } from '../plan/types.ts';
@@ -31,9 +33,13 @@ export interface PwshRunOptions {
   signal?: AbortSignal;
   secrets?: SecretStore;
   onLine?: (stream: OutputStream, line: string) => void;
+  /** FILE:LINE of the block's first line in the .still file, for its error messages. */
+  source?: string;
 }
 
 export interface PwshSession {
+  /** Resolves once PowerShell has started (or failed to start: run() then says why). */
+  ready(): Promise<void>;
   /** Runs one block of PowerShell code in the run's session. */
   run(code: string, options: PwshRunOptions): Promise<ProcessResult>;
   close(): Promise<void>;
@@ -55,10 +61,10 @@ const CHECKOUT_PWSH = join(PACKAGE_ROOT, '.tools', 'pwsh');
 /** STILLPOINT_PWSH, then .tools/pwsh of this checkout, then pwsh on PATH. */
 export function findPwsh(): string {
   const candidates = [process.env.STILLPOINT_PWSH, CHECKOUT_PWSH].filter((c): c is string => !!c);
-  const names = process.platform === 'win32' ? ['pwsh.exe'] : ['pwsh'];
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    for (const name of names) candidates.push(join(dir, name));
-  }
+  // Windows PowerShell 5.1 when there is no PowerShell 7 (docs/language.md).
+  const names = process.platform === 'win32' ? ['pwsh.exe', 'powershell.exe'] : ['pwsh'];
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const name of names) for (const dir of dirs) candidates.push(join(dir, name));
   const found = candidates.find(isExecutable);
   if (!found) throw new PwshMissing([process.env.STILLPOINT_PWSH, CHECKOUT_PWSH].filter((c): c is string => !!c));
   return found;
@@ -77,25 +83,42 @@ function isExecutable(path: string): boolean {
 const FRAME_LINE = /^[0-9A-Za-z]{16}$/;
 
 /**
- * The fixed command run for each block. Its only inputs are the three file paths, which
- * Stillpoint creates in its own private directory (they hold no quote).
+ * Runs one block: see the script for the files it reads and writes. Beside this module in a
+ * checkout; scripts/build.ts copies it beside the bundle in the package.
  */
-function blockCommand(envFile: string, blockFile: string, statusFile: string): string {
-  // pwsh runs each complete statement it reads from stdin at once, so an `else` must stay on
-  // the line of its `if`.
-  return [
-    `& { foreach ($l in [System.IO.File]::ReadAllLines('${envFile}')) { if ($l -eq '') { continue }`,
-    `  $i = $l.IndexOf('='); $n = $l.Substring(0, $i); $v = $l.Substring($i + 1)`,
-    `  if ($v -eq '-') { $v = $null } else { $v = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($v.Substring(1))) }`,
-    `  if ($n -eq '.cwd') { [void]$ExecutionContext.SessionState.Path.SetLocation($v) } else { [System.Environment]::SetEnvironmentVariable($n, $v) } } }`,
-    `$global:LASTEXITCODE = 0; $__stillpointError = $null`,
-    `try { . '${blockFile}' } catch { $__stillpointError = $_ }`,
-    `if ($__stillpointError) { [Console]::Error.WriteLine($__stillpointError.ToString()); [System.IO.File]::WriteAllText('${statusFile}', 'error') } else { [System.IO.File]::WriteAllText('${statusFile}', 'exit ' + $(if ($null -eq $global:LASTEXITCODE) { 0 } else { $global:LASTEXITCODE })) }`,
-  ].join('\n');
+const BLOCK_SCRIPT = fileURLToPath(new URL('./pwsh-block.ps1', import.meta.url));
+
+/** A single-quoted PowerShell string (Stillpoint's own paths; a quote is doubled all the same). */
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
+/**
+ * The one line sent for each block. pwsh reading commands from stdin runs a statement that
+ * spans lines only after an empty line, and node-powershell never sends one: so the block
+ * never travels on stdin, only this single statement does.
+ */
+function blockCommand(dir: string, n: number): string {
+  return `. ${quoted(BLOCK_SCRIPT)} ${quoted(dir)} ${n}`;
+}
+
+/**
+ * The session's environment: no terminal, so that neither PowerShell nor the programs it
+ * starts write colours or cursor movements into the hook output.
+ */
+function sessionEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env, TERM: 'dumb', NO_COLOR: '1' };
+}
+
+/** Where the session runs its first command; `$PSStyle` exists from PowerShell 7.2. */
+const SESSION_SETUP = "if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }; $ProgressPreference = 'SilentlyContinue'";
+
+/**
+ * Starts PowerShell at once, so that its start-up (seconds) overlaps the stages before the
+ * snapshot: the lifecycle awaits ready() before the freeze, and no block waits for it there.
+ */
 export function createPwshSession(): PwshSession {
-  let shell: PowerShellType | undefined;
+  let shell: Promise<PowerShellType | Error> | undefined;
   let dir: string | undefined;
   let blocks = 0;
   let lostState = false;
@@ -103,45 +126,68 @@ export function createPwshSession(): PwshSession {
   let previousNames = new Set<string>();
   let listener: ((stream: OutputStream, line: string) => void) | undefined;
 
-  async function start(): Promise<PowerShellType> {
-    const executable = findPwsh();
-    const { PowerShell } = await import('node-powershell');
-    dir ??= await mkdtemp(join(os.tmpdir(), 'stillpoint-pwsh-'));
-    const started = new PowerShell({
-      executable,
-      executableOptions: { '-NoProfile': true, '-NonInteractive': true },
-      throwOnInvocationError: false,
-      spawnOptions: { env: process.env },
-    });
-    for (const stream of ['stdout', 'stderr'] as const) {
-      let pending = '';
-      started.streams[stream].on('data', (chunk: string | Buffer) => {
-        pending += chunk.toString();
-        const lines = pending.split(/\r?\n/);
-        pending = lines.pop()!;
-        for (const line of lines) if (!FRAME_LINE.test(line) && listener) listener(stream, line);
+  async function start(): Promise<PowerShellType | Error> {
+    try {
+      const executable = findPwsh();
+      const { PowerShell } = await import('node-powershell');
+      dir ??= await mkdtemp(join(os.tmpdir(), 'stillpoint-pwsh-'));
+      const started = new PowerShell({
+        executable,
+        // Bypass: Windows may forbid the .ps1 files the session dot-sources (its own and the blocks).
+        executableOptions: { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' },
+        throwOnInvocationError: false,
+        spawnOptions: { env: sessionEnvironment() },
       });
+      for (const stream of ['stdout', 'stderr'] as const) {
+        let pending = '';
+        started.streams[stream].on('data', (chunk: string | Buffer) => {
+          pending += chunk.toString();
+          const lines = pending.split(/\r?\n/);
+          pending = lines.pop()!;
+          for (const raw of lines) {
+            const line = stripVTControlCharacters(raw);
+            if (!FRAME_LINE.test(line) && listener) listener(stream, line);
+          }
+        });
+      }
+      previousNames = new Set();
+      await started.invoke(SESSION_SETUP);
+      // An empty block, so that the first real one does not pay for compiling pwsh-block.ps1
+      // and loading what it uses (about a second): that one may run inside the freeze.
+      await writeFile(join(dir, 'env-0'), '', { mode: 0o600 });
+      await writeFile(join(dir, 'block-0.ps1'), '', { mode: 0o600 });
+      await started.invoke(blockCommand(dir, 0));
+      return started;
+    } catch (error) {
+      return error as Error;
     }
-    previousNames = new Set();
-    return started;
   }
 
   async function end(): Promise<void> {
-    const current = shell;
+    const current = await shell;
     shell = undefined;
-    if (current) await current.dispose('SIGKILL').catch(() => {});
+    if (current && !(current instanceof Error)) await current.dispose('SIGKILL').catch(() => {});
   }
 
-  return {
+  const session: PwshSession = {
+    async ready() {
+      shell ??= start();
+      await shell;
+    },
+
     async run(code, options) {
       const startedAt = Date.now();
       if (!shell) {
-        shell = await start();
+        shell = start();
         if (blocks > 0 && lostState) {
           options.onLine?.('stderr', 'stillpoint: a new PowerShell session was started; variables of earlier pwsh blocks of this run are gone');
         }
       }
-      const session = shell;
+      const current = await shell;
+      if (current instanceof Error) {
+        shell = undefined;
+        throw current;
+      }
       const n = ++blocks;
       const envFile = join(dir!, `env-${n}`);
       const blockFile = join(dir!, `block-${n}.ps1`);
@@ -154,6 +200,7 @@ export function createPwshSession(): PwshSession {
         ...[...previousNames].filter((name) => !names.has(name)).map((name) => `${name}=-`),
       ];
       if (options.cwd !== undefined) lines.push(`.cwd=${encode(reveal(options.cwd))}`);
+      if (options.source !== undefined) lines.push(`.source=${encode(options.source)}`);
       previousNames = names;
       await writeFile(envFile, lines.join('\n') + '\n', { mode: 0o600 });
       await writeFile(blockFile, code + '\n', { mode: 0o600 });
@@ -192,7 +239,7 @@ export function createPwshSession(): PwshSession {
         }
       });
       try {
-        await Promise.race([session.invoke(blockCommand(envFile, blockFile, statusFile)), stopped]);
+        await Promise.race([current.invoke(blockCommand(dir!, n)), stopped]);
       } finally {
         clearTimeout(timer);
         watch?.stop();
@@ -224,4 +271,6 @@ export function createPwshSession(): PwshSession {
       dir = undefined;
     },
   };
+  void session.ready();
+  return session;
 }

@@ -48,6 +48,8 @@ async function takeSnapshotSet(run: JobRun, planned: PlannedSet): Promise<void> 
       signal,
       late: discard,
     });
+  // PowerShell's start-up (seconds) must not land inside the freeze window.
+  await run.pwshReady();
   const started = performance.now();
   const set = await run.sets.create(planned, () =>
     writers.names.length > 0 ? writers.frozen(setId, run.job.freezeTimeoutMs, create, discard) : create(run.options.signal),

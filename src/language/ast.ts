@@ -167,6 +167,8 @@ export interface RawBlock extends NodeBase {
   language: RawLanguage;
   /** The code with its first and last blank lines and common indentation removed. */
   code: string;
+  /** The line of the file where the code's first line is. */
+  codeLine: number;
 }
 
 /**

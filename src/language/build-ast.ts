@@ -8,7 +8,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import type { RangeOf } from './positions.ts';
 import { tokenEnd } from './lexer.ts';
 import { decodeEscapes } from './string-literal.ts';
-import { rawBlockCode } from './raw-block.ts';
+import { leadingBlankLines, rawBlockCode } from './raw-block.ts';
 import type { RawBlockPayload, StringPayload } from './tokens.ts';
 import { meant } from './suggest.ts';
 
@@ -78,7 +78,8 @@ function buildSetting(node: CstNode, context: BuildContext): A.Setting {
 function buildRawBlock(token: IToken, context: BuildContext): A.RawBlock {
   const payload = token.payload as RawBlockPayload;
   const inner = token.image.slice(1, payload.unterminated ? undefined : -1);
-  return { kind: 'RawBlock', language: payload.language, code: rawBlockCode(inner), range: context.rangeOf(token.startOffset, tokenEnd(token)) };
+  const range = context.rangeOf(token.startOffset, tokenEnd(token));
+  return { kind: 'RawBlock', language: payload.language, code: rawBlockCode(inner), codeLine: range.start.line + leadingBlankLines(inner), range };
 }
 
 function buildBlock(node: CstNode, context: BuildContext): A.Block {

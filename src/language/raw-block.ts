@@ -120,15 +120,22 @@ export function scanRawBlock(text: string, open: number, language: RawLanguage):
   return { end: text.length, unterminated: true };
 }
 
+/** How many lines of the text between a block's braces come before its code. */
+export function leadingBlankLines(inner: string): number {
+  const lines = inner.split('\n');
+  let n = 0;
+  while (n < lines.length - 1 && lines[n]!.trim() === '') n += 1;
+  return n;
+}
+
 /**
  * The code of a block from the text between its braces: trailing spaces of each line, the
  * blank lines at its start and end, and the indentation common to its lines are removed.
  */
 export function rawBlockCode(inner: string): string {
   const lines = inner.split('\n').map((line) => line.trimEnd());
-  let first = 0;
+  const first = leadingBlankLines(inner);
   let last = lines.length;
-  while (first < last && lines[first] === '') first += 1;
   while (last > first && lines[last - 1] === '') last -= 1;
   const kept = lines.slice(first, last);
   let common: string | undefined;

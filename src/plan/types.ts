@@ -105,7 +105,8 @@ export type HookStage =
 
 export type HookAction =
   | { kind: 'run'; argv: ArgvItem[] }
-  | { kind: 'sh' | 'pwsh' | 'cmd'; code: string };
+  /** `line`: where the code's first line is in the file of the hook's origin. */
+  | { kind: 'sh' | 'pwsh' | 'cmd'; code: string; line?: number };
 
 export interface HookPlan {
   stage: HookStage;

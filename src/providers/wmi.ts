@@ -1,5 +1,5 @@
 // The `wmi` provider: Win32_ShadowCopy.Create and Delete through PowerShell's CIM cmdlets
-// (node-powershell keeps one PowerShell for the set), for machines where the COM path of the
+// (one PowerShell session for the set, as for `pwsh { }` hooks), for machines where the COM path of the
 // vss provider is unavailable. What it cannot do, and says:
 //   - no writer selection (WMI creates the shadow copy with every writer, as VSS decides);
 //   - one shadow copy per volume, one after another: volumes of one set are seconds apart,
@@ -9,8 +9,9 @@
 //     (wmi/<id>.json) before use and `cleanupLeftovers` deletes them.
 
 import { join } from 'node:path';
-import { PowerShell } from 'node-powershell';
+import type { OutputStream } from '../base/process.ts';
 import { stateDirectory } from '../base/state-directory.ts';
+import { createPwshSession } from '../engine/pwsh-session.ts';
 import type { ProviderPlan } from '../plan/types.ts';
 import type { Availability, SnapshotContext, SnapshotProvider, SnapshotSet, VolumeInfo } from './provider.ts';
 import { VssLedger } from './vss/ledger.ts';
@@ -90,9 +91,18 @@ export async function deleteShadowCopy(shell: PowerShellRunner, id: string): Pro
   return fields((await shell.invoke(deleteScript(id))).raw, `deleting shadow copy ${id}`).deleted === 'True';
 }
 
-function openShell(): PowerShellRunner {
-  const executable = process.env.STILLPOINT_PWSH ?? (process.platform === 'win32' ? 'powershell' : 'pwsh');
-  return new PowerShell({ executable, executableOptions: { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' } });
+/** A PowerShell session for a set's scripts; a script that fails (throws, exits non-zero) throws. */
+export function openPowerShell(): PowerShellRunner {
+  const session = createPwshSession();
+  return {
+    async invoke(script) {
+      const output: Record<OutputStream, string[]> = { stdout: [], stderr: [] };
+      const result = await session.run(script, { env: {}, onLine: (stream, line) => output[stream].push(line) });
+      if (result.exitCode !== 0) throw new Error(`PowerShell failed (exit code ${result.exitCode}): ${output.stderr.join(' / ') || 'no error text'}`);
+      return { raw: output.stdout.join('\n') };
+    },
+    dispose: () => session.close(),
+  };
 }
 
 function ledger(): VssLedger {
@@ -105,7 +115,7 @@ async function probe(_volume: VolumeInfo, _options: ProviderPlan): Promise<Avail
   }
   const mismatch = architectureMismatch();
   if (mismatch) return { available: false, reason: mismatch };
-  const shell = openShell();
+  const shell = openPowerShell();
   try {
     const { raw } = await shell.invoke('"ok=$([bool](Get-CimClass -ClassName Win32_ShadowCopy -ErrorAction SilentlyContinue))"');
     // A PowerShell that runs and prints nothing at all is not one (Wine's powershell.exe is a stub).
@@ -172,7 +182,7 @@ export async function createWmiSet(shell: PowerShellRunner, volumes: VolumeInfo[
 
 async function createSnapshotSet(volumes: VolumeInfo[], _options: ProviderPlan, context: SnapshotContext): Promise<SnapshotSet> {
   if (process.platform !== 'win32') throw new Error(`the wmi provider needs Windows; this machine runs ${process.platform}`);
-  return createWmiSet(openShell(), volumes, context);
+  return createWmiSet(openPowerShell(), volumes, context);
 }
 
 /** Deletes the shadow copies recorded by runs of this job whose process is gone. */
@@ -193,7 +203,7 @@ export async function cleanupWmiLeftovers(shell: PowerShellRunner, job: string):
 
 async function cleanupLeftovers(_volumes: VolumeInfo[], _options: ProviderPlan, job: string): Promise<string[]> {
   if ((await ledger().leftovers(job)).length === 0) return [];
-  return cleanupWmiLeftovers(openShell(), job);
+  return cleanupWmiLeftovers(openPowerShell(), job);
 }
 
 export const wmiProvider: SnapshotProvider = { name: 'wmi', probe, createSnapshotSet, cleanupLeftovers };

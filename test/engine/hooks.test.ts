@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { StillpointEventBody } from '../../src/events/types.ts';
 import { SecretStore } from '../../src/base/secret.ts';
 import { HookFailure, runHooks } from '../../src/engine/hooks.ts';
-import { findPwsh } from '../../src/engine/pwsh-session.ts';
+import { pwsh, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
+import { describeWith } from '../support/requirements.ts';
 import { hook, hookContext as context } from './support/hooks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sp-hooks-'));
@@ -148,18 +149,19 @@ describe('runHooks', () => {
   });
 });
 
-let pwshFound = true;
-try {
-  findPwsh();
-} catch {
-  pwshFound = false;
-}
-
-describe.runIf(pwshFound || process.env.STILLPOINT_NO_SKIP === '1')('runHooks with pwsh { }', () => {
+describeWith('runHooks with pwsh { }', [pwsh()], () => {
+  vi.setConfig({ testTimeout: PWSH_TEST_TIMEOUT_MS });
   it('runs a PowerShell block with the hook environment and its exit code', async () => {
     const { ctx, events } = context('before-backup');
     const error = await runHooks([hook('before-backup', [{ kind: 'pwsh', code: '"job=$env:STILLPOINT_JOB"\nif ($true) {\n  exit 5\n}' }])], ctx).catch((e: unknown) => e);
     expect(output(events)).toContain('stdout:job=ledger');
     expect(error).toMatchObject({ exitCode: 5 });
+  });
+
+  it('says where in the .still file a block failed', async () => {
+    const { ctx, events } = context('before-backup');
+    const failing = hook('before-backup', [{ kind: 'pwsh', code: '"stopping"\nthrow "service did not stop"', line: 40 }], { origin: '/etc/stillpoint/nightly.still:39:3' });
+    await expect(runHooks([failing], ctx)).rejects.toMatchObject({ exitCode: 1 });
+    expect(output(events)).toEqual(['stdout:stopping', 'stderr:/etc/stillpoint/nightly.still:41: service did not stop']);
   });
 });

@@ -176,6 +176,12 @@ describe('raw blocks', () => {
     expect(lone.args).toEqual([]);
   });
 
+  it('knows the line of the code\'s first line, for error messages that point into the block', () => {
+    expect(raw('pwsh { "one line" }').codeLine).toBe(1);
+    expect(raw('\n\npwsh {\n\n  "first"\n  "second"\n}').codeLine).toBe(5);
+    expect(raw('pwsh {   "same line"\n  "next"\n}').codeLine).toBe(1);
+  });
+
   it('ignores braces inside sh quotes, escapes and comments', () => {
     const block = raw(`sh {\n  echo "}" '{' \\} # }\n  if true; then echo "\${HOME}"; fi\n}`);
     expect(block.code).toBe(`echo "}" '{' \\} # }\nif true; then echo "\${HOME}"; fi`);

@@ -5,7 +5,7 @@ import type * as A from '../../src/language/ast.ts';
 
 /** A copy of a syntax tree without ranges, to compare structure. */
 export function withoutRanges<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (key, v) => (key === 'range' ? undefined : v))) as T;
+  return JSON.parse(JSON.stringify(value, (key, v) => (key === 'range' || key === 'codeLine' ? undefined : v))) as T;
 }
 
 /** Parses text that must have no diagnostics. */

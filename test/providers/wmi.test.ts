@@ -1,4 +1,4 @@
-// The wmi provider's PowerShell, run by a real PowerShell through node-powershell. Linux has no
+// The wmi provider's PowerShell, run by the real PowerShell in the provider's session. Linux has no
 // WMI, so the three CIM cmdlets it calls are replaced, in that PowerShell session, by
 // functions that keep shadow copies in a table and "snapshot" a volume by copying it.
 
@@ -6,22 +6,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PowerShell } from 'node-powershell';
-import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
-import { findPwsh } from '../../src/engine/pwsh-session.ts';
+import { afterAll, afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { SnapshotContext } from '../../src/providers/provider.ts';
 import { VssLedger } from '../../src/providers/vss/ledger.ts';
-import { cleanupWmiLeftovers, createWmiSet, deleteScript, wmiProvider } from '../../src/providers/wmi.ts';
-import { describeWith, type Requirement } from '../support/requirements.ts';
+import { cleanupWmiLeftovers, createWmiSet, deleteScript, openPowerShell, wmiProvider, type PowerShellRunner } from '../../src/providers/wmi.ts';
+import { pwsh, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
+import { describeWith } from '../support/requirements.ts';
 
-function powershell(): Requirement {
-  try {
-    findPwsh();
-    return { ok: true, reason: '' };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
-  }
-}
+vi.setConfig({ testTimeout: PWSH_TEST_TIMEOUT_MS });
 
 const STAND_IN_CIM = (devices: string) => `
 $global:shadows = @{}
@@ -45,8 +37,8 @@ function Remove-CimInstance { param([Parameter(ValueFromPipeline = $true)] $Inpu
 let root: string;
 let warnings: string[];
 
-async function shell(): Promise<PowerShell> {
-  const ps = new PowerShell({ executable: findPwsh(), executableOptions: { '-NoProfile': true, '-NonInteractive': true } });
+async function shell(): Promise<PowerShellRunner> {
+  const ps = openPowerShell();
   mkdirSync(join(root, 'devices'), { recursive: true });
   await ps.invoke(STAND_IN_CIM(join(root, 'devices')));
   return ps;
@@ -71,7 +63,7 @@ function volume(name: string) {
   return { name: `${name}:`, root: dir };
 }
 
-describeWith('wmi provider through PowerShell', [powershell()], () => {
+describeWith('wmi provider through PowerShell', [pwsh()], () => {
   const savedStateDir = process.env.STILLPOINT_STATE_DIR;
 
   afterAll(() => {

@@ -20,13 +20,13 @@ export interface PwshResult {
 }
 
 /** Runs a script in a fresh PowerShell process (no profile), with the repo's Node first on PATH. */
-export function runPwsh(script: string, env: Record<string, string> = {}): Promise<PwshResult> {
+export function runPwsh(script: string, env: Record<string, string> = {}, cwd = REPO): Promise<PwshResult> {
   return new Promise((resolve) => {
     execFile(
       PWSH,
       ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', script],
       {
-        cwd: REPO,
+        cwd,
         env: { ...process.env, PATH: `${path.join(REPO, 'node_modules/.bin')}:${process.env.PATH}`, ...env },
         timeout: 120_000,
         maxBuffer: 16 * 1024 * 1024,
@@ -38,3 +38,15 @@ export function runPwsh(script: string, env: Record<string, string> = {}): Promi
     );
   });
 }
+
+/**
+ * How long PowerShell takes to start on this machine now, in ms: what a timing assertion
+ * compares with, since a loaded machine makes every start-up slower alike.
+ */
+export function pwshStartupMs(): Promise<number> {
+  const started = performance.now();
+  return runPwsh('exit 0').then(() => performance.now() - started);
+}
+
+/** A PowerShell test's time limit: each start of PowerShell takes seconds, many on a loaded machine. */
+export const PWSH_TEST_TIMEOUT_MS = 180_000;

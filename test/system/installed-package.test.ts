@@ -53,7 +53,7 @@ describeWith('the installed package', [linux(), root(), command('npm'), command(
   it('ships the bundle and the files it needs at run time, not the TypeScript', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
     const entryPoints = ENTRY_POINTS.map((entry) => `package/dist/${basename(entry)}.js`);
-    expect(listed).toEqual(expect.arrayContaining([...entryPoints, 'package/bin/stillpoint.js', 'package/dist/events.schema.json', 'package/powershell/Stillpoint.psd1', 'package/grammar/stillpoint.tmLanguage.json']));
+    expect(listed).toEqual(expect.arrayContaining([...entryPoints, 'package/bin/stillpoint.js', 'package/dist/events.schema.json', 'package/dist/pwsh-block.ps1', 'package/powershell/Stillpoint.psd1', 'package/grammar/stillpoint.tmLanguage.json']));
     expect(listed.filter((file) => file.endsWith('.ts') || file.startsWith('package/src/'))).toEqual([]);
   });
 

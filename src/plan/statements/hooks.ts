@@ -1,6 +1,6 @@
 // `hook STAGE ...`: programs and code blocks run at a stage of the lifecycle.
 
-import type { Block, Expr, Setting } from '../../language/ast.ts';
+import type { Block, Expr, RawBlock, Setting } from '../../language/ast.ts';
 import { HOOK_STAGES, statementSpec, type StatementSpec } from '../../language/catalog.ts';
 import type { SourceRange } from '../../language/diagnostic.ts';
 import { argumentGroups, argvItems, boolArgument, durationArgument, itemText, oneArgument, scriptPath } from '../arguments.ts';
@@ -8,7 +8,7 @@ import type { Evaluation } from '../evaluation.ts';
 import { expectType } from '../expressions.ts';
 import { DEFAULTS } from '../plan-defaults.ts';
 import { type Ctx, Scope } from '../scope.ts';
-import type { ArgvItem, HookAction, HookPlan, HookStage } from '../types.ts';
+import type { ArgvItem, HookPlan, HookStage } from '../types.ts';
 import { interpolationText } from '../values.ts';
 import { walk } from '../walk.ts';
 import type { Draft } from '../job-parts.ts';
@@ -51,7 +51,7 @@ export function hookPlan(ev: Evaluation, s: Setting, ctx: Ctx): Draft<HookPlan> 
         ev.error('missing-block', `\`${action}\` needs a block of code`, `Write it as \`hook ${stage} ${action} { ... }\`.`, actionExpr.range);
         return undefined;
       }
-      hook.actions.push({ kind: action as 'sh' | 'pwsh' | 'cmd', code: s.body.code });
+      hook.actions.push({ kind: action as 'sh' | 'pwsh' | 'cmd', code: s.body.code, line: s.body.codeLine });
       return hook;
     }
   } else if (more.length > 0) {
@@ -93,7 +93,7 @@ function hookStatement(ev: Evaluation, s: Setting, ctx: Ctx, spec: StatementSpec
     case 'sh':
     case 'pwsh':
     case 'cmd':
-      hook.actions.push({ kind: key, code: (s.body as { code: string }).code } as HookAction);
+      hook.actions.push({ kind: key, code: (s.body as RawBlock).code, line: (s.body as RawBlock).codeLine });
       return;
     case 'timeout': {
       const ms = durationArgument(ev, s, spec, ctx);

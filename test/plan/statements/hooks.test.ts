@@ -9,8 +9,8 @@ describe('hook', () => {
     const j = await job(script);
     expect(j.hooks.map(({ origin: _origin, ...h }) => h)).toEqual([
       { stage: 'before-backup', actions: [{ kind: 'run', argv: ['systemctl', 'start', 'x'] }], timeoutMs: 300_000, stallTimeoutMs: 600_000, allowFailure: false, cwd: expect.any(String), env: {} },
-      { stage: 'before-snapshot', actions: [{ kind: 'pwsh', code: 'Suspend-Service -Name X' }], timeoutMs: 300_000, stallTimeoutMs: 600_000, allowFailure: false, cwd: expect.any(String), env: {} },
-      { stage: 'after-backup', actions: [{ kind: 'sh', code: 'logger done' }, { kind: 'run', argv: ['a', 'b', 'c'] }], timeoutMs: 30_000, stallTimeoutMs: 600_000, allowFailure: true, cwd: '/tmp', env: { LEVEL: '3', MODE: 'fast' } },
+      { stage: 'before-snapshot', actions: [{ kind: 'pwsh', code: 'Suspend-Service -Name X', line: 6 }], timeoutMs: 300_000, stallTimeoutMs: 600_000, allowFailure: false, cwd: expect.any(String), env: {} },
+      { stage: 'after-backup', actions: [{ kind: 'sh', code: 'logger done', line: 8 }, { kind: 'run', argv: ['a', 'b', 'c'] }], timeoutMs: 30_000, stallTimeoutMs: 600_000, allowFailure: true, cwd: '/tmp', env: { LEVEL: '3', MODE: 'fast' } },
     ]);
   });
 
