@@ -7,14 +7,14 @@
 // Prints a markdown table and writes it to bench/results/language.md.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from '../src/language/parse.ts';
 import { loadPlanFromText } from '../src/plan/load.ts';
 import { validatePlan } from '../src/plan/validate.ts';
-import { machineNote, median } from './measure.ts';
+import { machineNote, median, timeOnce } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const machine = machineNote();
@@ -80,27 +80,12 @@ async function timeAsync(runs: number, warmup: number, fn: () => Promise<unknown
   return { wall: median(wall), cpu: median(cpu) };
 }
 
-/** CPU time (user + system, ms) of this process's waited-for children so far: Linux's /proc, in clock ticks of 10 ms. */
-function childrenCpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
 /** Median wall time and median CPU time of running `node args` as a whole process. */
 function timeProcess(runs: number, args: string[], extraEnv: Record<string, string> = {}): { wall: number; cpu: number } {
-  const env = { ...process.env, NO_COLOR: '1', ...extraEnv };
-  spawnSync(process.execPath, args, { cwd: ROOT, env }); // warm the file cache (and the compile cache, when given)
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const cpuBefore = childrenCpuMs();
-    const start = performance.now();
-    const result = spawnSync(process.execPath, args, { cwd: ROOT, env });
-    wall.push(performance.now() - start);
-    cpu.push(childrenCpuMs() - cpuBefore);
-    if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
+  const options = { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...extraEnv } };
+  timeOnce([process.execPath, ...args], options); // warm the file cache (and the compile cache, when given)
+  const times = Array.from({ length: runs }, () => timeOnce([process.execPath, ...args], options));
+  return { wall: median(times.map((t) => t.wall)), cpu: median(times.map((t) => t.cpu)) };
 }
 
 /**

@@ -2,7 +2,7 @@
 // the sentence that says what machine a result came from and how busy it was.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
 export function median(values: number[]): number {
@@ -47,4 +47,20 @@ export function machineNote(): () => string {
   return () =>
     `Machine: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ` +
     `Node ${process.versions.node}; load average ${before.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`;
+}
+
+/** CPU time (user + system, ms) of this process's waited-for children so far: Linux's /proc, in clock ticks of 10 ms. */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** Wall and CPU time (ms) of one whole process, start to exit; it must exit 0. */
+export function timeOnce(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { wall: number; cpu: number } {
+  const cpuBefore = childrenCpuMs();
+  const start = performance.now();
+  const result = spawnSync(argv[0]!, argv.slice(1), options);
+  const wall = performance.now() - start;
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return { wall, cpu: childrenCpuMs() - cpuBefore };
 }

@@ -31,7 +31,7 @@ async function writeOnce(repository: string, readPath: string, volumeRoot: strin
   const { createResticTarget } = await import('../src/targets/restic/restic.ts');
   const { SecretStore } = await import('../src/base/secret.ts');
   const secrets = new SecretStore();
-  const target = createResticTarget({ kind: 'restic', repository, password: secrets.add(PASSWORD), tags: [], args: [], origin: 'bench' }, secrets);
+  const target = createResticTarget({ kind: 'restic', repository, password: secrets.add(PASSWORD), tags: [], args: [], stallTimeoutMs: 600_000, origin: 'bench' }, secrets);
   let progress = 0;
   const result = await target.write(
     [{ volume: volumeRoot, root: volumeRoot, readPath, include: [], exclude: [], excludeSystemFiles: false, oneFileSystem: false }],

@@ -16,6 +16,14 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // keeps that work from one run to the next.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
+// A reader that stops early (`stillpoint check x.still | head`) closes the pipe: that ends the
+// output, not in a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 const { existsSync } = await import('node:fs');
 const source = new URL('../src/cli/main.ts', import.meta.url);
 const { main } = await import(existsSync(source) ? source.href : '../dist/main.js');

@@ -62,12 +62,12 @@ export async function cleanupJob(job: JobPlan, parts: EngineParts, state: StateS
 
 export async function cleanupCommand(
   file: string,
-  options: { job?: string; json?: boolean },
+  options: { job?: string; json?: boolean; importRoot?: string[] },
   out: NodeJS.WritableStream = process.stdout,
   parts: EngineParts = realParts,
   state: StateStore = new StateStore(),
 ): Promise<number> {
-  const loaded = await loadPlanOrReport(file, { job: options.job });
+  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot });
   if (typeof loaded === 'number') return loaded;
   const outcomes: CleanupOutcome[] = [];
   for (const job of loaded.plan.jobs.filter((j) => options.job === undefined || j.name === options.job)) {

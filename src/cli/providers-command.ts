@@ -59,11 +59,11 @@ export async function probeJob(job: JobPlan, parts: EngineParts): Promise<Volume
 
 export async function providersCommand(
   file: string,
-  options: { job?: string; json?: boolean },
+  options: { job?: string; json?: boolean; importRoot?: string[] },
   out: NodeJS.WritableStream = process.stdout,
   parts: EngineParts = realParts,
 ): Promise<number> {
-  const loaded = await loadPlanOrReport(file, { job: options.job });
+  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot });
   if (typeof loaded === 'number') return loaded;
   const jobs = loaded.plan.jobs.filter((j) => options.job === undefined || j.name === options.job);
   const rows: VolumeProbes[] = [];

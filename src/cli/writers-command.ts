@@ -60,10 +60,10 @@ export async function listWriters(plan: Plan, secrets: SecretStore, jobs: JobPla
 
 export async function writersCommand(
   file: string,
-  options: { job?: string; json?: boolean },
+  options: { job?: string; json?: boolean; importRoot?: string[] },
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
-  const loaded = await loadPlanOrReport(file, { job: options.job });
+  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot });
   if (typeof loaded === 'number') return loaded;
   const jobs = loaded.plan.jobs.filter((j) => options.job === undefined || j.name === options.job);
   const rows = await listWriters(loaded.plan, loaded.secrets, jobs);

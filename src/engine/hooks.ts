@@ -12,6 +12,7 @@ import type { StillpointEventBody } from '../events/types.ts';
 import { hookEnvironment, type HookEnvInput } from './hook-env.ts';
 import { runProcess, shellArgv, type OutputStream, type ProcessResult } from '../base/process.ts';
 import { createPwshSession, type PwshSession } from './pwsh-session.ts';
+import { StallError } from '../base/stall.ts';
 
 /** What the hook environment is made of (hook-env.ts), and what a hook run needs besides. */
 export interface HookRunContext extends HookEnvInput {
@@ -81,6 +82,7 @@ async function runHook(hook: HookPlan, context: HookRunContext): Promise<void> {
       env,
       cwd: hook.cwd,
       timeoutMs: Math.max(0, deadline - performance.now()),
+      stallTimeoutMs: hook.stallTimeoutMs,
       context,
       onLine,
     });
@@ -95,10 +97,10 @@ async function runHook(hook: HookPlan, context: HookRunContext): Promise<void> {
 
     const why = failureText(action, hook, outcome);
     const allowed = hook.allowFailure || REPORTED_ONLY.has(context.stage);
-    const status = outcome.result?.timedOut ? 'timed-out' : allowed ? 'allowed-failure' : 'failed';
+    const status = outcome.result?.timedOut ? 'timed-out' : outcome.result?.stalled ? 'stalled' : allowed ? 'allowed-failure' : 'failed';
     finished(context, hookId, outcome, status, why);
     if (!allowed) throw new HookFailure(context.stage, hook.origin, outcome.result?.exitCode ?? null, why);
-    if (!hook.allowFailure || outcome.result?.timedOut) {
+    if (!hook.allowFailure || outcome.result?.timedOut || outcome.result?.stalled) {
       context.emit({ type: 'warning', message: `${context.stage} hook at ${hook.origin} failed (reported only): ${why}` });
     }
     // The rest of this hook's actions depended on this one: go on with the next hook.
@@ -110,7 +112,7 @@ function finished(
   context: HookRunContext,
   hookId: string,
   outcome: ActionOutcome,
-  status: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out',
+  status: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out' | 'stalled',
   error?: string,
 ): void {
   const result = outcome.result;
@@ -131,6 +133,7 @@ function failureText(action: HookAction, hook: HookPlan, outcome: ActionOutcome)
   if (outcome.startError) return `${what} could not start: ${outcome.startError}`;
   const result = outcome.result!;
   if (result.timedOut) return `${what} timed out after ${hook.timeoutMs} ms and was killed with its child processes`;
+  if (result.stalled) return new StallError(what, hook.stallTimeoutMs, ' with its child processes: no output and no data read or written').message;
   if (result.signal) return `${what} was killed by ${result.signal}`;
   return `${what} exited with code ${result.exitCode}`;
 }
@@ -139,6 +142,7 @@ interface ActionRun {
   env: Record<string, PlanText>;
   cwd?: PlanText;
   timeoutMs: number;
+  stallTimeoutMs: number;
   context: HookRunContext;
   onLine: (stream: OutputStream, line: string) => void;
 }
@@ -149,6 +153,7 @@ async function runAction(action: HookAction, run: ActionRun): Promise<ActionOutc
     env: run.env,
     cwd: run.cwd,
     timeoutMs: run.timeoutMs,
+    stall: { timeoutMs: run.stallTimeoutMs },
     signal: context.signal,
     secrets: context.secrets,
     onLine: run.onLine,

@@ -70,7 +70,7 @@ export type StillpointEventBody =
   | { type: 'quiesce.waiting'; idleMs: number; withinMs: number; quietForMs: number }
   | { type: 'hook.started'; hookId: string; stage: string; action: string; setId?: string; origin: string }
   | { type: 'hook.output'; hookId: string; stream: 'stdout' | 'stderr'; line: string }
-  | { type: 'hook.finished'; hookId: string; stage: string; exitCode: number | null; signal?: string; durationMs: number; status: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out'; error?: string }
+  | { type: 'hook.finished'; hookId: string; stage: string; exitCode: number | null; signal?: string; durationMs: number; status: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out' | 'stalled'; error?: string }
   | { type: 'copy.started'; target: string; kind: string; totalBytes?: number; totalFiles?: number }
   /**
    * totalBytes/totalFiles: what the whole copy handles, once known (the tree target's scan has

@@ -166,8 +166,8 @@ export interface FunctionSpec {
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
-  { name: 'env', signature: 'env(name) / env(name, default)', params: [['string'], ['string', 'number', 'percent', 'duration', 'size', 'bool', 'none', 'list']], minArgs: 1, returns: 'string or none', doc: 'The environment variable `name`, or `none` when it is unset (or `default` when given). Read when the script is evaluated.' },
-  { name: 'file', signature: 'file(path)', params: [['string']], minArgs: 1, returns: 'string', doc: 'The contents of a UTF-8 text file with its trailing newline removed. A relative path is relative to the script\'s folder. Wrap it in `secret(...)` for a password file.' },
+  { name: 'env', signature: 'env(name) / env(name, default)', params: [['string'], ['string', 'number', 'percent', 'duration', 'size', 'bool', 'none', 'list']], minArgs: 1, returns: 'string or none', doc: 'The environment variable `name`, or `none` when it is unset (or `default` when given). Read when the script is evaluated. `check` and `plan` never show its value: they name it by its expression (`plan --show-values` shows it).' },
+  { name: 'file', signature: 'file(path)', params: [['string']], minArgs: 1, returns: 'string', doc: 'The contents of a UTF-8 text file with its trailing newline removed. A relative path is relative to the script\'s folder. Wrap it in `secret(...)` for a password file. A regular file of at most 1 MiB, never under `/proc`, `/sys` or `/dev`; like `env`, its value is never shown by `check` and `plan`.' },
   { name: 'exists', signature: 'exists(path)', params: [['string']], minArgs: 1, returns: 'bool', doc: 'Whether a file or folder exists at `path` (relative to the script\'s folder) when the script is evaluated.' },
   { name: 'path', signature: 'path(a, b, ...)', params: [['string']], minArgs: 1, rest: true, returns: 'string', doc: 'Joins its arguments with the platform\'s separator (`\\` on Windows, `/` elsewhere) and tidies `.` and `..`. It does not make a path absolute: where a path is used, a relative one is taken from the script\'s folder.' },
   { name: 'date', signature: 'date(format)', params: [['string']], minArgs: 1, returns: 'string', doc: 'The run\'s start (`started`, in UTC) formatted with the tokens `yyyy MM dd HH mm ss`; other characters are kept: `date("yyyy-MM-dd")`.' },
@@ -222,6 +222,10 @@ function statement(spec: Omit<StatementSpec, 'body' | 'repeatable'> & Partial<Pi
 const timeoutStatement = (what: string, dflt: string): StatementSpec =>
   statement({ keyword: 'timeout', syntax: 'timeout DURATION', args: { kind: 'one', item: value('DURATION', DURATION) }, default: dflt, doc: `The longest time ${what} may take; past it the step is stopped and counts as failed.` });
 
+/** `stall-timeout` in a target, hook or command writer: overrides the job's. */
+const stallStatement = (what: string): StatementSpec =>
+  statement({ keyword: 'stall-timeout', syntax: 'stall-timeout DURATION', args: { kind: 'one', item: value('DURATION', DURATION) }, default: 'the job\'s `stall-timeout`', doc: `How long ${what} may show no progress before it is stopped and counts as failed (see the job's \`stall-timeout\`).` });
+
 const keepStatement = statement({
   keyword: 'keep',
   syntax: 'keep last N, daily N, weekly N, monthly N',
@@ -251,6 +255,7 @@ const JOB_STATEMENTS: readonly StatementSpec[] = [
   statement({ keyword: 'quiesce', syntax: 'quiesce { idle DURATION  within DURATION  [on-timeout proceed | fail] }', args: { kind: 'none' }, body: { kind: 'block', block: 'quiesce', required: true }, merge: 'replace', doc: 'Waits before the snapshot until the volumes saw no writes for `idle`, at most `within`.' }),
   statement({ keyword: 'freeze-timeout', syntax: 'freeze-timeout DURATION', args: { kind: 'one', item: value('DURATION', DURATION) }, merge: 'replace', default: '10s', doc: 'The longest time writers and filesystems may stay frozen. Past it they are thawed, even if Stillpoint itself was killed, and the snapshot set fails.' }),
   statement({ keyword: 'snapshot-timeout', syntax: 'snapshot-timeout DURATION', args: { kind: 'one', item: value('DURATION', DURATION) }, merge: 'replace', default: '10m', doc: 'The longest time to create one snapshot set; past it the provider counts as failed and the next one is tried.' }),
+  statement({ keyword: 'stall-timeout', syntax: 'stall-timeout DURATION', args: { kind: 'one', item: value('DURATION', DURATION) }, merge: 'replace', default: '10m', doc: 'How long a target, hook or writer command may show no progress before it is stopped with its child processes and counts as failed, however long its `timeout` still runs: a backup whose server died fails instead of hanging. Progress is restic\'s byte and file counts advancing, or for other programs their output or data they read or write. A target, hook or command writer may set its own.' }),
   statement({ keyword: 'writer', syntax: 'writer NAME KIND [ARGUMENT] [{ options }]', args: { kind: 'sequence', items: [{ kind: 'name', name: 'NAME' }, word('KIND', names(WRITER_KINDS), 'writer kind'), value('ARGUMENT', STRING)], optionalFrom: 2 }, body: { kind: 'block-by-word', family: 'writer', itemIndex: 1, required: false }, repeatable: true, merge: 'append', doc: 'An application writer that takes part in the snapshot: `writer "books" sqlite "/srv/books.db"`. Writers are called in the order written; names are unique in a job.' }),
   statement({ keyword: 'hook', syntax: 'hook STAGE ACTION | hook STAGE { actions and options }', args: { kind: 'sequence', items: [word('STAGE', names(HOOK_STAGES), 'hook stage'), word('ACTION', names(HOOK_ACTIONS), 'hook action')], optionalFrom: 1, more: value('ARGUMENT', ['string', 'list']) }, body: { kind: 'hook' }, repeatable: true, merge: 'append', doc: 'Commands to run at a stage of the lifecycle. Short form: `hook before-backup run "systemctl", "start", "x"` or `hook after-snapshot pwsh { ... }`; long form: a block of actions and options. Hooks of one stage run in the order written, those from `defaults` first.' }),
   statement({ keyword: 'hook-env', syntax: 'hook-env stillpoint | r-drive', args: { kind: 'one', item: word('STYLE', HOOK_ENVS, 'hook environment') }, merge: 'replace', default: 'stillpoint', doc: 'Which environment variables hooks get: `stillpoint` (`STILLPOINT_*`), or `r-drive`, which also sets R-Drive Image\'s `R_CALLBACK_*` and `R_VOLUME_*` variables and calling order so that existing AUX scripts keep working.' }),
@@ -265,6 +270,7 @@ const HOOK_BLOCK: readonly StatementSpec[] = [
   statement({ keyword: 'pwsh', syntax: 'pwsh { ... }', args: { kind: 'none' }, body: { kind: 'raw', required: true }, repeatable: true, doc: 'A PowerShell script, written verbatim between the braces.' }),
   statement({ keyword: 'cmd', syntax: 'cmd { ... }', args: { kind: 'none' }, body: { kind: 'raw', required: true }, repeatable: true, doc: 'A cmd.exe script, written verbatim between the braces.' }),
   timeoutStatement('each action of the hook', '5m'),
+  stallStatement('each action of the hook'),
   statement({ keyword: 'allow-failure', syntax: 'allow-failure [BOOL]', args: { kind: 'flag' }, default: 'false', doc: '`false`: a non-zero exit fails the job (in `after-backup` and `on-error` it is reported only). `true`: it is reported and the job goes on.' }),
   statement({ keyword: 'cwd', syntax: 'cwd PATH', args: { kind: 'one', item: value('PATH', STRING) }, default: 'the script\'s folder', doc: 'The folder the hook runs in; a relative path is relative to the script\'s folder.' }),
   statement({ keyword: 'env', syntax: 'env NAME = VALUE', args: { kind: 'assignment', value: value('VALUE', ['string', 'number', 'bool']) }, repeatable: true, doc: 'Sets an environment variable for the hook, on top of the `STILLPOINT_*` ones: `env PGPASSWORD = secret(file("/etc/pg.pass"))`.' }),
@@ -276,6 +282,7 @@ const WRITER_COMMON: readonly StatementSpec[] = [
 ];
 
 const TARGET_RESTIC: readonly StatementSpec[] = [
+  stallStatement('restic'),
   statement({ keyword: 'password', syntax: 'password VALUE', args: { kind: 'one', item: value('VALUE', ['string', 'none']) }, doc: 'The repository password, normally `secret(env("RESTIC_PASSWORD"))` or `secret(file("..."))`. When it is left out or `none` (an unset variable), restic reads its own environment (`RESTIC_PASSWORD`, `RESTIC_PASSWORD_FILE`).' }),
   statement({ keyword: 'tags', syntax: 'tags TAG, ...', args: { kind: 'list', item: value('TAG', ['string', 'list']) }, repeatable: true, doc: 'Tags for the restic snapshot.' }),
   statement({ keyword: 'args', syntax: 'args ARGUMENT, ...', args: { kind: 'list', item: value('ARGUMENT', ['string', 'list']) }, repeatable: true, doc: 'Extra arguments for `restic backup`.' }),
@@ -391,6 +398,7 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
     doc: 'Your own commands for the writer steps; at least one step.',
     statements: [
       ...WRITER_COMMON,
+      stallStatement('each command'),
       commandStep('prepare', 'when the backup is prepared (a non-zero exit is a veto)'),
       commandStep('freeze', 'just before the snapshot (a non-zero exit is a veto)'),
       commandStep('thaw', 'right after the snapshot, also when it failed'),
@@ -407,6 +415,7 @@ export const BLOCKS: Readonly<Record<BlockKind, BlockSpec>> = {
     where: 'in `target exec PROGRAM { ... }`',
     doc: 'Options of an exec target.',
     statements: [
+      stallStatement('the program'),
       statement({ keyword: 'args', syntax: 'args ARGUMENT, ...', args: { kind: 'list', item: value('ARGUMENT', ['string', 'list']) }, repeatable: true, doc: 'The program\'s arguments; `snapshot_paths` expands to one argument per readable snapshot path: `args "-a", snapshot_paths, "/mnt/nas/"`.' }),
     ],
   },

@@ -9,6 +9,7 @@
 import type { IToken, TokenType } from 'chevrotain';
 import { createTokenInstance, Lexer } from './chevrotain.ts';
 import type { Diagnostic } from './diagnostic.ts';
+import { MAX_STRING_LENGTH } from './limits.ts';
 import type { RangeOf } from './positions.ts';
 import * as T from './tokens.ts';
 
@@ -28,13 +29,13 @@ export interface LexResult {
 
 export function lex(text: string, rangeOf: RangeOf): LexResult {
   const result = lexer.tokenize(text);
-  const diagnostics: Diagnostic[] = [];
-  for (const error of result.errors) diagnostics.push(unexpectedCharacters(text, error.offset, error.length, rangeOf));
+  const diagnostics = controlCharacters(text, rangeOf);
+  for (const error of result.errors) if (!isControl(text, error.offset, error.length)) diagnostics.push(unexpectedCharacters(text, error.offset, error.length, rangeOf));
   const tokens: IToken[] = [];
   let previous: IToken | undefined;
   for (const token of result.tokens) {
     if (token.payload !== undefined || token.tokenType === T.RawStringLiteral) {
-      const problem = tokenProblem(token, text, rangeOf);
+      const problem = tokenProblem(token, text, rangeOf) ?? stringTooLong(token, rangeOf);
       if (problem !== undefined) diagnostics.push(problem);
     }
     if (previous !== undefined && !ASKS_FOR_MORE.has(previous.tokenType) && !CONTINUES.has(token.tokenType) && newlineBetween(text, tokenEnd(previous), token.startOffset)) {
@@ -50,7 +51,8 @@ export function lex(text: string, rangeOf: RangeOf): LexResult {
 export function lexFragment(fragment: string, base: number, rangeOf: RangeOf): LexResult {
   const result = lexer.tokenize(fragment);
   const diagnostics: Diagnostic[] = [];
-  for (const error of result.errors) diagnostics.push(unexpectedCharacters(fragment, error.offset, error.length, (s, e) => rangeOf(s + base, e + base)));
+  // lex() has reported the fragment's control characters with the rest of the file's.
+  for (const error of result.errors) if (!isControl(fragment, error.offset, error.length)) diagnostics.push(unexpectedCharacters(fragment, error.offset, error.length, (s, e) => rangeOf(s + base, e + base)));
   for (const token of result.tokens) {
     token.startOffset += base;
     const payload = token.payload as T.StringPayload | T.RawBlockPayload | undefined;
@@ -81,6 +83,28 @@ export function tokenEnd(token: IToken): number {
 function newlineBetween(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i += 1) if (text.charCodeAt(i) === 10) return true;
   return false;
+}
+
+/**
+ * Control characters: C0 except tab and the line ends, and DEL. Invisible in an editor and a
+ * review, they could hide text in a name, path or string, or drive the terminal that prints a
+ * diagnostic; none has a use in a script.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]+/g;
+
+function isControl(text: string, offset: number, length: number): boolean {
+  return text.slice(offset, offset + length).replace(CONTROL, '') === '';
+}
+
+
+function controlCharacters(text: string, rangeOf: RangeOf): Diagnostic[] {
+  return [...text.matchAll(CONTROL)].map((match) => ({
+    severity: 'error',
+    summary: `control character U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}${match[0].length > 1 ? ` and ${match[0].length - 1} more` : ''} in the script`,
+    detail: 'Delete it: a control character is invisible and has no place in a name, path or string. Inside quotes, write `\\t` for a tab and `\\n` for a line break.',
+    range: rangeOf(match.index, match.index + match[0].length),
+    code: 'control-character',
+  }));
 }
 
 const CHARACTER_ADVICE: Record<string, string> = {
@@ -127,6 +151,18 @@ function tokenProblem(token: IToken, text: string, rangeOf: RangeOf): Diagnostic
     };
   }
   return undefined;
+}
+
+function stringTooLong(token: IToken, rangeOf: RangeOf): Diagnostic | undefined {
+  const payload = token.payload as T.StringPayload | T.RawBlockPayload | undefined;
+  if (payload?.kind === 'raw' || token.image.length - 2 <= MAX_STRING_LENGTH) return undefined;
+  return {
+    severity: 'error',
+    summary: `a string longer than ${MAX_STRING_LENGTH / 1024}Ki characters`,
+    detail: 'Names, paths and commands are short: is part of a file pasted into the script? Keep long text in a file the job reads.',
+    range: rangeOf(token.startOffset, token.startOffset + 1),
+    code: 'string-too-long',
+  };
 }
 
 function unterminatedString(range: Diagnostic['range'], quote: string): Diagnostic {

@@ -9,10 +9,15 @@ export const MAX_IMPORT_GRAPH_BYTES = 8 * 1024 * 1024;
 export const MAX_IMPORTED_FILES = 256;
 /** Jobs in a script and its imports. */
 export const MAX_JOBS = 1000;
-/** Characters in one string literal. */
+/** Characters in one string, written or computed. */
 export const MAX_STRING_LENGTH = 64 * 1024;
+/** Repetitions of `for` bodies, all loops of a script together. */
+export const MAX_LOOP_ITERATIONS = 10_000;
 /** Brackets, blocks and operators nested inside each other. */
-export const MAX_NESTING = 64;
+export const MAX_NESTING = 100;
+
+/** Diagnostics shown for one script; the rest are counted. */
+export const MAX_DIAGNOSTICS = 100;
 
 /** "1 MiB", "64 KiB". */
 export function sizeText(bytes: number): string {

@@ -3,7 +3,8 @@
 
 import type { CstNode, IRecognitionException } from 'chevrotain';
 import type { Expr, SourceFile } from './ast.ts';
-import type { Diagnostic } from './diagnostic.ts';
+import type { Diagnostic, SourceRange } from './diagnostic.ts';
+import { MAX_NESTING } from './limits.ts';
 import { rangeMaker, type RangeOf } from './positions.ts';
 import { lex, lexFragment } from './lexer.ts';
 import { stillParser } from './parser.ts';
@@ -22,7 +23,11 @@ export interface ParseResult {
 export function parse(text: string, file: string): ParseResult {
   const rangeOf = rangeMaker(text, file);
   try {
-    return parseText(text, file, rangeOf);
+    const result = parseText(text, file, rangeOf);
+    // The evaluator, the formatter and the language server recurse through the tree: a
+    // tree deeper than they can follow is refused here, once, for all of them.
+    const deep = nodeBeyond(result.file, MAX_NESTING);
+    return deep === undefined ? result : { file: emptyFile(text, file, rangeOf), diagnostics: [nestingTooDeep(deep.range)] };
   } catch (error) {
     // The parser and the tree builder recurse; only absurd nesting exhausts the stack.
     if (!(error instanceof RangeError)) throw error;
@@ -34,11 +39,33 @@ export function parse(text: string, file: string): ParseResult {
 export function nestingTooDeep(range: Diagnostic['range']): Diagnostic {
   return {
     severity: 'error',
-    summary: 'the script nests too deeply to be read',
+    summary: `the script nests more than ${MAX_NESTING} levels deep`,
     detail: 'Flatten the deepest brackets, blocks or operator chains: use `let` for parts of a long expression.',
     range,
     code: 'nesting-too-deep',
   };
+}
+
+/** The first syntax node found nested deeper than `limit` nodes, walked without recursion. */
+function nodeBeyond(file: SourceFile, limit: number): { range: SourceRange } | undefined {
+  // Two parallel stacks rather than one of pairs: a 1 MiB script has a million nodes.
+  const values: unknown[] = [file];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop() as Record<string, unknown> | unknown[];
+    const depth = depths.pop()!;
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === 'object' && item !== null) values.push(item), depths.push(depth);
+      continue;
+    }
+    const node = 'kind' in value;
+    if (node && depth > limit) return value as unknown as { range: SourceRange };
+    for (const key in value) {
+      const child = value[key];
+      if (key !== 'range' && typeof child === 'object' && child !== null) values.push(child), depths.push(node ? depth + 1 : depth);
+    }
+  }
+  return undefined;
 }
 
 function emptyFile(text: string, file: string, rangeOf: RangeOf): SourceFile {

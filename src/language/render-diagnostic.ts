@@ -39,19 +39,37 @@ function location(range: SourceRange): string {
   return `${range.file}:${range.start.line}:${range.start.column}`;
 }
 
-/** The range's first line with carets under it. */
+/** Excerpts longer than this show only the part around the range. */
+const EXCERPT_WIDTH = 120;
+/** How much of the line before the range a shortened excerpt keeps. */
+const EXCERPT_LEAD = 40;
+
+/**
+ * The range's first line with carets under it. Control characters are shown as their
+ * pictures (␀, ␛): printed as they are, they could drive the terminal that shows the
+ * diagnostic. A long line is cut around the range, so one diagnostic stays one screen line.
+ */
 function excerpt(range: SourceRange, text: string, carets: (s: string) => string, gutter: (s: string) => string): string[] {
   const lineStart = range.start.offset - (range.start.column - 1);
   if (lineStart < 0 || lineStart > text.length) return [];
   let lineEnd = text.indexOf('\n', lineStart);
   if (lineEnd === -1) lineEnd = text.length;
-  const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
-  const startColumn = range.start.column - 1;
-  const endColumn = range.end.line === range.start.line ? range.end.column - 1 : line.length;
-  const width = Math.max(1, Math.min(endColumn, line.length + 1) - startColumn);
+  const whole = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+  const endColumn = range.end.line === range.start.line ? range.end.column - 1 : whole.length;
+  const from = whole.length > EXCERPT_WIDTH ? Math.max(0, range.start.column - 1 - EXCERPT_LEAD) : 0;
+  const to = Math.min(whole.length, from + EXCERPT_WIDTH);
+  const line = visible(whole.slice(from, to));
+  const startColumn = range.start.column - 1 - from;
+  const width = Math.max(1, Math.min(endColumn - from, line.length + 1) - startColumn);
   // Keep tabs under tabs so that the carets line up whatever the tab width.
   const pad = line.slice(0, startColumn).replace(/[^\t]/g, ' ');
   const number = String(range.start.line);
   const blank = ' '.repeat(number.length);
-  return [`  ${gutter(`${number} |`)} ${line}`, `  ${gutter(`${blank} |`)} ${pad}${carets('^'.repeat(width))}`];
+  const cut = from > 0 ? '…' : '';
+  return [`  ${gutter(`${number} |`)} ${cut}${line}${to < whole.length ? '…' : ''}`, `  ${gutter(`${blank} |`)} ${cut === '' ? '' : ' '}${pad}${carets('^'.repeat(width))}`];
+}
+
+/** Control characters other than tab as the Unicode pictures of them, one column each. */
+function visible(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
 }

@@ -6,9 +6,9 @@
 // real path ends in `.still` is read, never a device, a FIFO or /proc, inside the allowed
 // roots when there are any, and never more than MAX_SCRIPT_BYTES of it.
 
-import { constants } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.ts';
 import { MAX_SCRIPT_BYTES, sizeText } from './limits.ts';
 import { rangeMaker } from './positions.ts';
@@ -33,10 +33,23 @@ export async function loadSource(path: string, rules: ReadRules = {}): Promise<L
   }
   const refused = await refusal(path, real, rules);
   if (refused) return { diagnostic: refused };
-  const read = await readBounded(real);
+  const read = readBounded(real);
   if ('code' in read) return { diagnostic: readFailure(path, read.code) };
   if (read.bytes === undefined) return { diagnostic: tooBig(path) };
   return decodeSource(read.bytes, path);
+}
+
+/**
+ * An editor's buffer may stand in for an imported file (ReadRules as for loadSource): the
+ * same rules of place and name hold for it, so an open buffer opens no way around them.
+ */
+export async function refuseBuffer(path: string, rules: ReadRules): Promise<Diagnostic | undefined> {
+  // A buffer not yet saved has no real path of its own: its folder's stands in.
+  const real = await realpath(path).catch(async () => join(await realpath(dirname(path)).catch(() => dirname(path)), basename(path)));
+  const via = real === path ? '' : ` (it resolves to ${real})`;
+  if (rules.roots !== undefined && !rules.roots.some((root) => isInside(real, root))) return outsideRoots(path, via, rules.roots);
+  if (!real.endsWith('.still')) return notStill(path, via);
+  return undefined;
 }
 
 /** Why the file at `real` (named `path`) may not be read, decided before it is opened. */
@@ -45,13 +58,7 @@ async function refusal(path: string, real: string, rules: ReadRules): Promise<Di
   if (KERNEL_FOLDERS.some((folder) => isInside(real, folder))) {
     return fileProblem('not-a-script', `${path} is not a script${via}`, 'Scripts are `.still` files; files under /proc, /sys and /dev are never read.');
   }
-  if (rules.roots !== undefined && !rules.roots.some((root) => isInside(real, root))) {
-    return fileProblem(
-      'outside-import-roots',
-      `${path} is outside the allowed folders${via}`,
-      `A script may import only files inside ${rules.roots.join(', ')}. Move the file there, or allow its folder with \`--import-root DIR\`.`,
-    );
-  }
+  if (rules.roots !== undefined && !rules.roots.some((root) => isInside(real, root))) return outsideRoots(path, via, rules.roots);
   let kind: string;
   try {
     kind = fileKind(await stat(real));
@@ -60,8 +67,20 @@ async function refusal(path: string, real: string, rules: ReadRules): Promise<Di
   }
   if (kind === 'directory') return readFailure(path, 'EISDIR');
   if (kind !== 'file') return fileProblem('not-a-script', `${path} is ${kind}, not a script${via}`, 'Name a regular `.still` file.');
-  if (!real.endsWith('.still')) return fileProblem('not-a-script', `${path} is not a \`.still\` script${via}`, 'Scripts are files whose name ends in `.still`: rename it, or name the right file.');
+  if (!real.endsWith('.still')) return notStill(path, via);
   return undefined;
+}
+
+function outsideRoots(path: string, via: string, roots: readonly string[]): Diagnostic {
+  return fileProblem(
+    'outside-import-roots',
+    `${path} is outside the allowed folders${via}`,
+    `A script may import only files inside ${roots.join(', ')}. Move the file there, or allow its folder with \`--import-root DIR\`.`,
+  );
+}
+
+function notStill(path: string, via: string): Diagnostic {
+  return fileProblem('not-a-script', `${path} is not a \`.still\` script${via}`, 'Scripts are files whose name ends in `.still`: rename it, or name the right file.');
 }
 
 function fileKind(stats: import('node:fs').Stats): string {
@@ -79,14 +98,33 @@ export function isInside(path: string, folder: string): boolean {
 }
 
 /**
+ * The bytes of a file that is not a script, for `file(...)`: a regular file outside /proc,
+ * /sys and /dev, at most MAX_SCRIPT_BYTES. Why not, as the end of "`x` ...", otherwise.
+ */
+export function readRegularFile(path: string): { bytes: Uint8Array } | { refused: string } {
+  try {
+    const real = realpathSync(path);
+    if (KERNEL_FOLDERS.some((folder) => isInside(real, folder))) return { refused: 'is under /proc, /sys or /dev, which are never read' };
+    const kind = fileKind(statSync(real));
+    if (kind !== 'file') return { refused: kind === 'directory' ? 'is a directory' : `is ${kind}` };
+    const read = readBounded(real);
+    if ('code' in read) return { refused: `cannot be read (${read.code})` };
+    return read.bytes === undefined ? { refused: `is larger than ${sizeText(MAX_SCRIPT_BYTES)}` } : { bytes: read.bytes };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { refused: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})` };
+  }
+}
+
+/**
  * The file's bytes, at most MAX_SCRIPT_BYTES (undefined when there are more). Opened without
  * blocking and checked again once open, so a file swapped for a FIFO cannot hang the read.
  */
-async function readBounded(real: string): Promise<{ bytes: Uint8Array | undefined } | { code: string | undefined }> {
-  let handle: import('node:fs/promises').FileHandle | undefined;
+function readBounded(real: string): { bytes: Uint8Array | undefined } | { code: string | undefined } {
+  let fd: number | undefined;
   try {
-    handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
-    const stats = await handle.stat();
+    fd = openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
+    const stats = fstatSync(fd);
     if (!stats.isFile()) return { code: 'ENOTREGULAR' };
     if (stats.size > MAX_SCRIPT_BYTES) return { bytes: undefined };
     const chunks: Buffer[] = [];
@@ -94,7 +132,7 @@ async function readBounded(real: string): Promise<{ bytes: Uint8Array | undefine
     for (;;) {
       // One more byte than allowed tells a file at the limit from a larger one.
       const chunk = Buffer.alloc(Math.min(Math.max(stats.size + 1, 4096), MAX_SCRIPT_BYTES + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+      const bytesRead = readSync(fd, chunk, 0, chunk.length, length);
       if (bytesRead === 0) break;
       chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
@@ -104,7 +142,7 @@ async function readBounded(real: string): Promise<{ bytes: Uint8Array | undefine
   } catch (error) {
     return { code: (error as NodeJS.ErrnoException).code };
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -8,12 +8,14 @@
 // (bench/results/lsp.md). What keeps the server responsive while someone types is that a
 // check superseded by a newer one of the same script publishes nothing.
 
+import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
+  type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -35,8 +37,9 @@ export function serve(connection: Connection): void {
   const script = (uri: string) => workspace.script(uri);
   let watchFiles = false;
 
-  connection.onInitialize(({ capabilities }): InitializeResult => {
-    watchFiles = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  connection.onInitialize((params): InitializeResult => {
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    workspace.importRoots = workspaceFolders(params);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -189,4 +192,11 @@ export function serve(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** The file-system folders of the workspace; undefined when the editor opened no folder. */
+function workspaceFolders(params: InitializeParams): string[] | undefined {
+  const uris = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  const folders = uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+  return folders.length > 0 ? folders : undefined;
 }

@@ -24,6 +24,11 @@ export class Workspace {
   /** The files each open script read in its newest finished check. */
   readonly #reads = new Map<string, ReadonlySet<string>>();
   #generation = 0;
+  /**
+   * The folders imports may come from: the editor's workspace folders, as `--import-root`
+   * allows (SECURITY.md); each script's own folder when the editor opened none.
+   */
+  importRoots: readonly string[] | undefined;
 
   constructor(documents: TextDocuments<TextDocument>) {
     this.#documents = documents;
@@ -67,7 +72,9 @@ export class Workspace {
     const cached = this.#checks.get(uri);
     if (cached?.generation === this.#generation) return cached.check;
     const openFiles = new Map(this.#documents.all().map((d) => [documentPath(d.uri), d.getText()]));
-    const check = loadPlanFromText(script.path, script.text, { openFiles }).then(({ diagnostics, sources }) => {
+    // A buffer that is not a file (an editor's untitled one) has no folder to import from.
+    const importRoots = this.importRoots ?? (uri.startsWith('file:') ? undefined : []);
+    const check = loadPlanFromText(script.path, script.text, { openFiles, importRoots }).then(({ diagnostics, sources }) => {
       this.#reads.set(uri, new Set(sources.keys()));
       return { diagnostics, sources };
     });

@@ -2,8 +2,9 @@
 // are in the catalog; the evaluator checks argument counts and types from there before it
 // calls one of these, so each implementation may rely on its parameter types.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as nodePath from 'node:path';
+import { readRegularFile } from '../language/source.ts';
 import { REDACTED } from '../base/secret.ts';
 import type { Plan } from './types.ts';
 import { NONE, type StringValue, type Value } from './values.ts';
@@ -26,7 +27,11 @@ export interface CallError {
   code: string;
 }
 
-export type CallResult = { value: Value } | { error: CallError };
+/**
+ * `external`: the value came from outside the script (the environment, a file). Diagnostics and
+ * `plan` name it by its expression instead of showing it (SECURITY.md).
+ */
+export type CallResult = { value: Value; external?: boolean } | { error: CallError };
 
 type BuiltinFunction = (args: Value[], ctx: BuiltinContext) => CallResult;
 
@@ -79,26 +84,24 @@ export function formatDate(format: string, date: Date): string {
 }
 
 function readTextFile(path: string, shownPath: string): CallResult {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;
-    return { error: { code: 'file-unreadable', summary: `cannot read \`${shownPath}\`: ${reason}`, detail: 'Check the path (a relative path starts at the script\'s folder), or guard the call with `exists(...)`.' } };
+  const read = readRegularFile(path);
+  if ('refused' in read) {
+    return { error: { code: 'file-unreadable', summary: `cannot read \`${shownPath}\`: it ${read.refused}`, detail: 'Check the path (a relative path starts at the script\'s folder), or guard the call with `exists(...)`.' } };
   }
+  const bytes = read.bytes;
   let content: string;
   try {
     content = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return { error: { code: 'file-not-utf8', summary: `\`${shownPath}\` is not UTF-8 text`, detail: '`file(...)` reads text files only; save the file as UTF-8.' } };
   }
-  return { value: { type: 'string', value: content.replace(/\r?\n$/, '') } };
+  return { value: { type: 'string', value: content.replace(/\r?\n$/, '') }, external: true };
 }
 
 export const BUILTIN_FUNCTIONS: Readonly<Record<string, BuiltinFunction>> = {
   env([name, fallback], ctx) {
     const value = ctx.env[str(name!).value];
-    if (value !== undefined) return { value: { type: 'string', value } };
+    if (value !== undefined) return { value: { type: 'string', value }, external: true };
     return { value: fallback ?? NONE };
   },
   file([path], ctx) {

@@ -58,7 +58,8 @@ function provider(p: ProviderPlan): string {
 }
 
 function writer(w: WriterPlan): string {
-  const options = `timeout ${formatDuration(w.timeoutMs)}, ${w.required ? 'required' : 'optional'}`;
+  const stall = w.kind === 'command' ? `, stall-timeout ${formatDuration(w.stallTimeoutMs)}` : '';
+  const options = `timeout ${formatDuration(w.timeoutMs)}${stall}, ${w.required ? 'required' : 'optional'}`;
   switch (w.kind) {
     case 'sqlite':
       return `${w.name}: sqlite ${w.path} (${options})`;
@@ -77,7 +78,7 @@ function writer(w: WriterPlan): string {
 
 function hook(h: HookPlan): string {
   const actions = h.actions.map((a) => (a.kind === 'run' ? `run ${argv(a.argv)}` : `${a.kind} { ${a.code.split('\n').length} line${a.code.includes('\n') ? 's' : ''} }`));
-  const options = [`timeout ${formatDuration(h.timeoutMs)}`];
+  const options = [`timeout ${formatDuration(h.timeoutMs)}`, `stall-timeout ${formatDuration(h.stallTimeoutMs)}`];
   if (h.allowFailure) options.push('failure allowed');
   const env = Object.keys(h.env);
   if (env.length) options.push(`env ${env.join(', ')}`);
@@ -89,9 +90,9 @@ function target(t: TargetPlan): string {
     case 'tree':
       return `tree ${t.path}${keep(t.keep)}`;
     case 'restic':
-      return `restic ${shown(t.repository)}${t.password === undefined ? '' : ' (password given)'}${t.tags.length ? ` tags ${t.tags.join(', ')}` : ''}${keep(t.keep)}`;
+      return `restic ${shown(t.repository)}${t.password === undefined ? '' : ' (password given)'}${t.tags.length ? ` tags ${t.tags.join(', ')}` : ''}${keep(t.keep)} (stall-timeout ${formatDuration(t.stallTimeoutMs)})`;
     case 'exec':
-      return `exec ${shown(t.program)} ${argv(t.args)}`.trimEnd();
+      return `${`exec ${shown(t.program)} ${argv(t.args)}`.trimEnd()} (stall-timeout ${formatDuration(t.stallTimeoutMs)})`;
   }
 }
 

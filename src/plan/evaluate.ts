@@ -44,5 +44,5 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     started: options.started.toISOString(),
     jobs,
   };
-  return { plan, diagnostics: ev.diagnostics };
+  return { plan, diagnostics: ev.diagnostics, external: ev.external };
 }

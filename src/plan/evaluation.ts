@@ -4,7 +4,9 @@ import * as nodePath from 'node:path';
 import type { SecretStore } from '../base/secret.ts';
 import type { Block, Setting, SourceFile } from '../language/ast.ts';
 import type { Diagnostic, RelatedInformation, Severity, SourceRange } from '../language/diagnostic.ts';
+import { MAX_JOBS, MAX_LOOP_ITERATIONS, MAX_STRING_LENGTH } from '../language/limits.ts';
 import type { BuiltinContext, Platform } from './builtins.ts';
+import type { ExternalValue } from './external.ts';
 import { Scope } from './scope.ts';
 import type { Plan, PlanText } from './types.ts';
 import type { StringValue } from './values.ts';
@@ -33,6 +35,8 @@ export interface EvaluationInput {
 export interface EvaluationResult {
   plan: Plan;
   diagnostics: Diagnostic[];
+  /** The values that came from the environment or a file, each with the expression that read it. */
+  external: ExternalValue[];
 }
 
 export interface DefaultsEntry {
@@ -63,6 +67,9 @@ export class Evaluation {
   readonly files = new Map<string, FileResult>();
   readonly importChain: string[] = [];
   readonly jobs: JobEntry[] = [];
+  readonly external: ExternalValue[] = [];
+  #iterations = 0;
+  #tooManyJobs = false;
   readonly builtins: Omit<BuiltinContext, 'baseDir'>;
   readonly #baseDirs = new Map<string, string>();
 
@@ -85,6 +92,31 @@ export class Evaluation {
 
   warn(code: string, summary: string, detail: string, range: SourceRange | undefined) {
     this.report('warning', code, summary, detail, range);
+  }
+
+  /** Counts one repetition of a `for` body; false, reported once, beyond MAX_LOOP_ITERATIONS. */
+  countIteration(range: SourceRange): boolean {
+    this.#iterations += 1;
+    if (this.#iterations === MAX_LOOP_ITERATIONS + 1) {
+      this.error('too-many-iterations', `the script's \`for\` loops repeat more than ${MAX_LOOP_ITERATIONS} times`, 'Loop over shorter lists, or do not nest loops over long ones.', range);
+    }
+    return this.#iterations <= MAX_LOOP_ITERATIONS;
+  }
+
+  /** Adds a job, unless there are MAX_JOBS already (reported once). */
+  addJob(entry: JobEntry) {
+    if (this.jobs.length < MAX_JOBS) this.jobs.push(entry);
+    else if (!this.#tooManyJobs) {
+      this.#tooManyJobs = true;
+      this.error('too-many-jobs', `more than ${MAX_JOBS} jobs`, 'Split the script: a machine does not run this many backup jobs from one script.', entry.setting.keyword.range);
+    }
+  }
+
+  /** A computed string, unless it is longer than a string may be (text doubled by `let` after `let`, say). */
+  bounded(value: StringValue, range: SourceRange): StringValue | undefined {
+    if (value.value.length <= MAX_STRING_LENGTH) return value;
+    this.error('string-too-long', `a string longer than ${MAX_STRING_LENGTH / 1024}Ki characters`, 'Names, paths and commands are short: look for text that is joined to itself.', range);
+    return undefined;
   }
 
   /** The source text of a range, shortened for a one-line message. */

@@ -98,7 +98,7 @@ function evaluateString(ev: Evaluation, expr: Extract<Expr, { kind: 'String' }>,
     }
     parts.push(piece);
   }
-  return ok ? joinText(parts) : undefined;
+  return ok ? ev.bounded(joinText(parts), expr.range) : undefined;
 }
 
 function evaluateName(ev: Evaluation, name: string, range: SourceRange, ctx: Ctx): Value | undefined {
@@ -153,7 +153,8 @@ function evaluateCall(ev: Evaluation, expr: Extract<Expr, { kind: 'Call' }>, ctx
     ev.error(result.error.code, result.error.summary, result.error.detail, expr.range);
     return undefined;
   }
-  return result.value;
+  if (result.external && result.value.type === 'string') ev.external.push({ text: result.value.value, expression: ev.quote(expr.range) });
+  return result.value.type === 'string' ? ev.bounded(result.value, expr.range) : result.value;
 }
 
 function evaluateBinary(ev: Evaluation, expr: Extract<Expr, { kind: 'Binary' }>, ctx: Ctx): Value | undefined {

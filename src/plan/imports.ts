@@ -44,7 +44,7 @@ export function evaluateFile(ev: Evaluation, file: string, resolved: string, imp
         result.defaults.push({ block: setting.body as Block, scope: ctx.scope, applied: false });
         break;
       case 'job':
-        ev.jobs.push({ setting, scope: ctx.scope, file: result });
+        ev.addJob({ setting, scope: ctx.scope, file: result });
         break;
     }
   });

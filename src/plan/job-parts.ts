@@ -3,6 +3,17 @@
 import type { SourceRange } from '../language/diagnostic.ts';
 import type { HookPlan, JobPlan, MonitorPlan, ProviderPlan, QuiescePlan, TargetPlan, VolumePlan, WriterPlan } from './types.ts';
 
+/**
+ * A target, hook or writer as evaluated, before the job's `stall-timeout` (which may come
+ * later, or from `defaults`) fills in the stall rule it did not set itself.
+ */
+export type Draft<T> = T extends unknown ? Omit<T, 'stallTimeoutMs'> & { stallTimeoutMs?: number } : never;
+
+/** The draft with the job's stall rule where it set none of its own. */
+export function withStallRule<T>(draft: Draft<T>, jobStallTimeoutMs: number): T {
+  return ('stallTimeoutMs' in draft && draft.stallTimeoutMs !== undefined ? draft : { ...draft, stallTimeoutMs: jobStallTimeoutMs }) as T;
+}
+
 export interface Ranged<T> {
   plan: T;
   range: SourceRange;
@@ -21,10 +32,11 @@ export interface JobParts {
   quiesce?: QuiescePlan;
   freezeTimeoutMs?: number;
   snapshotTimeoutMs?: number;
-  writers: Ranged<WriterPlan>[];
-  hooks: Ranged<HookPlan>[];
+  stallTimeoutMs?: number;
+  writers: Ranged<Draft<WriterPlan>>[];
+  hooks: Ranged<Draft<HookPlan>>[];
   hookEnv?: JobPlan['hookEnv'];
-  targets: TargetPlan[];
+  targets: Draft<TargetPlan>[];
   schedules?: string[];
   monitors: MonitorPlan[];
 }
@@ -47,6 +59,7 @@ export function mergeParts(earlier: JobParts, later: JobParts): JobParts {
     quiesce: later.quiesce ?? earlier.quiesce,
     freezeTimeoutMs: later.freezeTimeoutMs ?? earlier.freezeTimeoutMs,
     snapshotTimeoutMs: later.snapshotTimeoutMs ?? earlier.snapshotTimeoutMs,
+    stallTimeoutMs: later.stallTimeoutMs ?? earlier.stallTimeoutMs,
     writers: [...earlier.writers, ...later.writers],
     hooks: [...earlier.hooks, ...later.hooks],
     hookEnv: later.hookEnv ?? earlier.hookEnv,

@@ -6,7 +6,7 @@ import type { StatementSpec } from '../language/catalog.ts';
 import type { SourceRange } from '../language/diagnostic.ts';
 import { boolArgument, durationArgument, itemText, listArgument, wordArgument } from './arguments.ts';
 import type { DefaultsEntry, Evaluation, JobEntry } from './evaluation.ts';
-import { emptyParts, type JobParts, mergeParts, type Ranged } from './job-parts.ts';
+import { emptyParts, type JobParts, mergeParts, type Ranged, withStallRule } from './job-parts.ts';
 import { DEFAULTS } from './plan-defaults.ts';
 import { type Ctx, Scope } from './scope.ts';
 import { hookPlan } from './statements/hooks.ts';
@@ -17,7 +17,7 @@ import { scheduleStatement } from './statements/schedule.ts';
 import { targetPlan } from './statements/targets.ts';
 import { globArguments, volumesStatement, volumeStatement } from './statements/volumes.ts';
 import { writerPlan } from './statements/writers.ts';
-import type { JobPlan, ProviderName } from './types.ts';
+import type { HookPlan, JobPlan, ProviderName, TargetPlan, WriterPlan } from './types.ts';
 import type { StringValue } from './values.ts';
 import { walk } from './walk.ts';
 
@@ -76,6 +76,7 @@ export function evaluateJob(ev: Evaluation, entry: JobEntry, name: string, nameR
       }
     }
   }
+  const stall = parts.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs;
   return {
     name,
     origin,
@@ -90,10 +91,11 @@ export function evaluateJob(ev: Evaluation, entry: JobEntry, name: string, nameR
     ...(parts.quiesce ? { quiesce: parts.quiesce } : {}),
     freezeTimeoutMs: parts.freezeTimeoutMs ?? DEFAULTS.freezeTimeoutMs,
     snapshotTimeoutMs: parts.snapshotTimeoutMs ?? DEFAULTS.snapshotTimeoutMs,
-    writers: parts.writers.map((w) => w.plan),
-    hooks: parts.hooks.map((h) => h.plan),
+    writers: parts.writers.map((w) => (w.plan.kind === 'command' ? withStallRule<WriterPlan>(w.plan, stall) : (w.plan as WriterPlan))),
+    hooks: parts.hooks.map((h) => withStallRule<HookPlan>(h.plan, stall)),
     hookEnv: parts.hookEnv ?? 'stillpoint',
-    targets: parts.targets,
+    // The tree target starts no process: its copy has no stall rule of its own (yet).
+    targets: parts.targets.map((t) => (t.kind === 'tree' ? (t as TargetPlan) : withStallRule<TargetPlan>(t, stall))),
     schedules: parts.schedules ?? [],
     monitors: parts.monitors,
   };
@@ -149,6 +151,9 @@ function jobStatement(ev: Evaluation, s: Setting, ctx: Ctx, spec: StatementSpec,
       return;
     case 'snapshot-timeout':
       parts.snapshotTimeoutMs = durationArgument(ev, s, spec, ctx);
+      return;
+    case 'stall-timeout':
+      parts.stallTimeoutMs = durationArgument(ev, s, spec, ctx);
       return;
     case 'provider': {
       const name = wordArgument(ev, s, spec, ctx) as ProviderName | undefined;

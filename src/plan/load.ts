@@ -10,13 +10,14 @@ import type { SourceFile } from '../language/ast.ts';
 import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
-import { MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
-import { loadSource } from '../language/source.ts';
+import { MAX_DIAGNOSTICS, MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
+import { loadSource, refuseBuffer } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
 import { evaluate } from './evaluate.ts';
 import { importPathOf, importTarget } from './imports.ts';
 import { SecretStore } from '../base/secret.ts';
+import { hideExternalInDiagnostics, type ExternalValue } from './external.ts';
 import type { Plan } from './types.ts';
 
 export type { Platform } from './builtins.ts';
@@ -50,6 +51,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** File name (as used in ranges) -> text, for rendering diagnostics. */
   sources: Map<string, string>;
+  /** The plan's values from the environment and files: `plan` names them by expression unless asked to show them. */
+  external: ExternalValue[];
 }
 
 /** Reads the script at `path` (as given on the command line) and evaluates it. */
@@ -76,11 +79,16 @@ async function load(path: string, text: string | undefined, options: LoadOptions
   const roots = await allowedRoots(options.importRoots ?? [dirname(root.resolved)], diagnostics);
   const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0 };
   await readGraph(root.file, root.resolved, text, undefined, graph);
-  if (!files.has(root.resolved)) return { secrets, diagnostics, sources };
+  if (!files.has(root.resolved)) return { secrets, diagnostics, sources, external: [] };
+  // Text that is mostly errors is not a script: evaluating it would only bury the first errors.
+  if (diagnostics.filter((d) => d.severity === 'error').length > MAX_DIAGNOSTICS) return { secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: [] };
 
   const syntaxErrors = new Map<string, number[]>();
   for (const d of diagnostics) {
-    if (d.severity === 'error' && d.range) syntaxErrors.set(d.range.file, [...(syntaxErrors.get(d.range.file) ?? []), d.range.start.offset]);
+    if (d.severity !== 'error' || !d.range) continue;
+    const offsets = syntaxErrors.get(d.range.file);
+    if (offsets) offsets.push(d.range.start.offset);
+    else syntaxErrors.set(d.range.file, [d.range.start.offset]);
   }
   const result = evaluate({
     script: path,
@@ -96,7 +104,8 @@ async function load(path: string, text: string | undefined, options: LoadOptions
       env: options.env ?? process.env,
     },
   });
-  diagnostics.push(...result.diagnostics);
+  // Diagnostics are printed where the script is under review: they never show an external value.
+  diagnostics.push(...hideExternalInDiagnostics(result.diagnostics, result.external));
   const plan = result.plan;
   if (options.job !== undefined) {
     const names = plan.jobs.map((j) => j.name);
@@ -110,8 +119,18 @@ async function load(path: string, text: string | undefined, options: LoadOptions
     }
     plan.jobs = plan.jobs.filter((j) => j.name === options.job);
   }
-  sortByFile(diagnostics, [...sources.keys()]);
-  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics, sources };
+  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: result.external };
+}
+
+/** The diagnostics in file order, at most MAX_DIAGNOSTICS of them and a count of the rest. */
+function firstDiagnostics(diagnostics: Diagnostic[], fileOrder: string[]): Diagnostic[] {
+  sortByFile(diagnostics, fileOrder);
+  if (diagnostics.length <= MAX_DIAGNOSTICS) return diagnostics;
+  const rest = diagnostics.length - MAX_DIAGNOSTICS;
+  return [
+    ...diagnostics.slice(0, MAX_DIAGNOSTICS),
+    { severity: 'error', code: 'too-many-diagnostics', summary: `${rest} more ${rest === 1 ? 'problem' : 'problems'} not shown`, detail: 'Fix the problems above first; is this file a Stillpoint script at all?' },
+  ];
 }
 
 interface Graph {
@@ -145,9 +164,11 @@ async function readGraph(file: string, resolved: string, text: string | undefine
     graph.diagnostics.push(graphLimit(`the script and its imports would be more than ${MAX_IMPORTED_FILES} files`, importedAt));
     return;
   }
-  const open = text ?? graph.openFiles?.get(resolved);
   // The script itself is the one the user named; what it imports must stay inside the roots.
-  const read = open !== undefined ? { text: open } : await loadSource(file, importedAt ? { roots: graph.roots } : {});
+  const rules = importedAt ? { roots: graph.roots } : {};
+  const open = text ?? graph.openFiles?.get(resolved);
+  const refused = open !== undefined && importedAt ? await refuseBuffer(file, rules) : undefined;
+  const read = refused ? { diagnostic: refused } : open !== undefined ? { text: open } : await loadSource(file, rules);
   if ('diagnostic' in read) {
     // A file that an import names is reported at the import, where the fix usually is.
     graph.diagnostics.push(importedAt ? { ...read.diagnostic, summary: `cannot import: ${read.diagnostic.summary}`, range: importedAt } : read.diagnostic);

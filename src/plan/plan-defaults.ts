@@ -8,6 +8,7 @@ export const DEFAULTS = {
   hookTimeoutMs: 300_000,
   writerTimeoutMs: 60_000,
   vssTimeoutMs: 600_000,
+  stallTimeoutMs: 600_000,
   btrfsSnapshotDir: '.stillpoint',
   lvmSize: { percent: 10 },
   copyRetries: 2,

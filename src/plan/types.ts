@@ -84,6 +84,8 @@ export type WriterPlan =
     })
   | (WriterCommon & {
       kind: 'command';
+      /** The stall rule of each command (`stall-timeout`). */
+      stallTimeoutMs: number;
       prepare?: CommandPlan;
       freeze?: CommandPlan;
       thaw?: CommandPlan;
@@ -109,6 +111,8 @@ export interface HookPlan {
   stage: HookStage;
   actions: HookAction[];
   timeoutMs: number;
+  /** The stall rule of each action (`stall-timeout`). */
+  stallTimeoutMs: number;
   allowFailure: boolean;
   cwd?: PlanText;
   env: Record<string, PlanText>;
@@ -131,9 +135,11 @@ export type TargetPlan =
       tags: string[];
       args: PlanText[];
       keep?: KeepPlan;
+      /** The stall rule (`stall-timeout`). */
+      stallTimeoutMs: number;
       origin: Origin;
     }
-  | { kind: 'exec'; program: PlanText; args: ArgvItem[]; origin: Origin };
+  | { kind: 'exec'; program: PlanText; args: ArgvItem[]; stallTimeoutMs: number; origin: Origin };
 
 export type TargetKind = TargetPlan['kind'];
 

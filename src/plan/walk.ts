@@ -46,6 +46,7 @@ export function walk(ev: Evaluation, statements: readonly Statement[], block: Bl
         const iterable = expectType(ev, statement.iterable, ['list'], ctx);
         if (iterable?.type !== 'list') break;
         for (const item of iterable.items) {
+          if (!ev.countIteration(statement.range)) break;
           const scope = new Scope(ctx.scope);
           scope.vars.set(statement.variable.name, { value: item, range: statement.variable.range });
           walk(ev, statement.body.statements, block, { ...ctx, scope }, seen, visit);

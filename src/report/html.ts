@@ -135,7 +135,7 @@ code, pre { font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, mono
 .facts { display: flex; flex-wrap: wrap; gap: 4px 24px; margin: 0; } .facts div { display: flex; gap: 6px; } dt { color: var(--dim); } dd { margin: 0; }
 .status { font-size: 13px; padding: 2px 8px; border-radius: 10px; color: #fff; background: var(--dim); vertical-align: middle; }
 .status.succeeded { background: var(--good); } .status.failed { background: var(--bad); } .status.partial, .status.cancelled { background: var(--warn); } .status.running { background: var(--busy); }
-.error, td.failed, td.release-failed, td.timed-out { color: var(--bad); } td.succeeded, td.released, td.created, td.thawed { color: var(--good); } td.partial, td.frozen, td.allowed-failure { color: var(--warn); }
+.error, td.failed, td.release-failed, td.timed-out, td.stalled { color: var(--bad); } td.succeeded, td.released, td.created, td.thawed { color: var(--good); } td.partial, td.frozen, td.allowed-failure { color: var(--warn); }
 .dim { color: var(--dim); }
 table { border-collapse: collapse; width: 100%; margin: 4px 0; } th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eaeef2; vertical-align: top; } th { font-weight: 600; background: #f6f8fa; }
 tr.skipped td, tr.failed td:first-child { color: var(--dim); } tr.failed td:nth-child(3) { color: var(--bad); } tr.chosen td:nth-child(3) { color: var(--good); }

@@ -87,7 +87,7 @@ export interface HookSummary {
   origin: string;
   setId?: string;
   startedAt: string;
-  status?: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out';
+  status?: 'succeeded' | 'failed' | 'allowed-failure' | 'timed-out' | 'stalled';
   exitCode?: number | null;
   signal?: string;
   durationMs?: number;

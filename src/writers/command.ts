@@ -5,6 +5,7 @@
 
 import type { CommandPlan, WriterPlan } from '../plan/types.ts';
 import type { SecretStore } from '../base/secret.ts';
+import { formatMs } from '../base/deadline.ts';
 import { describeCommand, runProcess } from '../base/process.ts';
 import { WriterVeto, type BackupStamp, type Writer, type WriterContext, type WriterMetadata } from './writer.ts';
 
@@ -63,6 +64,7 @@ export class CommandWriter implements Writer {
       env: context.env,
       secrets: this.#secrets,
       timeoutMs: this.#plan.timeoutMs,
+      stall: { timeoutMs: this.#plan.stallTimeoutMs },
       signal: context.signal,
       onLine: (_stream, line) => {
         tail.push(line);
@@ -72,7 +74,9 @@ export class CommandWriter implements Writer {
     if (result.exitCode === 0) return;
     const how = result.timedOut
       ? `timed out after ${this.#plan.timeoutMs} ms`
-      : result.aborted
+      : result.stalled
+        ? `made no progress for ${formatMs(this.#plan.stallTimeoutMs)} (stall-timeout: no output, no data read or written) and was stopped`
+        : result.aborted
         ? 'was cancelled'
         : result.exitCode === null
           ? `was killed by ${result.signal}`

@@ -120,6 +120,20 @@ describe('runHooks', () => {
     expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
+  it('stops a hook that goes quiet at its stall-timeout, long before its timeout, and reports it as stalled', async () => {
+    const pidFile = join(dir, 'stalled-grandchild.pid');
+    const { ctx, events } = context('before-snapshot');
+    const started = performance.now();
+    const code = `echo started; sleep 60 & echo $! > ${pidFile}; wait`;
+    const error = await runHooks([hook('before-snapshot', [{ kind: 'sh', code }], { timeoutMs: 60_000, stallTimeoutMs: 400 })], ctx).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(error).toBeInstanceOf(HookFailure);
+    expect((error as Error).message).toMatch(/before-snapshot hook at nightly\.still:7:3 \(sh\) made no progress for 400ms \(stall-timeout\) and was stopped with its child processes/);
+    expect(finishedStatuses(events)).toEqual(['stalled']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
   it('says clearly that cmd { } needs cmd.exe off Windows, and that a program is missing', async () => {
     const { ctx } = context('before-backup');
     await expect(runHooks([hook('before-backup', [{ kind: 'cmd', code: 'echo hi' }])], ctx)).rejects.toThrow(/cmd \{ \} needs cmd\.exe, which exists only on Windows/);

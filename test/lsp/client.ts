@@ -21,7 +21,8 @@ export interface TestClient {
   close(): void;
 }
 
-export async function startServer(): Promise<TestClient> {
+/** `workspaceFolders`: the folders the editor opened (file: URIs); none when absent. */
+export async function startServer(workspaceFolders?: string[]): Promise<TestClient> {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   serve(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
@@ -32,7 +33,7 @@ export async function startServer(): Promise<TestClient> {
     waiting.delete(params.uri);
   });
   connection.listen();
-  await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+  await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, workspaceFolders: workspaceFolders?.map((uri) => ({ uri, name: uri })) ?? null });
   await connection.sendNotification('initialized', {});
   const versions = new Map<string, number>();
   const published = (uri: string) => new Promise<PublishDiagnosticsParams>((resolve) => waiting.set(uri, resolve));

@@ -24,6 +24,7 @@ const SAMPLES: Record<string, Sample> = {
   quiesce: ['quiesce { idle 1s  within 2s }', 'quiesce { idle 3s  within 4s }', (j) => j.quiesce],
   'freeze-timeout': ['freeze-timeout 1s', 'freeze-timeout 2s', (j) => j.freezeTimeoutMs],
   'snapshot-timeout': ['snapshot-timeout 1m', 'snapshot-timeout 2m', (j) => j.snapshotTimeoutMs],
+  'stall-timeout': ['stall-timeout 1m', 'stall-timeout 2m', (j) => j.targets.map((t) => ('stallTimeoutMs' in t ? t.stallTimeoutMs : undefined))],
   writer: ['writer "d" sqlite "/d.db"', 'writer "j" sqlite "/j.db"', (j) => j.writers.map((w) => w.name)],
   hook: ['hook before-backup run "d"', 'hook before-backup run "j"', (j) => j.hooks.map((h) => h.actions)],
   'hook-env': ['hook-env r-drive', 'hook-env stillpoint', (j) => j.hookEnv],
@@ -34,7 +35,7 @@ const SAMPLES: Record<string, Sample> = {
 
 async function read(keyword: string, defaults: string | undefined, own: string | undefined): Promise<unknown> {
   const [, , get] = SAMPLES[keyword]!;
-  const base = keyword.startsWith('volume') ? '' : '  volume "/v"\n';
+  const base = keyword.startsWith('volume') ? '' : keyword === 'stall-timeout' ? '  volume "/v"\n  target exec "x"\n' : '  volume "/v"\n';
   const script = `${defaults ? `defaults {\n  ${defaults}\n}\n` : ''}job j {\n${base}${own ? `  ${own}\n` : ''}}\n`;
   const result = await evalText(script);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BASE, brief, evalText, job } from './helpers.ts';
+import { BASE, brief, errors, evalText, job } from './helpers.ts';
 import type { Block, Setting } from '../../src/language/ast.ts';
+import type { JobPlan } from '../../src/plan/types.ts';
 import { jobName, jobParts } from '../../src/plan/jobs.ts';
 import { Scope } from '../../src/plan/scope.ts';
 import { evaluationOf, jobCtx } from './unit.ts';
@@ -26,6 +27,14 @@ describe('job statements and their defaults', () => {
     expect(j.targets[0]).toMatchObject({ path: join(result.dir, 'backups') });
     expect(j.writers[0]).toMatchObject({ path: join(result.dir, 'data/app.db') });
     expect(j.hooks).toEqual([]);
+  });
+
+  it('gives targets, hooks and command writers the job\'s stall-timeout (10m by default) unless they set their own', async () => {
+    const stallOf = (j: JobPlan) => [...j.targets, ...j.hooks, ...j.writers].map((p) => ('stallTimeoutMs' in p ? p.stallTimeoutMs : 'none'));
+    const parts = `target restic "/r"\n  target exec "x" { stall-timeout 30s }\n  target tree "/t"\n  hook before-backup run "a"\n  hook after-backup { run "b"  stall-timeout 1m }\n  writer "c" command { freeze "f"  stall-timeout 2m }\n  writer "s" sqlite "/s.db"`;
+    expect(stallOf(await job(`job j {\n  volume "/v"\n  ${parts}\n}`))).toEqual([600_000, 30_000, 'none', 600_000, 60_000, 120_000, 'none']);
+    expect(stallOf(await job(`defaults {\n  stall-timeout 5m\n}\njob j {\n  volume "/v"\n  ${parts}\n}`))).toEqual([300_000, 30_000, 'none', 300_000, 60_000, 120_000, 'none']);
+    expect(await errors(`job j {\n  ${BASE}\n  stall-timeout 10\n}`)).toEqual([expect.stringMatching(/^error .* 5:17-5:19 /)]);
   });
 });
 

@@ -51,6 +51,9 @@ describe('import of what is not a script in the tree', () => {
     const { dir, repo } = repoBesideSecret({ 'main.still': `import "../secret/notes.still"\n${JOB}`, 'text.still': `import "../secret/notes.txt"\n${JOB}` });
     const allowed = await check(repo, ['--import-root', '.', '--import-root', join(dir, 'secret'), 'main.still']);
     expect(allowed).toMatchObject({ code: 0 });
+    const planned = await stillpoint(['plan', '--import-root', '.', '--import-root', join(dir, 'secret'), 'main.still'], { cwd: repo });
+    expect(planned).toMatchObject({ code: 0 });
+    expect((await stillpoint(['plan', 'main.still'], { cwd: repo })).code).toBe(2);
     const text = await check(repo, ['--import-root', join(dir, 'secret'), 'text.still']);
     expect(text.code).toBe(2);
     expect(text.output).toContain('text.still:1:8: error: cannot import: ../secret/notes.txt is not a `.still` script');

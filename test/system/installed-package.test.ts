@@ -11,9 +11,10 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StillpointEvent } from '../../src/events/types.ts';
+import { ENTRY_POINTS } from '../../src/package-layout.ts';
 import { lspStdioSession } from '../lsp/stdio-session.ts';
 import { createLoopFilesystem, type LoopFilesystem } from '../providers/support/loop-filesystem.ts';
 import { CHECKOUT, installPackage, NODES, nodeInstalled, packPackage, type InstalledPackage } from '../support/installed-package.ts';
@@ -51,7 +52,8 @@ describeWith('the installed package', [linux(), root(), command('npm'), command(
 
   it('ships the bundle and the files it needs at run time, not the TypeScript', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-    expect(listed).toEqual(expect.arrayContaining(['package/bin/stillpoint.js', 'package/dist/main.js', 'package/dist/copy-worker.js', 'package/dist/watchdog-process.js', 'package/dist/events.schema.json', 'package/powershell/Stillpoint.psd1', 'package/grammar/stillpoint.tmLanguage.json']));
+    const entryPoints = ENTRY_POINTS.map((entry) => `package/dist/${basename(entry)}.js`);
+    expect(listed).toEqual(expect.arrayContaining([...entryPoints, 'package/bin/stillpoint.js', 'package/dist/events.schema.json', 'package/powershell/Stillpoint.psd1', 'package/grammar/stillpoint.tmLanguage.json']));
     expect(listed.filter((file) => file.endsWith('.ts') || file.startsWith('package/src/'))).toEqual([]);
   });
 

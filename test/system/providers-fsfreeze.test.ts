@@ -53,7 +53,7 @@ describeWith('fsfreeze provider and watchdog on a loop device', [linux(), root()
   });
 
   it('runs the during-freeze hooks while the filesystem is frozen, then thaws it', async () => {
-    const hooks: HookPlan[] = [{ stage: 'during-freeze', actions: [{ kind: 'sh', code: 'true' }], timeoutMs: 1000, allowFailure: false, env: {}, origin: 'x' }];
+    const hooks: HookPlan[] = [{ stage: 'during-freeze', actions: [{ kind: 'sh', code: 'true' }], timeoutMs: 1000, stallTimeoutMs: 1000, allowFailure: false, env: {}, origin: 'x' }];
     let received: HookPlan[] | undefined;
     let writeDuringFreeze: ReturnType<typeof startWrite> | undefined;
     let completedWhileFrozen: boolean | undefined;

@@ -11,8 +11,8 @@ import { writerContext } from './context.ts';
 const dir = mkdtempSync(join(tmpdir(), 'sp-command-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function plan(steps: Omit<Extract<WriterPlan, { kind: 'command' }>, 'kind' | 'name' | 'timeoutMs' | 'required' | 'origin'>, timeoutMs = 5000) {
-  return { kind: 'command' as const, name: 'app', timeoutMs, required: true, origin: 't.still:3:5', ...steps };
+function plan(steps: Omit<Extract<WriterPlan, { kind: 'command' }>, 'kind' | 'name' | 'timeoutMs' | 'stallTimeoutMs' | 'required' | 'origin'>, timeoutMs = 5000, stallTimeoutMs = 5000) {
+  return { kind: 'command' as const, name: 'app', timeoutMs, stallTimeoutMs, required: true, origin: 't.still:3:5', ...steps };
 }
 
 describe('command writer', () => {
@@ -56,6 +56,15 @@ describe('command writer', () => {
     expect(performance.now() - started).toBeLessThan(4000);
     expect(error).not.toBeInstanceOf(WriterVeto);
     expect((error as Error).message).toMatch(/freeze command \(sleep 30\) timed out after 200 ms/);
+  });
+
+  it('stops a step that makes no progress at its stall-timeout (a failure, not a veto)', async () => {
+    const writer = await createWriter(plan({ freeze: { shell: 'echo pausing; sleep 30' } }, 60_000, 300), new SecretStore());
+    const started = performance.now();
+    const error = await writer.freeze(writerContext()).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(error).not.toBeInstanceOf(WriterVeto);
+    expect((error as Error).message).toMatch(/freeze command \(echo pausing; sleep 30\) made no progress for 300ms \(stall-timeout: no output, no data read or written\) and was stopped: pausing/);
   });
 
   it('reveals a secret argument only to the step and keeps it out of messages', async () => {

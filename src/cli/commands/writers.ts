@@ -1,5 +1,6 @@
-// stillpoint writers <file> [--job NAME] [--json]
+// stillpoint writers <file> [--job NAME] [--json] [--import-root DIR...]
 
+import { importRootOption } from './import-root.ts';
 import type { DefineCommand } from './index.ts';
 
 export const define: DefineCommand = (program, setExitCode) => {
@@ -9,7 +10,8 @@ export const define: DefineCommand = (program, setExitCode) => {
     .argument('<file>', 'the .still script')
     .option('--job <name>', 'only this job')
     .option('--json', 'print the writers as JSON')
-    .action(async (file: string, options: { job?: string; json?: boolean }) => {
+    .addOption(importRootOption())
+    .action(async (file: string, options: { job?: string; json?: boolean; importRoot?: string[] }) => {
       const { writersCommand } = await import('../writers-command.ts');
       setExitCode(await writersCommand(file, options));
     });

@@ -11,8 +11,9 @@ import { type Ctx, Scope } from '../scope.ts';
 import type { ArgvItem, HookAction, HookPlan, HookStage } from '../types.ts';
 import { interpolationText } from '../values.ts';
 import { walk } from '../walk.ts';
+import type { Draft } from '../job-parts.ts';
 
-export function hookPlan(ev: Evaluation, s: Setting, ctx: Ctx): HookPlan | undefined {
+export function hookPlan(ev: Evaluation, s: Setting, ctx: Ctx): Draft<HookPlan> | undefined {
   const spec = statementSpec('job', 'hook')!;
   if (spec.args.kind !== 'sequence') return undefined;
   const [first = [], ...more] = s.args;
@@ -22,7 +23,7 @@ export function hookPlan(ev: Evaluation, s: Setting, ctx: Ctx): HookPlan | undef
   }
   const stage = itemText(ev, first[0]!, spec.args.items[0]!, ctx) as HookStage | undefined;
   const hookCtx: Ctx = { ...ctx, scope: new Scope(ctx.scope) };
-  const newHook = (at: HookStage): HookPlan => ({ stage: at, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: ev.baseDir(s.range), env: {}, origin: ev.origin(s.range) });
+  const newHook = (at: HookStage): Draft<HookPlan> => ({ stage: at, actions: [], timeoutMs: DEFAULTS.hookTimeoutMs, allowFailure: false, cwd: ev.baseDir(s.range), env: {}, origin: ev.origin(s.range) });
   if (stage === undefined) {
     // The stage is reported, and so is what is wrong inside the block: checked as in
     // after-snapshot, the stage that allows the most (snapshot_paths).
@@ -80,7 +81,7 @@ function runArgv(ev: Evaluation, exprs: readonly Expr[], stage: HookStage, ctx: 
   return argv;
 }
 
-function hookStatement(ev: Evaluation, s: Setting, ctx: Ctx, spec: StatementSpec, hook: HookPlan, stage: HookStage) {
+function hookStatement(ev: Evaluation, s: Setting, ctx: Ctx, spec: StatementSpec, hook: Draft<HookPlan>, stage: HookStage) {
   const key = s.keyword.name;
   switch (key) {
     case 'run': {
@@ -97,6 +98,11 @@ function hookStatement(ev: Evaluation, s: Setting, ctx: Ctx, spec: StatementSpec
     case 'timeout': {
       const ms = durationArgument(ev, s, spec, ctx);
       if (ms !== undefined) hook.timeoutMs = ms;
+      return;
+    }
+    case 'stall-timeout': {
+      const ms = durationArgument(ev, s, spec, ctx);
+      if (ms !== undefined) hook.stallTimeoutMs = ms;
       return;
     }
     case 'allow-failure': {
@@ -116,7 +122,7 @@ function hookStatement(ev: Evaluation, s: Setting, ctx: Ctx, spec: StatementSpec
   }
 }
 
-function hookEnv(ev: Evaluation, s: Setting, ctx: Ctx, hook: HookPlan) {
+function hookEnv(ev: Evaluation, s: Setting, ctx: Ctx, hook: Draft<HookPlan>) {
   const nameExpr = s.args[0]?.[0];
   if (!nameExpr || !s.assignment || s.args.length > 1 || s.args[0]!.length > 1) {
     ev.error('invalid-env', '`env` sets one variable', 'Write it as `env NAME = "value"`.', (s.args[0]?.[1] ?? nameExpr ?? s.keyword).range);
@@ -136,7 +142,7 @@ function hookEnv(ev: Evaluation, s: Setting, ctx: Ctx, hook: HookPlan) {
   if (value !== undefined) hook.env[name] = ev.planText({ type: 'string', ...interpolationText(value)! });
 }
 
-function hookBlock(ev: Evaluation, body: Block, ctx: Ctx, hook: HookPlan) {
+function hookBlock(ev: Evaluation, body: Block, ctx: Ctx, hook: Draft<HookPlan>) {
   walk(ev, body.statements, 'hook', ctx, new Map(), (setting, c, optionSpec) => {
     hookStatement(ev, setting, c, optionSpec, hook, hook.stage);
   });

@@ -9,10 +9,11 @@ import { DEFAULTS } from '../plan-defaults.ts';
 import { type Ctx, Scope } from '../scope.ts';
 import type { CommandPlan, PlanText, WriterKind, WriterPlan } from '../types.ts';
 import { walk } from '../walk.ts';
+import type { Draft } from '../job-parts.ts';
 
 const WRITER_KIND_NAMES = new Set<string>(WRITER_KINDS.map((w) => w.name));
 
-export function writerPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx: Ctx): WriterPlan | undefined {
+export function writerPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx: Ctx): Draft<WriterPlan> | undefined {
   const items = sequenceArguments(ev, s, spec, 2, 3, 'a name and a kind');
   if (!items || spec.args.kind !== 'sequence') return undefined;
   const [first, second] = items;
@@ -41,7 +42,7 @@ export function writerPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx:
   if (s.body?.kind === 'Block') {
     walk(ev, s.body.statements, `writer:${kind}`, { ...ctx, scope: new Scope(ctx.scope) }, new Map(), (setting, c, optionSpec) => {
       const key = setting.keyword.name;
-      if (kind === 'command' && !['timeout', 'required'].includes(key)) {
+      if (kind === 'command' && !['timeout', 'required', 'stall-timeout'].includes(key)) {
         const command = commandPlan(ev, setting, optionSpec, c);
         if (command) steps.set(key, command);
         return;
@@ -96,9 +97,12 @@ export function writerPlan(ev: Evaluation, s: Setting, spec: StatementSpec, ctx:
         return undefined;
       }
       const get = (key: string) => steps.get(key);
+      const stall = options.get('stall-timeout');
+      const stallTimeoutMs = stall && durationArgument(ev, stall.setting, stall.spec, stall.ctx);
       return {
         ...common,
         kind,
+        ...(stallTimeoutMs === undefined ? {} : { stallTimeoutMs }),
         ...(get('prepare') ? { prepare: get('prepare') } : {}),
         ...(get('freeze') ? { freeze: get('freeze') } : {}),
         ...(get('thaw') ? { thaw: get('thaw') } : {}),

@@ -6,6 +6,11 @@
 //   namespace where each snapshot is bind-mounted read-only over its volume's root, so that
 //   `restic restore` puts files back where a user expects.
 // - restic's JSON status lines become copy progress; its summary goes into the result.
+// - The stall rule (`stall-timeout`): restic goes on printing its status while it retries a
+//   server that is gone, so progress is a status whose bytes or files advanced (or data the
+//   process group moves beyond its own output), not a line printed.
+// - A stale lock (a killed restic's) is reported after each backup with how to remove it,
+//   never removed (locks.ts).
 // - Exit code 3 (some files unreadable): partial under `ignore-read-errors`; otherwise the job
 //   fails and the incomplete restic snapshot is forgotten, so nothing incomplete looks complete.
 
@@ -13,8 +18,9 @@ import { runProcess, SpawnError } from '../../base/process.ts';
 import { redactUrl, shown, type SecretStore } from '../../base/secret.ts';
 import type { KeepPlan, PlanText, TargetPlan } from '../../plan/types.ts';
 import type { CopySource, Target, TargetContext, TargetResult } from '../target.ts';
-import { explainResticFailure } from './errors.ts';
-import { errorText, parseMessage, type ResticSummary } from './messages.ts';
+import { explainResticFailure, explainResticStall, type ResticEnding } from './errors.ts';
+import { findStaleLocks } from './locks.ts';
+import { errorText, parseMessage, statusProgress, textProgress, type ResticSummary } from './messages.ts';
 
 type ResticPlan = Extract<TargetPlan, { kind: 'restic' }>;
 
@@ -29,33 +35,54 @@ export function createResticTarget(plan: ResticPlan, secrets: SecretStore, progr
     return env;
   }
 
-  /** Runs restic, optionally behind a wrapper command (the mount namespace). */
+  /** Runs restic, optionally behind a wrapper command (the mount namespace), under the stall rule. */
   async function restic(
     args: PlanText[],
     context: TargetContext,
     onStdout: (line: string) => void,
-    wrapper: string[] = [],
-  ): Promise<{ exitCode: number | null; stderr: string[] }> {
+    options: { wrapper?: string[]; progress?: (line: string) => boolean } = {},
+  ): Promise<ResticEnding & { stalled: boolean }> {
     const stderr: string[] = [];
+    const progress = options.progress ?? textProgress();
     try {
       const result = await runProcess({
-        command: { argv: [...wrapper, program, ...args] },
+        command: { argv: [...(options.wrapper ?? []), program, ...args] },
         secrets,
         env: environment(),
         signal: context.signal,
+        stall: { timeoutMs: plan.stallTimeoutMs, progress: (stream, line) => stream === 'stdout' && progress(line) },
         onLine: (stream, line) => {
           if (stream === 'stdout') onStdout(line);
           else stderr.push(line);
         },
       });
       if (result.aborted) throw new Error('restic was stopped: the run was cancelled');
-      return { exitCode: result.exitCode, stderr };
+      return { exitCode: result.exitCode, signal: result.signal, stderr, stalled: result.stalled };
     } catch (error) {
       if (error instanceof SpawnError && error.code === 'ENOENT') {
         throw new Error(`restic is not installed: install the restic package (apt-get install restic) or set STILLPOINT_RESTIC to its path`);
       }
       throw error;
     }
+  }
+
+  async function reportStaleLocks(context: TargetContext): Promise<void> {
+    const stale = await findStaleLocks(async (args) => {
+      const lines: string[] = [];
+      const ending = await restic(args, context, (line) => lines.push(line));
+      return ending.exitCode === 0 ? lines : undefined;
+    });
+    for (const lock of stale) {
+      context.warn(
+        `the restic repository ${location} holds a stale ${lock}`,
+        'a restic that was killed leaves its lock behind; it blocks `restic prune` (this target\'s `keep`) and `restic check`. Remove it with `restic unlock` (with the same repository and password); Stillpoint never removes locks itself',
+      );
+    }
+  }
+
+  /** restic ended without success: the sentence that says why. */
+  function failure(ending: ResticEnding & { stalled: boolean }, status = 'its output stopped changing'): Error {
+    return new Error(ending.stalled ? explainResticStall(ending.stderr, location, plan.stallTimeoutMs, status) : explainResticFailure(ending, location));
   }
 
   return {
@@ -77,6 +104,7 @@ export function createResticTarget(plan: ResticPlan, secrets: SecretStore, progr
       ];
       let summary: ResticSummary | undefined;
       let skipped = 0;
+      const status = statusProgress();
       // restic 0.14 writes status and summary to stdout and errors (as JSON) to stderr; later
       // versions may swap streams, so both are read the same way.
       const onMessage = (line: string, stream: 'stdout' | 'stderr'): boolean => {
@@ -94,9 +122,11 @@ export function createResticTarget(plan: ResticPlan, secrets: SecretStore, progr
         }
         return true;
       };
-      const { exitCode, stderr } = await restic(args, context, (line) => onMessage(line, 'stdout') || context.output('stdout', line), wrapper);
-      const stderrText = stderr.filter((line) => !onMessage(line, 'stderr'));
+      const ending = await restic(args, context, (line) => onMessage(line, 'stdout') || context.output('stdout', line), { wrapper, progress: status.advanced });
+      const { exitCode } = ending;
+      const stderrText = ending.stderr.filter((line) => !onMessage(line, 'stderr'));
       for (const line of stderrText) context.output('stderr', line);
+      if (ending.stalled) throw failure({ ...ending, stderr: stderrText }, status.describe());
       if (exitCode === 0 || exitCode === 3) {
         if (!summary) throw new Error(`restic ended without a summary; its last words: ${stderrText.slice(-3).join('; ')}`);
         if (exitCode === 3 && !context.ignoreReadErrors) {
@@ -105,6 +135,7 @@ export function createResticTarget(plan: ResticPlan, secrets: SecretStore, progr
             `restic could not read ${skipped || 'some'} file(s) (listed above), so its snapshot ${summary.snapshot_id} was incomplete and has been forgotten; fix the files' permissions, or set \`ignore-read-errors true\` to keep such backups as partial`,
           );
         }
+        await reportStaleLocks(context);
         return {
           status: exitCode === 3 ? 'partial' : 'succeeded',
           bytes: summary.total_bytes_processed,
@@ -120,7 +151,7 @@ export function createResticTarget(plan: ResticPlan, secrets: SecretStore, progr
           },
         };
       }
-      throw new Error(explainResticFailure(stderrText, location));
+      throw failure({ ...ending, stderr: stderrText });
     },
 
     async prune(keep: KeepPlan, context: TargetContext) {
@@ -128,13 +159,13 @@ export function createResticTarget(plan: ResticPlan, secrets: SecretStore, progr
       if (policy.length === 0) return { removed: [], kept: [] };
       type Group = { keep?: Array<{ short_id: string }>; remove?: Array<{ short_id: string }> | null };
       let groups: Group[] = [];
-      const { exitCode, stderr } = await restic(['forget', '--json', '--host', context.hostname, '--tag', jobTag(context.job), ...policy, '--prune'], context, (line) => {
+      const ending = await restic(['forget', '--json', '--host', context.hostname, '--tag', jobTag(context.job), ...policy, '--prune'], context, (line) => {
         // The forget result is one JSON array; the prune that follows prints text.
         const parsed = line.startsWith('[{') || line === '[]' ? (JSON.parse(line) as Group[]) : undefined;
         if (parsed) groups = parsed;
         else context.output('stdout', line);
       });
-      if (exitCode !== 0) throw new Error(explainResticFailure(stderr, location));
+      if (ending.exitCode !== 0) throw failure(ending);
       return {
         removed: groups.flatMap((g) => (g.remove ?? []).map((s) => s.short_id)),
         kept: groups.flatMap((g) => (g.keep ?? []).map((s) => s.short_id)),

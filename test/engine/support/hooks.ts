@@ -6,7 +6,7 @@ import type { HookAction, HookPlan, HookStage } from '../../../src/plan/types.ts
 import { SecretStore } from '../../../src/base/secret.ts';
 
 export function hook(stage: HookStage, actions: HookAction[], extra: Partial<HookPlan> = {}): HookPlan {
-  return { stage, actions, timeoutMs: 10_000, allowFailure: false, env: {}, origin: 'nightly.still:7:3', ...extra };
+  return { stage, actions, timeoutMs: 10_000, stallTimeoutMs: 60_000, allowFailure: false, env: {}, origin: 'nightly.still:7:3', ...extra };
 }
 
 /** A context of job "ledger", run "run-42", with its events recorded. */

@@ -12,12 +12,12 @@ export function treeTarget(path: string, keep?: { last?: number }): TargetPlan {
 }
 
 export function commandWriter(name: string, required = true): WriterPlan {
-  return { kind: 'command', name, timeoutMs: 2000, required, origin: 'test.still:3:1' };
+  return { kind: 'command', name, timeoutMs: 2000, stallTimeoutMs: 2000, required, origin: 'test.still:3:1' };
 }
 
 let hookLine = 10;
 export function shHook(stage: HookPlan['stage'], code: string, options: Partial<HookPlan> = {}): HookPlan {
-  return { stage, actions: [{ kind: 'sh', code }], timeoutMs: 10_000, allowFailure: false, env: {}, origin: `test.still:${hookLine++}:3`, ...options };
+  return { stage, actions: [{ kind: 'sh', code }], timeoutMs: 10_000, stallTimeoutMs: 10_000, allowFailure: false, env: {}, origin: `test.still:${hookLine++}:3`, ...options };
 }
 
 export function job(name: string, volumes: string[], rest: Partial<JobPlan> = {}): JobPlan {

@@ -8,9 +8,9 @@ describe('hook', () => {
     const script = `job j {\n  ${BASE}\n  hook before-backup run "systemctl", "start", "x"\n  hook before-snapshot pwsh { Suspend-Service -Name X }\n  hook after-backup {\n    sh { logger done }\n    run ["a", "b"], "c"\n    allow-failure\n    timeout 30s\n    cwd "/tmp"\n    env LEVEL = 3\n    env MODE = "fast"\n  }\n}`;
     const j = await job(script);
     expect(j.hooks.map(({ origin: _origin, ...h }) => h)).toEqual([
-      { stage: 'before-backup', actions: [{ kind: 'run', argv: ['systemctl', 'start', 'x'] }], timeoutMs: 300_000, allowFailure: false, cwd: expect.any(String), env: {} },
-      { stage: 'before-snapshot', actions: [{ kind: 'pwsh', code: 'Suspend-Service -Name X' }], timeoutMs: 300_000, allowFailure: false, cwd: expect.any(String), env: {} },
-      { stage: 'after-backup', actions: [{ kind: 'sh', code: 'logger done' }, { kind: 'run', argv: ['a', 'b', 'c'] }], timeoutMs: 30_000, allowFailure: true, cwd: '/tmp', env: { LEVEL: '3', MODE: 'fast' } },
+      { stage: 'before-backup', actions: [{ kind: 'run', argv: ['systemctl', 'start', 'x'] }], timeoutMs: 300_000, stallTimeoutMs: 600_000, allowFailure: false, cwd: expect.any(String), env: {} },
+      { stage: 'before-snapshot', actions: [{ kind: 'pwsh', code: 'Suspend-Service -Name X' }], timeoutMs: 300_000, stallTimeoutMs: 600_000, allowFailure: false, cwd: expect.any(String), env: {} },
+      { stage: 'after-backup', actions: [{ kind: 'sh', code: 'logger done' }, { kind: 'run', argv: ['a', 'b', 'c'] }], timeoutMs: 30_000, stallTimeoutMs: 600_000, allowFailure: true, cwd: '/tmp', env: { LEVEL: '3', MODE: 'fast' } },
     ]);
   });
 

@@ -29,6 +29,7 @@ it('snapshot_paths becomes one argument per path, no shell, with the hook enviro
       kind: 'exec',
       program: '/bin/sh',
       args: ['-c', 'for a in "$@"; do printf "%s\\n" "$a"; done > "$OUT"; echo "job=$STILLPOINT_JOB"', 'sh', { snapshotPaths: true }, '$(not expanded)'],
+      stallTimeoutMs: 10_000,
       origin: 't:1:1',
     },
     secrets,
@@ -43,7 +44,7 @@ it('snapshot_paths becomes one argument per path, no shell, with the hook enviro
 });
 
 it('a non-zero exit fails the target, naming the program and the code', async () => {
-  const target = await createTarget({ kind: 'exec', program: '/bin/sh', args: ['-c', 'echo oops >&2; exit 4'], origin: 't:1:1' }, new SecretStore());
+  const target = await createTarget({ kind: 'exec', program: '/bin/sh', args: ['-c', 'echo oops >&2; exit 4'], stallTimeoutMs: 10_000, origin: 't:1:1' }, new SecretStore());
   const output: string[] = [];
   await expect(target.write(sources, context(output))).rejects.toThrow(/target exec \/bin\/sh -c 'echo oops >&2; exit 4' exited with code 4/);
   expect(output).toEqual(['oops']);
@@ -51,10 +52,19 @@ it('a non-zero exit fails the target, naming the program and the code', async ()
 
 it('a secret argument reaches the program but not the error text', async () => {
   const secrets = new SecretStore();
-  const target = await createTarget({ kind: 'exec', program: '/bin/sh', args: ['-c', 'test "$1" = "$EXPECTED" && exit 9', 'sh', secrets.add('hunter2')], origin: 't:1:1' }, secrets);
+  const target = await createTarget({ kind: 'exec', program: '/bin/sh', args: ['-c', 'test "$1" = "$EXPECTED" && exit 9', 'sh', secrets.add('hunter2')], stallTimeoutMs: 10_000, origin: 't:1:1' }, secrets);
   process.env.EXPECTED = 'hunter2';
   const error = await target.write(sources, context([])).catch((e: Error) => e);
   delete process.env.EXPECTED;
   expect((error as Error).message).toMatch(/exited with code 9/);
   expect((error as Error).message).not.toContain('hunter2');
+});
+
+it('a program that stops making progress is stopped at its stall-timeout, naming it', async () => {
+  const target = await createTarget({ kind: 'exec', program: '/bin/sh', args: ['-c', 'echo copying; sleep 60'], stallTimeoutMs: 400, origin: 't:1:1' }, new SecretStore());
+  const output: string[] = [];
+  const started = performance.now();
+  await expect(target.write(sources, context(output))).rejects.toThrow(/^target exec \/bin\/sh -c 'echo copying; sleep 60' made no progress for 400ms \(stall-timeout\) and was stopped: no output and no data read or written; its output is above$/);
+  expect(performance.now() - started).toBeLessThan(10_000);
+  expect(output).toEqual(['copying']);
 });

@@ -1,7 +1,8 @@
 // The restic target against the real restic binary (Debian's package) and real local
 // repositories in temporary directories.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,7 +66,7 @@ describeWith('restic target', [command('restic', 'apt-get install restic')], () 
     writeFileSync(path.join(data, 'books/tmp/scratch'), 'scratch\n');
     writeFileSync(path.join(data, 'notes.txt'), 'notes\n'.repeat(1000));
     resticCli(repo, ['init']);
-    plan = { kind: 'restic', repository: repo, password: secrets.add(PASSWORD), tags: ['nightly'], args: [], origin: 't:1:1' };
+    plan = { kind: 'restic', repository: repo, password: secrets.add(PASSWORD), tags: ['nightly'], args: [], stallTimeoutMs: 60_000, origin: 't:1:1' };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -135,6 +136,97 @@ describeWith('restic target', [command('restic', 'apt-get install restic')], () 
   });
 });
 
+describeWith('restic target: servers that fail, locks left behind', [command('restic', 'apt-get install restic')], () => {
+  let dir: string;
+  let data: string;
+  const secrets = new SecretStore();
+  const base = () => ({ kind: 'restic' as const, password: secrets.add(PASSWORD), tags: [], args: [], stallTimeoutMs: 60_000, origin: 't:1:1' });
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'stillpoint-restic-fail-'));
+    data = path.join(dir, 'data');
+    mkdirSync(data);
+    writeFileSync(path.join(data, 'a.txt'), 'a\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a server that refuses connections is reported as unreachable, not as a missing repository', async () => {
+    const port = await closedPort();
+    const target = createResticTarget({ ...base(), repository: `rest:http://127.0.0.1:${port}/` }, secrets);
+    const error = await failure(target.write([source(data)], targetContext().context));
+    expect(error.message).toMatch(new RegExp(`restic could not reach the repository rest:http://127.0.0.1:${port}/ \\(.*connection refused\\): check that the server is running`));
+    expect(error.message).not.toMatch(/there is no restic repository/);
+  });
+
+  it('a server that accepts but never answers: restic is stopped by the stall rule, which says what stalled', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket)); // reads the request, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const target = createResticTarget({ ...base(), repository: `rest:http://127.0.0.1:${port}/`, stallTimeoutMs: 1500 }, secrets);
+      const started = performance.now();
+      const error = await failure(target.write([source(data)], targetContext().context));
+      expect(error.message).toMatch(/^restic made no progress for 1\.5s \(stall-timeout\) and was stopped with its child processes; it had not reported any status\. No snapshot was recorded\./);
+      expect(error.message).toMatch(/`restic unlock`/);
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+
+  it('a stale lock from a killed restic: prune says whose lock it is and how to remove it, a backup warns, and the lock stays', async () => {
+    const repo = path.join(dir, 'locked-repo');
+    resticCli(repo, ['init']);
+    const killed = await killedMidBackup(repo);
+    const locks = () => resticCli(repo, ['list', 'locks', '--no-lock']).trim().split('\n').filter(Boolean);
+    expect(locks()).toHaveLength(1);
+
+    const target = createResticTarget({ ...base(), repository: repo }, secrets);
+    const { context, recorded } = targetContext();
+    await target.write([source(data)], context);
+    expect(recorded.warnings).toEqual([expect.stringMatching(new RegExp(`holds a stale lock [0-9a-f]{8} of PID ${killed} on ${os.hostname()}.*\\(that process is gone\\)`))]);
+
+    const error = await failure(target.prune({ last: 1 }, targetContext().context));
+    expect(error.message).toMatch(new RegExp(`the restic repository .*locked-repo is locked by PID ${killed} on ${os.hostname()} by \\S+, since .* ago\\); if no restic is still running there .* remove the stale lock with \`restic unlock\``));
+    expect(locks()).toHaveLength(1); // never removed silently
+  });
+});
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: Error) => error,
+  );
+}
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts `restic backup --stdin` (which holds its lock while it waits for input) and kills it with SIGKILL: its lock stays. */
+async function killedMidBackup(repo: string): Promise<number> {
+  const child = spawn('restic', ['-r', repo, 'backup', '--stdin'], { env: { ...process.env, RESTIC_PASSWORD: PASSWORD }, stdio: ['pipe', 'ignore', 'ignore'] });
+  const deadline = Date.now() + 20_000;
+  while (resticCli(repo, ['list', 'locks', '--no-lock']).trim() === '') {
+    if (Date.now() > deadline) throw new Error('restic backup --stdin took no lock within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+  return child.pid!;
+}
+
 describeWith('restic target reading a snapshot', [command('restic'), root(), command('unshare'), command('setpriv')], () => {
   let dir: string;
   const secrets = new SecretStore();
@@ -152,7 +244,7 @@ describeWith('restic target reading a snapshot', [command('restic'), root(), com
     writeFileSync(path.join(live, 'state'), 'changed after the snapshot\n');
     mkdirSync(frozen);
     writeFileSync(path.join(frozen, 'state'), 'as of the snapshot\n');
-    const target = createResticTarget({ kind: 'restic', repository: path.join(dir, 'repo'), password: secrets.add(PASSWORD), tags: [], args: [], origin: 't:1:1' }, secrets);
+    const target = createResticTarget({ kind: 'restic', repository: path.join(dir, 'repo'), password: secrets.add(PASSWORD), tags: [], args: [], stallTimeoutMs: 60_000, origin: 't:1:1' }, secrets);
     const result = await target.write([source(live, frozen)], targetContext().context);
     const restored = path.join(dir, 'restored');
     execFileSync('restic', ['-r', path.join(dir, 'repo'), 'restore', result.snapshotId!, '--target', restored], { env: { ...process.env, RESTIC_PASSWORD: PASSWORD } });
@@ -177,7 +269,7 @@ describeWith('restic target reading a snapshot', [command('restic'), root(), com
     writeFileSync(wrapper, `#!/bin/sh\nexport HOME=/tmp XDG_CACHE_HOME=${dir}/cache-nobody\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups restic "$@"\n`, { mode: 0o755 });
     mkdirSync(path.join(dir, 'cache-nobody'), { recursive: true });
     execFileSync('chown', ['nobody', path.join(dir, 'cache-nobody')]);
-    const plan = { kind: 'restic' as const, repository: repo, password: secrets.add(PASSWORD), tags: [], args: [], origin: 't:1:1' };
+    const plan = { kind: 'restic' as const, repository: repo, password: secrets.add(PASSWORD), tags: [], args: [], stallTimeoutMs: 60_000, origin: 't:1:1' };
 
     const partial = targetContext({ ignoreReadErrors: true });
     const result = await createResticTarget(plan, secrets, wrapper).write([source(data)], partial.context);

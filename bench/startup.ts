@@ -1,0 +1,69 @@
+// Start-up of the installed CLI, whole process: `npm pack` of this checkout, `npm install
+// --global` into a temp prefix, then `stillpoint --version` (goal < 100 ms) and `stillpoint
+// check` of a small script (goal < 200 ms), side by side with `node -e 0`, the floor any Node
+// CLI pays, on Node 24 and on Node 22.18 (the oldest `engines` allows). Median of the runs;
+// the commands take turns within each round so that a change in the machine's load touches
+// all of them alike. One untimed run first, as a user's first run: it fills the file cache
+// and Node's compile cache (bin/stillpoint.js turns that on).
+//
+//   node bench/startup.ts [runs, default 15]
+//
+// Prints a markdown table and writes it to bench/results/startup.md.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installPackage, NODES, packPackage } from '../test/support/installed-package.ts';
+import { machineNote, median, timeOnce } from './measure.ts';
+
+const runs = Number(process.argv[2] ?? 15);
+if (!(runs >= 7)) throw new Error('at least 7 runs: node bench/startup.ts [runs]');
+const machine = machineNote();
+const ROOT = join(import.meta.dirname, '..');
+const small = 'scripts-examples/quickstart.still';
+const GOALS: Record<string, number> = { version: 100, check: 200 };
+
+const dir = mkdtempSync(join(tmpdir(), 'stillpoint-bench-startup-'));
+try {
+  const tarball = packPackage(dir);
+  const rows: string[] = [];
+  for (const [index, node] of NODES.entries()) {
+    const installed = installPackage(tarball, join(dir, `prefix-${index}`), node.bin);
+    const options = { cwd: ROOT, env: { ...installed.env, NO_COLOR: '1' } };
+    const commands: Record<string, string[]> = {
+      floor: [join(node.bin, 'node'), '-e', '0'],
+      version: [installed.stillpoint, '--version'],
+      check: [installed.stillpoint, 'check', small],
+    };
+    const times: Record<string, { wall: number; cpu: number }[]> = {};
+    for (const [name, argv] of Object.entries(commands)) {
+      timeOnce(argv, options);
+      times[name] = [];
+    }
+    for (let round = 0; round < runs; round++) {
+      for (const [name, argv] of Object.entries(commands)) times[name]!.push(timeOnce(argv, options));
+    }
+    const wall = (name: string) => median(times[name]!.map((t) => t.wall));
+    const cpu = (name: string) => median(times[name]!.map((t) => t.cpu));
+    const row = (label: string, name: string) => {
+      const goal = GOALS[name];
+      const verdict = goal === undefined ? '' : `< ${goal} ms: ${wall(name) < goal ? 'met' : '**not met**'}`;
+      return `| ${node.name} | ${label} | ${wall(name).toFixed(1)} ms | ${cpu(name).toFixed(0)} ms | ${(wall(name) / wall('floor')).toFixed(2)} | ${verdict} |`;
+    };
+    rows.push(row('`node -e 0` (the floor)', 'floor'), row('`stillpoint --version`', 'version'), row(`\`stillpoint check ${small}\``, 'check'));
+  }
+  const table = ['| Node | command | wall, median | CPU, median | × the floor | goal |', '|---|---|---:|---:|---:|---|', ...rows].join('\n');
+  const report = [
+    '# Start-up of the installed CLI',
+    '',
+    `Command: \`node bench/startup.ts ${runs}\` (${runs} rounds, the commands taking turns; the package packed and installed with \`npm install --global\` into a temp prefix; CPU time in 10 ms ticks).`,
+    machine(),
+    '',
+    table,
+    '',
+  ].join('\n');
+  process.stdout.write(`${table}\n`);
+  writeFileSync(join(ROOT, 'bench/results/startup.md'), report);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
