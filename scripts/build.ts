@@ -37,4 +37,4 @@ await build({
 });
 for (const schema of ['src/events/events.schema.json', 'src/plan/plan.schema.json']) copyFileSync(join(root, schema), join(dist, basename(schema)));
 // The script each `pwsh { }` block runs through: a file PowerShell reads, beside the bundle.
-copyFileSync(join(root, 'src/engine/pwsh-block.ps1'), join(dist, 'pwsh-block.ps1'));
+copyFileSync(join(root, 'src/base/pwsh-block.ps1'), join(dist, 'pwsh-block.ps1'));

@@ -11,7 +11,7 @@ import type { SecretStore } from '../base/secret.ts';
 import type { StillpointEventBody } from '../events/types.ts';
 import { hookEnvironment, type HookEnvInput } from './hook-env.ts';
 import { runProcess, shellArgv, type OutputStream, type ProcessResult } from '../base/process.ts';
-import { createPwshSession, type PwshSession } from './pwsh-session.ts';
+import { createPwshSession, type PwshSession } from '../base/pwsh-session.ts';
 import { StallError } from '../base/stall.ts';
 
 /** What the hook environment is made of (hook-env.ts), and what a hook run needs besides. */

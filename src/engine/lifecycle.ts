@@ -35,7 +35,7 @@ import { Emitter, type JobEmitter } from './emitter.ts';
 import { messageOf } from '../base/errors.ts';
 import { hookEnvironment } from './hook-env.ts';
 import type { HookRunContext } from './hooks.ts';
-import { createPwshSession, type PwshSession } from './pwsh-session.ts';
+import { createPwshSession, type PwshSession } from '../base/pwsh-session.ts';
 import type { EngineParts } from './parts.ts';
 import { SnapshotSets, chooseSnapshotSets, releaseLeftovers, type PlannedSet } from './snapshot-sets.ts';
 import { snapshotStage } from './snapshot-stage.ts';

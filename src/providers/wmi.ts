@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { OutputStream } from '../base/process.ts';
 import { stateDirectory } from '../base/state-directory.ts';
-import { createPwshSession } from '../engine/pwsh-session.ts';
+import { createPwshSession } from '../base/pwsh-session.ts';
 import type { ProviderPlan } from '../plan/types.ts';
 import type { Availability, SnapshotContext, SnapshotProvider, SnapshotSet, VolumeInfo } from './provider.ts';
 import { VssLedger } from './vss/ledger.ts';

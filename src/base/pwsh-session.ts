@@ -20,9 +20,9 @@ import { stripVTControlCharacters } from 'node:util';
 import type { PowerShell as PowerShellType } from 'node-powershell';
 import { PACKAGE_ROOT } from '../package-layout.ts';
 import type { PlanText } from '../plan/types.ts';
-import type { SecretStore } from '../base/secret.ts';
-import type { OutputStream, ProcessResult } from '../base/process.ts';
-import { watchStall, type StallWatch } from '../base/stall.ts';
+import type { SecretStore } from './secret.ts';
+import type { OutputStream, ProcessResult } from './process.ts';
+import { watchStall, type StallWatch } from './stall.ts';
 
 export interface PwshRunOptions {
   env: Record<string, PlanText>;

@@ -1,7 +1,7 @@
 // One PowerShell session per run, in a real PowerShell (see test/support/pwsh.ts).
 
 import { afterEach, expect, it, vi } from 'vitest';
-import { createPwshSession, type PwshSession } from '../../src/engine/pwsh-session.ts';
+import { createPwshSession, type PwshSession } from '../../src/base/pwsh-session.ts';
 import { SecretStore } from '../../src/base/secret.ts';
 import { describeWith } from '../support/requirements.ts';
 import { pwsh, pwshStartupMs, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
