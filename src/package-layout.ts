@@ -24,3 +24,11 @@ export const ENTRY_POINTS = ['cli/main', 'targets/tree/copy-worker', 'targets/tr
 export function entryPointFile(entry: (typeof ENTRY_POINTS)[number]): string {
   return built ? join(dirname(here), `${entry.slice(entry.lastIndexOf('/') + 1)}.js`) : join(dirname(here), `${entry}.ts`);
 }
+
+/**
+ * A file other than code that Stillpoint reads at run time (a PowerShell script), by its path
+ * under src/: there in a checkout; scripts/build.ts copies it into dist/ for the package.
+ */
+export function shippedFile(path: string): string {
+  return built ? join(dirname(here), path.slice(path.lastIndexOf('/') + 1)) : join(dirname(here), path);
+}

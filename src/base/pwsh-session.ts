@@ -15,10 +15,9 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import type { PowerShell as PowerShellType } from 'node-powershell';
-import { PACKAGE_ROOT } from '../package-layout.ts';
+import { PACKAGE_ROOT, shippedFile } from '../package-layout.ts';
 import type { PlanText } from '../plan/types.ts';
 import type { SecretStore } from './secret.ts';
 import type { OutputStream, ProcessResult } from './process.ts';
@@ -56,7 +55,8 @@ export class PwshMissing extends Error {
   }
 }
 
-const CHECKOUT_PWSH = join(PACKAGE_ROOT, '.tools', 'pwsh');
+// scripts/install-pwsh.sh's .NET tool; on Windows the tool's program is pwsh.exe.
+const CHECKOUT_PWSH = join(PACKAGE_ROOT, '.tools', process.platform === 'win32' ? 'pwsh.exe' : 'pwsh');
 
 /** STILLPOINT_PWSH, then .tools/pwsh of this checkout, then pwsh on PATH. */
 export function findPwsh(): string {
@@ -82,11 +82,8 @@ function isExecutable(path: string): boolean {
 /** child-shell frames each invocation with lines of 16 characters from this alphabet. */
 const FRAME_LINE = /^[0-9A-Za-z]{16}$/;
 
-/**
- * Runs one block: see the script for the files it reads and writes. Beside this module in a
- * checkout; scripts/build.ts copies it beside the bundle in the package.
- */
-const BLOCK_SCRIPT = fileURLToPath(new URL('./pwsh-block.ps1', import.meta.url));
+/** Runs one block: see the script for the files it reads and writes. */
+const BLOCK_SCRIPT = shippedFile('base/pwsh-block.ps1');
 
 /** A single-quoted PowerShell string (Stillpoint's own paths; a quote is doubled all the same). */
 function quoted(text: string): string {
