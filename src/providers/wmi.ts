@@ -109,6 +109,10 @@ function ledger(): VssLedger {
   return new VssLedger(join(stateDirectory(), 'wmi'));
 }
 
+// A PowerShell that prints nothing, or ends before it answers, is not one (Wine's powershell.exe
+// is a stub that exits at once).
+const NO_ANSWER = "PowerShell started but never answered, so WMI cannot be asked for Win32_ShadowCopy here (Wine's powershell.exe is such a stub)";
+
 async function probe(_volume: VolumeInfo, _options: ProviderPlan): Promise<Availability> {
   if (process.platform !== 'win32') {
     return { available: false, reason: `Win32_ShadowCopy is a Windows WMI class; this machine runs ${process.platform}` };
@@ -118,12 +122,12 @@ async function probe(_volume: VolumeInfo, _options: ProviderPlan): Promise<Avail
   const shell = openPowerShell();
   try {
     const { raw } = await shell.invoke('"ok=$([bool](Get-CimClass -ClassName Win32_ShadowCopy -ErrorAction SilentlyContinue))"');
-    // A PowerShell that runs and prints nothing at all is not one (Wine's powershell.exe is a stub).
-    if (raw.trim() === '') return { available: false, reason: 'PowerShell ran but printed nothing, so WMI cannot be asked for Win32_ShadowCopy here (Wine\'s powershell.exe is such a stub)' };
+    if (raw.trim() === '') return { available: false, reason: NO_ANSWER };
     return fields(raw, 'Get-CimClass Win32_ShadowCopy').ok === 'True'
       ? { available: true }
       : { available: false, reason: 'the WMI class Win32_ShadowCopy is not available (Windows client editions without the VSS WMI provider?)' };
   } catch (error) {
+    if (/process exited/.test((error as Error).message)) return { available: false, reason: NO_ANSWER };
     return { available: false, reason: `PowerShell could not query WMI: ${(error as Error).message}` };
   } finally {
     await shell.dispose();

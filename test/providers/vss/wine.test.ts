@@ -77,7 +77,7 @@ describeWith('Windows providers against Wine\'s own DLLs', [wine()], () => {
     const availability = await wmiProvider.probe(volume(), wmi);
     expect(availability.available).toBe(false);
     expect(!availability.available && availability.reason).toBe(
-      "PowerShell ran but printed nothing, so WMI cannot be asked for Win32_ShadowCopy here (Wine's powershell.exe is such a stub)",
+      "PowerShell started but never answered, so WMI cannot be asked for Win32_ShadowCopy here (Wine's powershell.exe is such a stub)",
     );
   });
 
