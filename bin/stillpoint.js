@@ -12,6 +12,15 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
+// `--version` alone is answered here, before any of Stillpoint loads: scripts and package
+// managers ask it often, and it needs only package.json. (src/cli/main.ts prints the same line
+// for `-V` and for `main()` called in-process.)
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+  const { readFileSync } = await import('node:fs');
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`stillpoint ${version} (Node.js ${process.version})\n`);
+  process.exit(0);
+}
 // Compiling the code is most of a cold start: Node's compile cache (in the OS temp folder)
 // keeps that work from one run to the next.
 const { enableCompileCache } = await import('node:module');

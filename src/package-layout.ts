@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(import.meta.url);
-const built = !here.endsWith('.ts');
+/** Running from the bundle in dist/ (the installed package), not from the sources. */
+export const BUILT = !here.endsWith('.ts');
 
 /** The checkout, or the installed package (<prefix>/lib/node_modules/stillpoint). */
 export const PACKAGE_ROOT = dirname(dirname(here));
@@ -22,7 +23,7 @@ export const ENTRY_POINTS = ['cli/main', 'targets/tree/copy-worker', 'targets/tr
 
 /** The file that runs an entry point: its source in a checkout, its bundle in the package. */
 export function entryPointFile(entry: (typeof ENTRY_POINTS)[number]): string {
-  return built ? join(dirname(here), `${entry.slice(entry.lastIndexOf('/') + 1)}.js`) : join(dirname(here), `${entry}.ts`);
+  return BUILT ? join(dirname(here), `${entry.slice(entry.lastIndexOf('/') + 1)}.js`) : join(dirname(here), `${entry}.ts`);
 }
 
 /**
@@ -30,5 +31,5 @@ export function entryPointFile(entry: (typeof ENTRY_POINTS)[number]): string {
  * under src/: there in a checkout; scripts/build.ts copies it into dist/ for the package.
  */
 export function shippedFile(path: string): string {
-  return built ? join(dirname(here), path.slice(path.lastIndexOf('/') + 1)) : join(dirname(here), path);
+  return BUILT ? join(dirname(here), path.slice(path.lastIndexOf('/') + 1)) : join(dirname(here), path);
 }

@@ -12,4 +12,11 @@ describe('stillpoint --version', () => {
     expect(code).toBe(0);
     expect(stdout).toBe(`stillpoint ${version} (Node.js ${process.version})\n`);
   });
+
+  it('prints the same line for -V, which the command line itself answers (--version is answered before it loads)', async () => {
+    const long = await startCli(['--version']).done;
+    const short = await startCli(['-V']).done;
+    expect(short.code).toBe(0);
+    expect(short.stdout).toBe(long.stdout);
+  });
 });
