@@ -8,8 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(import.meta.url);
-/** Running from the bundle in dist/ (the installed package), not from the sources. */
-export const BUILT = !here.endsWith('.ts');
+const built = !here.endsWith('.ts');
 
 /** The checkout, or the installed package (<prefix>/lib/node_modules/stillpoint). */
 export const PACKAGE_ROOT = dirname(dirname(here));
@@ -23,7 +22,7 @@ export const ENTRY_POINTS = ['cli/main', 'targets/tree/copy-worker', 'targets/tr
 
 /** The file that runs an entry point: its source in a checkout, its bundle in the package. */
 export function entryPointFile(entry: (typeof ENTRY_POINTS)[number]): string {
-  return BUILT ? join(dirname(here), `${entry.slice(entry.lastIndexOf('/') + 1)}.js`) : join(dirname(here), `${entry}.ts`);
+  return built ? join(dirname(here), `${entry.slice(entry.lastIndexOf('/') + 1)}.js`) : join(dirname(here), `${entry}.ts`);
 }
 
 /**
@@ -31,5 +30,5 @@ export function entryPointFile(entry: (typeof ENTRY_POINTS)[number]): string {
  * under src/: there in a checkout; scripts/build.ts copies it into dist/ for the package.
  */
 export function shippedFile(path: string): string {
-  return BUILT ? join(dirname(here), path.slice(path.lastIndexOf('/') + 1)) : join(dirname(here), path);
+  return built ? join(dirname(here), path.slice(path.lastIndexOf('/') + 1)) : join(dirname(here), path);
 }

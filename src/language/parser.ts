@@ -5,7 +5,6 @@
 // one bad statement gives one diagnostic. Tokens that cannot start a statement are read by
 // the `junk` rule, which skips to the end of the statement the same way and records it.
 
-import { BUILT } from '../package-layout.ts';
 import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import { CstParser, EOF, isRecognitionException } from './chevrotain.ts';
 import * as T from './tokens.ts';
@@ -51,9 +50,7 @@ export class StillParser extends CstParser {
   junk: Junk[] = [];
 
   constructor() {
-    // Chevrotain's checks of the grammar itself cost ~20 ms of every start: the sources run them
-    // (every test builds this parser), the installed bundle, whose grammar they passed, skips them.
-    super(T.ALL_TOKEN_TYPES, { recoveryEnabled: true, errorMessageProvider, maxLookahead: 2, skipValidations: BUILT });
+    super(T.ALL_TOKEN_TYPES, { recoveryEnabled: true, errorMessageProvider, maxLookahead: 2 });
     this.performSelfAnalysis();
     // Chevrotain's in-repetition recovery skips tokens inside a loop and reports what it
     // skipped one by one; statement-level recovery above gives one diagnostic instead.
