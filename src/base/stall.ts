@@ -11,6 +11,7 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import { formatMs } from './deadline.ts';
+import { procStatFields } from './proc-stat.ts';
 
 export class StallError extends Error {
   constructor(what: string, timeoutMs: number, detail = '') {
@@ -90,9 +91,7 @@ export async function groupIoCounters(pgid: number): Promise<Map<number, number>
       .filter((name) => /^\d+$/.test(name))
       .map(async (pid): Promise<[number, number] | undefined> => {
         const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-        // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[2]) !== pgid) return undefined;
+        if (Number(procStatFields(stat)[2]) !== pgid) return undefined;
         const io = await readFile(`/proc/${pid}/io`, 'utf8').catch(() => '');
         const count = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0);
         return [Number(pid), count('rchar') + count('wchar')];
