@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { procStatFields } from '../base/proc-stat.ts';
+import { processState } from '../base/proc-stat.ts';
 import type { WriterPlan } from '../plan/types.ts';
 import { startWatchdog, type ReleaseAction, type Watchdog } from '../providers/watchdog.ts';
 import type { BackupStamp, Writer, WriterContext, WriterMetadata } from './writer.ts';
@@ -119,15 +119,6 @@ export class ProcessWriter implements Writer {
       throw new Error(`process ${pid} is not running`);
     }
     return pid;
-  }
-}
-
-/** The kernel's one-letter state of a process (R, S, D, T, Z ...) from /proc. */
-export function processState(pid: number): string | undefined {
-  try {
-    return procStatFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[0]?.[0];
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { procStatFields } from '../../src/base/proc-stat.ts';
+import { processState, procStatFields } from '../../src/base/proc-stat.ts';
 
 describe('procStatFields', () => {
   it('reads the fields after the command name, which may hold spaces and parentheses', () => {
@@ -11,5 +11,10 @@ describe('procStatFields', () => {
     const fields = procStatFields(readFileSync('/proc/self/stat', 'utf8'));
     expect(fields[0]).toMatch(/^[RS]$/);
     expect(Number(fields[1])).toBe(process.ppid);
+  });
+
+  it.runIf(process.platform === 'linux')('gives the state of a live process, and none for a pid that is gone', () => {
+    expect(processState(process.pid)).toMatch(/^[RS]$/);
+    expect(processState(2 ** 22 + 1)).toBeUndefined();
   });
 });

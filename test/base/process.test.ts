@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { processState } from '../../src/base/proc-stat.ts';
 import { SecretStore } from '../../src/base/secret.ts';
 import { describeCommand, isAlive, runProcess, SpawnError } from '../../src/base/process.ts';
 
@@ -11,12 +12,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Alive and not a zombie. */
 function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = processState(pid);
+  return state !== undefined && state !== 'Z';
 }
 
 async function collect(options: Parameters<typeof runProcess>[0]) {

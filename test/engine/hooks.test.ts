@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { StillpointEventBody } from '../../src/events/types.ts';
+import { processState } from '../../src/base/proc-stat.ts';
 import { SecretStore } from '../../src/base/secret.ts';
 import { HookFailure, runHooks } from '../../src/engine/hooks.ts';
 import { pwsh, PWSH_TEST_TIMEOUT_MS } from '../support/pwsh.ts';
@@ -19,12 +20,8 @@ const finishedStatuses = (events: StillpointEventBody[]) =>
   events.flatMap((e) => (e.type === 'hook.finished' ? [e.status] : []));
 
 function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = processState(pid);
+  return state !== undefined && state !== 'Z';
 }
 
 describe('runHooks', () => {

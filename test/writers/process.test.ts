@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { SecretStore } from '../../src/base/secret.ts';
 import { createWriter } from '../../src/writers/index.ts';
-import { cgroupPath, processState } from '../../src/writers/process.ts';
+import { processState } from '../../src/base/proc-stat.ts';
+import { cgroupPath } from '../../src/writers/process.ts';
 import { describeWith, linux } from '../support/requirements.ts';
 import { writerContext } from './context.ts';
 
