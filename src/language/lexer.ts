@@ -13,10 +13,19 @@ import { MAX_STRING_LENGTH } from './limits.ts';
 import type { RangeOf } from './positions.ts';
 import * as T from './tokens.ts';
 
-const lexer = new Lexer(
-  T.TOKEN_DEFINITIONS.map((d) => d.type),
-  { positionTracking: 'onlyOffset', ensureOptimizations: true },
-);
+/**
+ * The lexer of the token definitions. `checks` runs Chevrotain's checks of the definitions
+ * (patterns that can never match, anchors, ...): as for the parser (StillParser), only
+ * test/language/grammar-checks.test.ts asks for them, and every start skips them.
+ */
+export function stillLexer({ checks = false } = {}): InstanceType<typeof Lexer> {
+  return new Lexer(
+    T.TOKEN_DEFINITIONS.map((d) => d.type),
+    { positionTracking: 'onlyOffset', ensureOptimizations: true, skipValidations: !checks },
+  );
+}
+
+const lexer = stillLexer();
 
 const ASKS_FOR_MORE = new Set<TokenType>([T.Comma, T.Assign, T.LParen, T.LBracket, T.LCurly, T.Coalesce, T.EqualEqual, T.NotEqual, T.And, T.Or, T.Not, T.Semicolon]);
 const CONTINUES = new Set<TokenType>([T.LCurly, T.RCurly, T.RParen, T.RBracket, T.Comma, T.Assign, T.Coalesce, T.EqualEqual, T.NotEqual, T.And, T.Or, T.Else, T.RawBlock]);

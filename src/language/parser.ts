@@ -49,8 +49,13 @@ interface RecoveryInternals {
 export class StillParser extends CstParser {
   junk: Junk[] = [];
 
-  constructor() {
-    super(T.ALL_TOKEN_TYPES, { recoveryEnabled: true, errorMessageProvider, maxLookahead: 2 });
+  /**
+   * `checks` runs Chevrotain's checks of the grammar itself (ambiguous alternatives, left
+   * recursion, ...). They find mistakes in this file, never in a script, and cost every start
+   * some 20 ms, so only test/language/grammar-checks.test.ts asks for them.
+   */
+  constructor({ checks = false } = {}) {
+    super(T.ALL_TOKEN_TYPES, { recoveryEnabled: true, errorMessageProvider, maxLookahead: 2, skipValidations: !checks });
     this.performSelfAnalysis();
     // Chevrotain's in-repetition recovery skips tokens inside a loop and reports what it
     // skipped one by one; statement-level recovery above gives one diagnostic instead.
