@@ -30,6 +30,11 @@ export interface EvaluationInput {
   secrets: SecretStore;
   /** Where the parser reported errors (file name as in ranges -> offsets): statements there are not evaluated. */
   syntaxErrors?: ReadonlyMap<string, readonly number[]>;
+  /**
+   * base/cron.ts's cronProblem, for `schedule` statements. Loading the cron parser is a good part
+   * of `check`'s start-up, so load.ts passes it only when a file's text has a `schedule`.
+   */
+  cronProblem?: (expression: string) => string | undefined;
 }
 
 export interface EvaluationResult {

@@ -96,6 +96,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
     sources,
     secrets,
     syntaxErrors,
+    cronProblem: await cronProblemIfNeeded(sources),
     options: {
       platform: options.platform ?? currentPlatform(),
       hostname: options.hostname ?? osHostname(),
@@ -120,6 +121,12 @@ async function load(path: string, text: string | undefined, options: LoadOptions
     plan.jobs = plan.jobs.filter((j) => j.name === options.job);
   }
   return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: result.external };
+}
+
+/** The cron parser (with luxon, ~20 ms to load) for scripts that may have a schedule: their text says `schedule`. */
+async function cronProblemIfNeeded(sources: ReadonlyMap<string, string>): Promise<((expression: string) => string | undefined) | undefined> {
+  for (const text of sources.values()) if (text.includes('schedule')) return (await import('../base/cron.ts')).cronProblem;
+  return undefined;
 }
 
 /** The diagnostics in file order, at most MAX_DIAGNOSTICS of them and a count of the rest. */

@@ -7,6 +7,7 @@ import { statementSpec, type BlockKind, type StatementSpec } from '../../src/lan
 import { parse } from '../../src/language/parse.ts';
 import { SecretStore } from '../../src/base/secret.ts';
 import { Evaluation } from '../../src/plan/evaluation.ts';
+import { cronProblem } from '../../src/base/cron.ts';
 import { Scope, type Ctx } from '../../src/plan/scope.ts';
 import { STARTED } from './helpers.ts';
 
@@ -22,6 +23,7 @@ export function evaluationOf(text: string, env: Record<string, string> = {}): { 
     sources: new Map([[SCRIPT, text]]),
     options: { platform: 'linux', hostname: 'host1', runId: 'run-1', started: STARTED, env },
     secrets,
+    cronProblem,
   });
   return { ev, file: parsed.file, secrets };
 }
