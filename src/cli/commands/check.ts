@@ -7,6 +7,12 @@ import { Option } from 'commander';
 import { importRootOption } from './import-root.ts';
 import type { DefineCommand } from './index.ts';
 
+/**
+ * `check` starts no run, so there is no run id to give `run_id`: this one has a real one's
+ * shape (what a check can depend on), and making a real one would load node:crypto.
+ */
+const CHECK_RUN_ID = '00000000-0000-4000-8000-000000000000';
+
 export const define: DefineCommand = (program, setExitCode) => {
   program
     .command('check')
@@ -26,7 +32,7 @@ export const define: DefineCommand = (program, setExitCode) => {
       const all = [];
       const color = options.format === 'text' && process.stdout.isTTY && !process.env.NO_COLOR;
       for (const file of files) {
-        const result = await loadPlan(file, { importRoots: options.importRoot });
+        const result = await loadPlan(file, { importRoots: options.importRoot, runId: CHECK_RUN_ID });
         all.push(...result.diagnostics);
         if (options.format !== 'text') continue;
         for (const diagnostic of result.diagnostics) {
