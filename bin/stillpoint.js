@@ -4,6 +4,11 @@
 // tests that start this file. The installed package has no src/, only dist/, the bundle that
 // scripts/build.ts makes at `npm pack` (Node strips no types under node_modules). The
 // system test test/system/installed-package.test.ts packs, installs and runs that bundle.
+//
+// This file is CommonJS (bin/package.json says so): Node runs it without starting its ES module
+// loader, which `--version` then never needs, and which costs every other command nothing more
+// than it would have.
+'use strict';
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(
@@ -12,19 +17,19 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
+const { existsSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
 // `--version` alone is answered here, before any of Stillpoint loads: scripts and package
 // managers ask it often, and it needs only package.json. (src/cli/main.ts prints the same line
 // for `-V` and for `main()` called in-process.)
 if (process.argv.length === 3 && process.argv[2] === '--version') {
-  const { readFileSync } = await import('node:fs');
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
   process.stdout.write(`stillpoint ${version} (Node.js ${process.version})\n`);
   process.exit(0);
 }
 // Compiling the code is most of a cold start: Node's compile cache (in the OS temp folder)
 // keeps that work from one run to the next.
-const { enableCompileCache } = await import('node:module');
-enableCompileCache?.();
+require('node:module').enableCompileCache?.();
 // A reader that stops early (`stillpoint check x.still | head`) closes the pipe: that ends the
 // output, not in a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -33,7 +38,10 @@ for (const stream of [process.stdout, process.stderr]) {
     process.exit(process.exitCode ?? 0);
   });
 }
-const { existsSync } = await import('node:fs');
-const source = new URL('../src/cli/main.ts', import.meta.url);
-const { main } = await import(existsSync(source) ? source.href : '../dist/main.js');
-process.exitCode = await main(process.argv);
+const source = join(__dirname, '..', 'src', 'cli', 'main.ts');
+const { pathToFileURL } = require('node:url');
+import(pathToFileURL(existsSync(source) ? source : join(__dirname, '..', 'dist', 'main.js')).href).then(
+  async ({ main }) => {
+    process.exitCode = await main(process.argv);
+  },
+);
