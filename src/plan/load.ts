@@ -40,6 +40,12 @@ export interface LoadOptions {
    * script's own folder when absent. Imports outside them are refused (SECURITY.md).
    */
   importRoots?: readonly string[];
+  /**
+   * Evaluate as `run` does: `file(...)` and `exists(...)` read the disk. Without it (check,
+   * plan, the language server) they are never called: their values are known only when the
+   * job runs (SECURITY.md).
+   */
+  runTime?: boolean;
 }
 
 export interface LoadResult {
@@ -102,6 +108,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
       runId: options.runId ?? randomUUID(),
       started: options.started ?? new Date(),
       env: options.env ?? process.env,
+      runTime: options.runTime ?? false,
     },
   });
   // Diagnostics are printed where the script is under review: they never show an external value.
