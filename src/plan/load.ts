@@ -3,7 +3,6 @@
 // server all call this, so they agree on every diagnostic.
 
 import { randomUUID } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { SourceFile } from '../language/ast.ts';
@@ -11,7 +10,7 @@ import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
 import { MAX_DIAGNOSTICS, MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
-import { loadSource, refuseBuffer } from '../language/source.ts';
+import { allowedRoots, loadSource, refuseBuffer } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
 import { evaluate } from './evaluate.ts';
@@ -149,19 +148,6 @@ interface Graph {
   roots: readonly string[];
   /** Characters read so far, all files together. */
   bytes: number;
-}
-
-/** The real paths of the allowed folders; one that does not exist is an error and allows nothing. */
-async function allowedRoots(folders: readonly string[], diagnostics: Diagnostic[]): Promise<string[]> {
-  const roots: string[] = [];
-  for (const folder of folders) {
-    try {
-      roots.push(await realpath(folder));
-    } catch {
-      diagnostics.push({ severity: 'error', code: 'import-root-not-found', summary: `the import root ${folder} does not exist`, detail: 'Name an existing folder with `--import-root`.' });
-    }
-  }
-  return roots;
 }
 
 /** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */
