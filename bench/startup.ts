@@ -8,9 +8,10 @@
 //
 //   node bench/startup.ts [runs, default 15]
 //
-// Prints a markdown table and writes it to bench/results/startup.md.
+// Prints a markdown table and writes it to bench/results/startup.md, above the file's section
+// "## Where the time goes" (a profile's breakdown, written by hand), which it keeps.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPackage, NODES, packPackage } from '../test/support/installed-package.ts';
@@ -63,7 +64,10 @@ try {
     '',
   ].join('\n');
   process.stdout.write(`${table}\n`);
-  writeFileSync(join(ROOT, 'bench/results/startup.md'), report);
+  const results = join(ROOT, 'bench/results/startup.md');
+  const previous = existsSync(results) ? readFileSync(results, 'utf8') : '';
+  const breakdown = previous.indexOf('\n## Where the time goes');
+  writeFileSync(results, breakdown < 0 ? report : report + previous.slice(breakdown));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
