@@ -17,14 +17,20 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
-const { existsSync, readFileSync } = require('node:fs');
+const { existsSync, readFileSync, writeSync } = require('node:fs');
 const { join } = require('node:path');
 // `--version` alone is answered here, before any of Stillpoint loads: scripts and package
 // managers ask it often, and it needs only package.json. (src/cli/main.ts prints the same line
-// for `-V` and for `main()` called in-process.)
+// for `-V` and for `main()` called in-process.) One write to the file descriptor: making
+// process.stdout a stream (for a pipe: a socket, with the stream modules) would cost more
+// than the rest of this answer.
 if (process.argv.length === 3 && process.argv[2] === '--version') {
   const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
-  process.stdout.write(`stillpoint ${version} (Node.js ${process.version})\n`);
+  try {
+    writeSync(1, `stillpoint ${version} (Node.js ${process.version})\n`);
+  } catch (error) {
+    if (error.code !== 'EPIPE') throw error;
+  }
   process.exit(0);
 }
 // Compiling the code is most of a cold start: Node's compile cache (in the OS temp folder)
