@@ -64,3 +64,26 @@ export function timeOnce(argv: string[], options: { cwd?: string; env?: NodeJS.P
   if (result.status !== 0) throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr}`);
   return { wall, cpu: childrenCpuMs() - cpuBefore };
 }
+
+/**
+ * Whole processes side by side: each command once untimed (a user's first run: it fills the
+ * file cache and Node's compile cache), then `rounds` rounds in which the commands take turns,
+ * so that a change in the machine's load touches all of them alike. The median wall and CPU
+ * time (ms) of each, by name.
+ */
+export function interleavedMedians(commands: Record<string, string[]>, rounds: number, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Record<string, { wall: number; cpu: number }> {
+  const times: Record<string, { wall: number; cpu: number }[]> = {};
+  for (const [name, argv] of Object.entries(commands)) {
+    timeOnce(argv, options);
+    times[name] = [];
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, argv] of Object.entries(commands)) times[name]!.push(timeOnce(argv, options));
+  }
+  return Object.fromEntries(Object.entries(times).map(([name, t]) => [name, { wall: median(t.map((x) => x.wall)), cpu: median(t.map((x) => x.cpu)) }]));
+}
+
+/** A result file: title, how it was measured, the machine, the table. */
+export function resultMarkdown(title: string, how: string, machine: string, table: string): string {
+  return [`# ${title}`, '', how, machine, '', table, ''].join('\n');
+}

@@ -2,8 +2,8 @@
 // CLI (`npm pack`, `npm install --global` into a temp prefix, as bench/startup.ts) runs
 // `stillpoint run` of a job with the copy provider and one tree target over a 100-file tree
 // that its first run already copied, side by side with `rsync -a` of the same tree into a copy
-// it already made (the peer), and `node -e 0` (the floor of any Node program). The commands
-// take turns within each round; one untimed run of each first. Medians of wall and CPU time.
+// it already made (the peer), and `node -e 0` (the floor of any Node program). Medians of wall
+// and CPU time, the commands taking turns (interleavedMedians in measure.ts).
 //
 //   node bench/run-startup.ts [runs, default 15]
 //
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPackage, NODES, packPackage } from '../test/support/installed-package.ts';
 import { makeTree } from './make-tree.ts';
-import { machineNote, median, timeOnce } from './measure.ts';
+import { interleavedMedians, machineNote, resultMarkdown } from './measure.ts';
 
 const runs = Number(process.argv[2] ?? 15);
 if (!(runs >= 7)) throw new Error('at least 7 runs: node bench/run-startup.ts [runs]');
@@ -39,30 +39,20 @@ try {
     rsync: { label: '`rsync -a tree/ rsync/` (the peer)', argv: ['rsync', '-a', `${tree}/`, join(dir, 'rsync')] },
     run: { label: '`stillpoint run small.still --json`', argv: [installed.stillpoint, 'run', script, '--json'] },
   };
-  const times: Record<string, { wall: number; cpu: number }[]> = {};
-  for (const [name, { argv }] of Object.entries(commands)) {
-    timeOnce(argv, options); // the first copy; then nothing changes
-    times[name] = [];
-  }
-  for (let round = 0; round < runs; round++) {
-    for (const [name, { argv }] of Object.entries(commands)) times[name]!.push(timeOnce(argv, options));
-  }
-  const wall = (name: string) => median(times[name]!.map((t) => t.wall));
-  const cpu = (name: string) => median(times[name]!.map((t) => t.cpu));
+  const medians = interleavedMedians(Object.fromEntries(Object.entries(commands).map(([name, { argv }]) => [name, argv])), runs, options);
+  const wall = (name: string) => medians[name]!.wall;
+  const cpu = (name: string) => medians[name]!.cpu;
   const rows = Object.entries(commands).map(([name, { label }]) => {
     const verdict = name === 'run' ? `< ${GOAL_MS} ms: ${wall(name) < GOAL_MS ? 'met' : '**not met**'}` : '';
     return `| ${label} | ${wall(name).toFixed(1)} ms | ${cpu(name).toFixed(0)} ms | ${(wall(name) / wall('rsync')).toFixed(2)} | ${verdict} |`;
   });
   const table = ['| command | wall, median | CPU, median | × rsync | goal |', '|---|---:|---:|---:|---|', ...rows].join('\n');
-  const report = [
-    '# A run with nothing changed on a 100-file tree',
-    '',
-    `Command: \`node bench/run-startup.ts ${runs}\` (${runs} rounds, the commands taking turns; ${FILES} files of 16 B - 4 KiB, copied once before; the package packed and installed with \`npm install --global\` into a temp prefix, ${node.name}; CPU time in 10 ms ticks, the process and its children, threads included).`,
+  const report = resultMarkdown(
+    'A run with nothing changed on a 100-file tree',
+    `Command: \`node bench/run-startup.ts ${runs}\` (${runs} rounds, the commands taking turns; ${FILES} files of 16 B - 4 KiB, copied by the untimed first run; the package packed and installed with \`npm install --global\` into a temp prefix, ${node.name}; CPU time in 10 ms ticks, the process and its children, threads included).`,
     machine(),
-    '',
     table,
-    '',
-  ].join('\n');
+  );
   process.stdout.write(`${table}\n`);
   writeFileSync(join(ROOT, 'bench/results/run-startup.md'), report);
 } finally {

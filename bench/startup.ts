@@ -1,10 +1,8 @@
 // Start-up of the installed CLI, whole process: `npm pack` of this checkout, `npm install
 // --global` into a temp prefix, then `stillpoint --version` (goal < 100 ms) and `stillpoint
 // check` of a small script (goal < 200 ms), side by side with `node -e 0`, the floor any Node
-// CLI pays, on Node 24 and on Node 22.18 (the oldest `engines` allows). Median of the runs;
-// the commands take turns within each round so that a change in the machine's load touches
-// all of them alike. One untimed run first, as a user's first run: it fills the file cache
-// and Node's compile cache (bin/stillpoint.js turns that on).
+// CLI pays, on Node 24 and on Node 22.18 (the oldest `engines` allows). Medians of the runs,
+// the commands taking turns (interleavedMedians in measure.ts).
 //
 //   node bench/startup.ts [runs, default 15]
 //
@@ -15,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPackage, NODES, packPackage } from '../test/support/installed-package.ts';
-import { machineNote, median, timeOnce } from './measure.ts';
+import { interleavedMedians, machineNote, resultMarkdown } from './measure.ts';
 
 const runs = Number(process.argv[2] ?? 15);
 if (!(runs >= 7)) throw new Error('at least 7 runs: node bench/startup.ts [runs]');
@@ -36,16 +34,9 @@ try {
       version: [installed.stillpoint, '--version'],
       check: [installed.stillpoint, 'check', small],
     };
-    const times: Record<string, { wall: number; cpu: number }[]> = {};
-    for (const [name, argv] of Object.entries(commands)) {
-      timeOnce(argv, options);
-      times[name] = [];
-    }
-    for (let round = 0; round < runs; round++) {
-      for (const [name, argv] of Object.entries(commands)) times[name]!.push(timeOnce(argv, options));
-    }
-    const wall = (name: string) => median(times[name]!.map((t) => t.wall));
-    const cpu = (name: string) => median(times[name]!.map((t) => t.cpu));
+    const medians = interleavedMedians(commands, runs, options);
+    const wall = (name: string) => medians[name]!.wall;
+    const cpu = (name: string) => medians[name]!.cpu;
     const row = (label: string, name: string) => {
       const goal = GOALS[name];
       const verdict = goal === undefined ? '' : `< ${goal} ms: ${wall(name) < goal ? 'met' : '**not met**'}`;
@@ -54,15 +45,12 @@ try {
     rows.push(row('`node -e 0` (the floor)', 'floor'), row('`stillpoint --version`', 'version'), row(`\`stillpoint check ${small}\``, 'check'));
   }
   const table = ['| Node | command | wall, median | CPU, median | × the floor | goal |', '|---|---|---:|---:|---:|---|', ...rows].join('\n');
-  const report = [
-    '# Start-up of the installed CLI',
-    '',
+  const report = resultMarkdown(
+    'Start-up of the installed CLI',
     `Command: \`node bench/startup.ts ${runs}\` (${runs} rounds, the commands taking turns; the package packed and installed with \`npm install --global\` into a temp prefix; CPU time in 10 ms ticks).`,
     machine(),
-    '',
     table,
-    '',
-  ].join('\n');
+  );
   process.stdout.write(`${table}\n`);
   const results = join(ROOT, 'bench/results/startup.md');
   const previous = existsSync(results) ? readFileSync(results, 'utf8') : '';
