@@ -39,6 +39,21 @@ describe('the mount table', () => {
   });
 });
 
+describe.runIf(linux().ok)('resolveVolume without util-linux', () => {
+  it('starts no findmnt: it finds the mount with nothing on the PATH', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '';
+    try {
+      const volume = await resolveVolume(tmpdir());
+      expect(volume.mountPoint).toBeDefined();
+      expect(tmpdir().startsWith(volume.mountPoint!)).toBe(true);
+      expect(volume.fsType).toMatch(/^[a-z0-9.]+$/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
+
 describeWith('resolveVolume agrees with findmnt', [linux(), command('findmnt', 'install util-linux')], () => {
   it('on the folders of this machine', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'stillpoint-volume-info-'));
