@@ -26,7 +26,9 @@ const ROOT = join(import.meta.dirname, '..');
 
 /** Child mode: one tree-target write, as the engine would call it. */
 async function writeOnce(target: string, source: string): Promise<void> {
-  // As bin/stillpoint.js does: the modules are type-stripped once, not on every run.
+  // As bin/stillpoint.js does: the young generation held at its starting size, and the
+  // modules type-stripped once, not on every run.
+  (await import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
   (await import('node:module')).enableCompileCache?.();
   const { TreeTarget } = await import('../src/targets/tree/index.ts');
   const result = await new TreeTarget(target).write(
