@@ -15,7 +15,7 @@ export interface LoadedPlan {
 
 export async function loadPlanOrReport(
   file: string,
-  options: Pick<LoadOptions, 'job' | 'runId' | 'started' | 'importRoots'> = {},
+  options: Pick<LoadOptions, 'job' | 'runId' | 'started' | 'importRoots' | 'runTime'> = {},
   stderr: NodeJS.WritableStream = process.stderr,
 ): Promise<LoadedPlan | number> {
   const [{ loadPlan }, { renderDiagnostic }] = await Promise.all([import('../plan/load.ts'), import('../language/render-diagnostic.ts')]);

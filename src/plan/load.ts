@@ -3,7 +3,6 @@
 // server all call this, so they agree on every diagnostic.
 
 import { randomUUID } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { SourceFile } from '../language/ast.ts';
@@ -11,7 +10,7 @@ import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
 import { MAX_DIAGNOSTICS, MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
-import { loadSource, refuseBuffer } from '../language/source.ts';
+import { allowedRoots, loadSource, refuseBuffer } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
 import { evaluate } from './evaluate.ts';
@@ -40,6 +39,12 @@ export interface LoadOptions {
    * script's own folder when absent. Imports outside them are refused (SECURITY.md).
    */
   importRoots?: readonly string[];
+  /**
+   * Evaluate as `run` does: `file(...)` and `exists(...)` read the disk. Without it (check,
+   * plan, the language server) they are never called: their values are known only when the
+   * job runs (SECURITY.md).
+   */
+  runTime?: boolean;
 }
 
 export interface LoadResult {
@@ -102,6 +107,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
       runId: options.runId ?? randomUUID(),
       started: options.started ?? new Date(),
       env: options.env ?? process.env,
+      runTime: options.runTime ?? false,
     },
   });
   // Diagnostics are printed where the script is under review: they never show an external value.
@@ -142,19 +148,6 @@ interface Graph {
   roots: readonly string[];
   /** Characters read so far, all files together. */
   bytes: number;
-}
-
-/** The real paths of the allowed folders; one that does not exist is an error and allows nothing. */
-async function allowedRoots(folders: readonly string[], diagnostics: Diagnostic[]): Promise<string[]> {
-  const roots: string[] = [];
-  for (const folder of folders) {
-    try {
-      roots.push(await realpath(folder));
-    } catch {
-      diagnostics.push({ severity: 'error', code: 'import-root-not-found', summary: `the import root ${folder} does not exist`, detail: 'Name an existing folder with `--import-root`.' });
-    }
-  }
-  return roots;
 }
 
 /** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */
