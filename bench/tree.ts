@@ -27,9 +27,9 @@ const ROOT = join(import.meta.dirname, '..');
 /** Child mode: one tree-target write, as the engine would call it. */
 async function writeOnce(target: string, source: string): Promise<void> {
   const peaks = peakByFiles();
-  // As bin/stillpoint.js does: the young generation held at its starting size, and the
-  // modules type-stripped once, not on every run.
-  (await import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
+  // As bin/stillpoint.js does: the young generation limited, and the modules type-stripped
+  // once, not on every run.
+  (await import('../src/base/young-generation.ts')).limitYoungGeneration();
   (await import('node:module')).enableCompileCache?.();
   const { TreeTarget } = await import('../src/targets/tree/index.ts');
   const result = await new TreeTarget(target).write(

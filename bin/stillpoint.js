@@ -21,15 +21,6 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.stdout.write(`stillpoint ${version} (Node.js ${process.version})\n`);
   process.exit(0);
 }
-// V8 grows a thread's young generation with what survives its collections, on Node 24 up to
-// 128 MiB for the main thread, which a backup of many files reaches and keeps (in flight:
-// 256 entries, always alive, always new); that was half of the process's peak memory
-// (bench/results/tree-memory.md). Held at the size it starts with: V8 reads the growth factor
-// each time it would grow the young generation, while a --max-semi-space-size set now would
-// be too late (the heap was sized at start) and NODE_OPTIONS is the user's. Costs a few
-// percent of CPU in collections, measured on 1,000,000 files. bench/tree.ts does the same.
-const { setFlagsFromString } = await import('node:v8');
-setFlagsFromString('--semi-space-growth-factor=1');
 // Compiling the code is most of a cold start: Node's compile cache (in the OS temp folder)
 // keeps that work from one run to the next.
 const { enableCompileCache } = await import('node:module');
@@ -44,5 +35,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 const { existsSync } = await import('node:fs');
 const source = new URL('../src/cli/main.ts', import.meta.url);
-const { main } = await import(existsSync(source) ? source.href : '../dist/main.js');
+const { main, limitYoungGeneration } = await import(existsSync(source) ? source.href : '../dist/main.js');
+// A backup of many files would grow V8's young generation to 128 MiB (src/base/young-generation.ts).
+limitYoungGeneration();
 process.exitCode = await main(process.argv);
