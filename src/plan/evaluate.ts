@@ -71,5 +71,5 @@ function evaluateOnce(input: EvaluationInput): { result: EvaluationResult; ev: E
     started: options.started.toISOString(),
     jobs,
   };
-  return { result: { plan, diagnostics: ev.diagnostics, external: ev.external }, ev };
+  return { result: { plan, diagnostics: ev.diagnostics, external: ev.external, assumed: ev.assumed }, ev };
 }

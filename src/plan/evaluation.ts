@@ -2,7 +2,7 @@
 
 import * as nodePath from 'node:path';
 import type { SecretStore } from '../base/secret.ts';
-import type { Block, Setting, SourceFile } from '../language/ast.ts';
+import type { Block, Expr, Setting, SourceFile } from '../language/ast.ts';
 import type { Diagnostic, RelatedInformation, Severity, SourceRange } from '../language/diagnostic.ts';
 import { MAX_JOBS, MAX_LOOP_ITERATIONS, MAX_STRING_LENGTH } from '../language/limits.ts';
 import type { BuiltinContext, Platform } from './builtins.ts';
@@ -80,6 +80,14 @@ export interface EvaluationResult {
   diagnostics: Diagnostic[];
   /** The values that came from the environment or a file, each with the expression that read it. */
   external: ExternalValue[];
+  /** The run-time conditions the plan took as true, while the script was only read (Evaluation.runTimeBranch). */
+  assumed: RunTimeCondition[];
+}
+
+/** A condition known only when the job runs: its source text and where it stands. */
+export interface RunTimeCondition {
+  expression: string;
+  origin: string;
 }
 
 export interface DefaultsEntry {
@@ -120,6 +128,7 @@ export class Evaluation {
   #tooManyJobs = false;
   /** This pass took a branch of a run-time `if` that no pass before it took. */
   tookNewBranch = false;
+  readonly assumed: RunTimeCondition[] = [];
   readonly builtins: Omit<BuiltinContext, 'baseDir'>;
   readonly #baseDirs = new Map<string, string>();
 
@@ -151,11 +160,16 @@ export class Evaluation {
   }
 
   /**
-   * The branch to take of an `if` whose condition is known only at run time, among the
-   * branches it may take then (`undefined`: none, when there is no `else`).
+   * The branch to take of an `if` whose first condition known only at run time is
+   * `condition`, among the branches it may take then (`undefined`: none, when there is no
+   * `else`). The plan's pass takes the first, as if `condition` held, and says so.
    */
-  runTimeBranch(candidates: readonly (Block | undefined)[]): Block | undefined {
+  runTimeBranch(condition: Expr, candidates: readonly (Block | undefined)[]): Block | undefined {
     const pass = this.input.branchPass;
+    if (!pass || pass.index === 0) {
+      const origin = this.origin(condition.range);
+      if (!this.assumed.some((a) => a.origin === origin)) this.assumed.push({ expression: this.quote(condition.range), origin });
+    }
     if (!pass) return candidates[0];
     const { branches } = pass;
     const blocks = candidates.filter((b): b is Block => b !== undefined);

@@ -17,6 +17,7 @@ import { evaluate } from './evaluate.ts';
 import { importPathOf, importTarget } from './imports.ts';
 import { SecretStore } from '../base/secret.ts';
 import { hideExternalInDiagnostics, type ExternalValue } from './external.ts';
+import type { RunTimeCondition } from './evaluation.ts';
 import type { Plan } from './types.ts';
 
 export type { Platform } from './builtins.ts';
@@ -58,6 +59,8 @@ export interface LoadResult {
   sources: Map<string, string>;
   /** The plan's values from the environment and files: `plan` names them by expression unless asked to show them. */
   external: ExternalValue[];
+  /** The conditions known only at run time that the plan took as true (none when `runTime`). */
+  assumed: RunTimeCondition[];
 }
 
 /** Reads the script at `path` (as given on the command line) and evaluates it. */
@@ -84,9 +87,9 @@ async function load(path: string, text: string | undefined, options: LoadOptions
   const roots = await allowedRoots(options.importRoots ?? [dirname(root.resolved)], diagnostics);
   const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0 };
   await readGraph(root.file, root.resolved, text, undefined, graph);
-  if (!files.has(root.resolved)) return { secrets, diagnostics, sources, external: [] };
+  if (!files.has(root.resolved)) return { secrets, diagnostics, sources, external: [], assumed: [] };
   // Text that is mostly errors is not a script: evaluating it would only bury the first errors.
-  if (diagnostics.filter((d) => d.severity === 'error').length > MAX_DIAGNOSTICS) return { secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: [] };
+  if (diagnostics.filter((d) => d.severity === 'error').length > MAX_DIAGNOSTICS) return { secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: [], assumed: [] };
 
   const syntaxErrors = new Map<string, number[]>();
   for (const d of diagnostics) {
@@ -125,7 +128,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
     }
     plan.jobs = plan.jobs.filter((j) => j.name === options.job);
   }
-  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: result.external };
+  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: result.external, assumed: result.assumed };
 }
 
 /** The diagnostics in file order, at most MAX_DIAGNOSTICS of them and a count of the rest. */

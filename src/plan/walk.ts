@@ -1,7 +1,7 @@
 // The generic statement walk: `let`, `if` and `for`, and every statement checked against the
 // catalog before its family evaluates it.
 
-import type { Block, Setting, Statement } from '../language/ast.ts';
+import type { Block, Expr, Setting, Statement } from '../language/ast.ts';
 import { type BlockKind, BLOCKS, splitSetting, statementSpec, type StatementSpec } from '../language/catalog.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Evaluation } from './evaluation.ts';
@@ -60,17 +60,20 @@ export function walk(ev: Evaluation, statements: readonly Statement[], block: Bl
  */
 function chooseBranch(ev: Evaluation, statement: Extract<Statement, { kind: 'If' }>, ctx: Ctx): Block | undefined | 'failed' {
   const candidates: (Block | undefined)[] = [];
+  let first: Expr | undefined;
   for (const branch of statement.branches) {
     const condition = expectType(ev, branch.condition, ['bool'], ctx);
     if (condition?.type !== 'bool') return 'failed';
-    if (condition.runTime && !ev.runTime) candidates.push(branch.body);
-    else if (condition.value) {
+    if (condition.runTime && !ev.runTime) {
+      first ??= branch.condition;
       candidates.push(branch.body);
-      return candidates.length === 1 ? branch.body : ev.runTimeBranch(candidates);
+    } else if (condition.value) {
+      candidates.push(branch.body);
+      return first ? ev.runTimeBranch(first, candidates) : branch.body;
     }
   }
   candidates.push(statement.elseBody);
-  return candidates.length === 1 ? statement.elseBody : ev.runTimeBranch(candidates);
+  return first ? ev.runTimeBranch(first, candidates) : statement.elseBody;
 }
 
 /** After an `if` whose condition failed: go on with the statements after it. */

@@ -53,8 +53,10 @@ describe('while a script is only read', () => {
       'error unknown-name 9:13-9:16 unknown name `two`',
       'error unknown-name 11:13-11:18 unknown name `three`',
     ]);
-    const fixed = await job(script.replace('one', '"one"').replace('two', '"two"').replace('three', '"three"'));
-    expect(fixed.exclude).toEqual(['primary', 'pg']);
+    const fixed = await evalText(script.replace('one', '"one"').replace('two', '"two"').replace('three', '"three"'));
+    expect(fixed.plan!.jobs[0]!.exclude).toEqual(['primary', 'pg']);
+    expect(fixed.assumed.map((a) => `${a.origin.slice(fixed.dir.length + 1)} ${a.expression}`)).toEqual(['main.still:5:6 file("role") == "primary"', 'main.still:7:8 exists("/srv/pg")']);
+    expect((await evalText(script, { runTime: true })).assumed).toEqual([]);
   });
 
   it('`and` and `or` with a run-time left side check their right side', async () => {

@@ -62,6 +62,7 @@ describeWith('file() and exists() while a script is only read', [linux(), comman
     const plan = await traced(dir, ['plan', 'tree/main.still']);
     expect(plan.stdout).toContain('exec /bin/true --host "${file(\\"/etc/hostname\\")}"');
     expect(plan.stdout).toContain('exclude cache');
+    expect(plan.stdout).toMatch(/\nshown as if these conditions held; they are known only when the job runs, and run decides:\n {2}tree\/main\.still:6:6 {2}exists\("\//);
   });
 
   it('the language server neither', async () => {
