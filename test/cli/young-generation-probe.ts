@@ -1,14 +1,12 @@
 // Loaded with --import into a CLI run by young-generation.test.ts: writes the largest size the
 // main thread's young generation (V8's new space) reached, in bytes, to YOUNG_GENERATION_OUT.
 import { writeFileSync } from 'node:fs';
-import { getHeapSpaceStatistics } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
+import { youngGenerationBytes } from '../../src/base/young-generation.ts';
 
 if (isMainThread) {
   let largest = 0;
-  const sample = () => {
-    largest = Math.max(largest, getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size);
-  };
+  const sample = () => (largest = Math.max(largest, youngGenerationBytes()));
   setInterval(sample, 20).unref();
   process.on('exit', () => {
     sample();
