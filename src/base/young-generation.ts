@@ -4,9 +4,10 @@
 // a third of the process's peak memory at 1,000,000 files (bench/results/tree-memory.md). A
 // --max-semi-space-size set at run time comes too late (V8 sized the heap at start) and
 // NODE_OPTIONS is the user's; but V8 reads its growth factor each time it would grow the young
-// generation, so a factor of 1 set once the limit is reached holds it there. Not smaller: held
-// at its starting 2 MiB, the main thread of a 200,000-file backup spent 12.6 s of CPU against
-// 8.1-8.7 s with V8's sizing; at 8 and 32 MiB it spent 8.7 and 9.0 s (one run each, loaded machine).
+// generation, so a factor of 1 set once the limit is reached holds it there. Not smaller: the
+// main thread of a 200,000-file backup collected its young generation 73 times with V8's
+// sizing, 367 times limited at 16 MiB, 2,909 times held at its starting 2 MiB (pauses of
+// 1.4, 3.9 and 8.2 s on a loaded machine; bench/results/tree-memory.md).
 
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
