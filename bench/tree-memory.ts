@@ -23,6 +23,8 @@ import { dropsCaches, machineNote, measureCold, type Measure } from './measure.t
 const ROOT = join(import.meta.dirname, '..');
 const TREE_BENCH = join(ROOT, 'bench/tree.ts');
 const GOAL_MIB = 250;
+/** The environment that changes what this bench measures, named in the command it reports. */
+const SETTINGS = ['STILLPOINT_BENCH_DIR', 'STILLPOINT_BENCH_FILES', 'STILLPOINT_BENCH_DROP_CACHES'];
 /** Inodes per source file the runs take: the sources (N and N/10), their first copy, and the folders of three snapshots. */
 const INODES_PER_FILE = 2.5;
 /** Bytes of disk per source file: XFS gives a small file a 4 KiB block and an inode; a copy takes as much again. */
@@ -116,7 +118,7 @@ function main(): void {
   const text = [
     '# Tree target: peak memory against the number of files',
     '',
-    `Command: \`${shape.files === 1_000_000 ? '' : `STILLPOINT_BENCH_FILES=${shape.files} `}node bench/tree-memory.ts\` (${new Date().toISOString().slice(0, 16)}Z). ` +
+    `Command: \`${SETTINGS.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]} `).join('')}node bench/tree-memory.ts\` (${new Date().toISOString().slice(0, 16)}Z). ` +
       `${sizes.join(' and ')} files of 16 B - 4 KiB (bench/make-tree.ts) on ${where}; each write a whole process ` +
       '(`bench/tree.ts --write`, young generation limited as bin/stillpoint.js limits it) under GNU time, ' +
       `${dropsCaches ? 'the page cache dropped before each' : 'the page cache not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0)'}.`,
