@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { entryPointFile } from '../../package-layout.ts';
 import { copyCancelled, type CopyOutcome } from './copy.ts';
+import type { NewFileDefaults } from './metadata.ts';
 import { startWorker } from './thread.ts';
 
 export interface FileCopy {
@@ -51,6 +52,7 @@ export class CopyPool {
   readonly #size: number;
   readonly #onXattrTrouble: (error: NodeJS.ErrnoException) => void;
   readonly #signal: AbortSignal;
+  readonly #newFile: NewFileDefaults | undefined;
   readonly #workers: Worker[] = [];
   readonly #idle: Worker[] = [];
   readonly #queue: Job[] = [];
@@ -59,9 +61,18 @@ export class CopyPool {
   #batch: Job | undefined;
   #nextId = 1;
 
-  /** Once `signal` aborts, files not yet started fail at once: a cancelled run does not wait for them. */
-  constructor(onXattrTrouble: (error: NodeJS.ErrnoException) => void, signal: AbortSignal, size = Math.max(1, Math.min(4, availableParallelism()))) {
+  /**
+   * Once `signal` aborts, files not yet started fail at once: a cancelled run does not wait for
+   * them. `newFile`: what a file created in the destination folders gets (copy.ts).
+   */
+  constructor(
+    onXattrTrouble: (error: NodeJS.ErrnoException) => void,
+    signal: AbortSignal,
+    newFile?: NewFileDefaults,
+    size = Math.max(1, Math.min(4, availableParallelism())),
+  ) {
     this.#size = size;
+    this.#newFile = newFile;
     this.#onXattrTrouble = onXattrTrouble;
     this.#signal = signal;
     signal.addEventListener('abort', () => this.#dispatch(), { once: true });
@@ -129,7 +140,7 @@ export class CopyPool {
   }
 
   #start(): Worker {
-    const worker = startWorker(entryPointFile('targets/tree/copy-worker'));
+    const worker = startWorker(entryPointFile('targets/tree/copy-worker'), this.#newFile);
     this.#workers.push(worker);
     worker.on('message', (reply: CopyReply) => {
       const job = this.#running.get(worker)!;
