@@ -217,6 +217,19 @@ function Invoke-StillpointQuery($Cmdlet, [string] $Verb, [string] $Path, [string
     return ConvertTo-StillpointObject (ConvertFrom-StillpointJson $result.Stdout)
 }
 
+function Write-StillpointQuery($Cmdlet, [string] $Verb, [string[]] $Path, [string[]] $LiteralPath, [string] $Job, [string] $TypeName, [string] $Property, [string] $Action) {
+    # The body of the query cmdlets (plan, providers, writers, cleanup): for each script, the
+    # CLI's JSON as objects of $TypeName ($Property: the list inside the answer); with $Action,
+    # only what ShouldProcess allows.
+    foreach ($script in @(Resolve-StillpointPath $Cmdlet $Path $LiteralPath)) {
+        if ($Action -and -not $Cmdlet.ShouldProcess($script, $Action)) { continue }
+        $answer = Invoke-StillpointQuery $Cmdlet $Verb $script $Job
+        if ($null -eq $answer) { continue }
+        if ($Property) { $answer = $answer.$Property }
+        foreach ($item in $answer) { $Cmdlet.WriteObject((Add-TypeName $item $TypeName)) }
+    }
+}
+
 function Get-ScriptJobName([string] $Path) {
     $result = Invoke-StillpointCli @('plan', $Path, '--json')
     if ($result.ExitCode -ne 0) { return @() }
@@ -590,11 +603,7 @@ function Get-StillpointPlan {
         [string] $Job
     )
     process {
-        foreach ($script in @(Resolve-StillpointPath $PSCmdlet $Path $LiteralPath)) {
-            $plan = Invoke-StillpointQuery $PSCmdlet 'plan' $script $Job
-            if ($null -eq $plan) { continue }
-            foreach ($jobPlan in @($plan.Jobs)) { $PSCmdlet.WriteObject((Add-TypeName $jobPlan 'Stillpoint.JobPlan')) }
-        }
+        Write-StillpointQuery $PSCmdlet 'plan' $Path $LiteralPath $Job 'Stillpoint.JobPlan' -Property 'Jobs'
     }
 }
 
@@ -635,11 +644,7 @@ function Get-StillpointProvider {
         [string] $Job
     )
     process {
-        foreach ($script in @(Resolve-StillpointPath $PSCmdlet $Path $LiteralPath)) {
-            $probes = Invoke-StillpointQuery $PSCmdlet 'providers' $script $Job
-            if ($null -eq $probes) { continue }
-            foreach ($probe in $probes) { $PSCmdlet.WriteObject((Add-TypeName $probe 'Stillpoint.ProviderProbe')) }
-        }
+        Write-StillpointQuery $PSCmdlet 'providers' $Path $LiteralPath $Job 'Stillpoint.ProviderProbe'
     }
 }
 
@@ -867,11 +872,7 @@ function Get-StillpointWriter {
         [string] $Job
     )
     process {
-        foreach ($script in @(Resolve-StillpointPath $PSCmdlet $Path $LiteralPath)) {
-            $writers = Invoke-StillpointQuery $PSCmdlet 'writers' $script $Job
-            if ($null -eq $writers) { continue }
-            foreach ($writer in $writers) { $PSCmdlet.WriteObject((Add-TypeName $writer 'Stillpoint.Writer')) }
-        }
+        Write-StillpointQuery $PSCmdlet 'writers' $Path $LiteralPath $Job 'Stillpoint.Writer'
     }
 }
 
@@ -912,12 +913,7 @@ function Remove-StillpointLeftover {
         [string] $Job
     )
     process {
-        foreach ($script in @(Resolve-StillpointPath $PSCmdlet $Path $LiteralPath)) {
-            if (-not $PSCmdlet.ShouldProcess($script, 'Release leftover snapshots')) { continue }
-            $cleanups = Invoke-StillpointQuery $PSCmdlet 'cleanup' $script $Job
-            if ($null -eq $cleanups) { continue }
-            foreach ($cleanup in $cleanups) { $PSCmdlet.WriteObject((Add-TypeName $cleanup 'Stillpoint.Cleanup')) }
-        }
+        Write-StillpointQuery $PSCmdlet 'cleanup' $Path $LiteralPath $Job 'Stillpoint.Cleanup' -Action 'Release leftover snapshots'
     }
 }
 

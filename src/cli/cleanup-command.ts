@@ -67,7 +67,7 @@ export async function cleanupCommand(
   parts: EngineParts = realParts,
   state: StateStore = new StateStore(),
 ): Promise<number> {
-  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot });
+  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot, runTime: true });
   if (typeof loaded === 'number') return loaded;
   const outcomes: CleanupOutcome[] = [];
   for (const job of loaded.plan.jobs.filter((j) => options.job === undefined || j.name === options.job)) {

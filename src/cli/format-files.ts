@@ -5,18 +5,22 @@ import { writeFile } from 'node:fs/promises';
 import { EXIT } from '../base/exit-codes.ts';
 import { format } from '../language/formatter.ts';
 import { renderDiagnostic } from '../language/render-diagnostic.ts';
-import { loadSource } from '../language/source.ts';
-import { hasErrors } from '../language/diagnostic.ts';
+import { allowedRoots, loadSource } from '../language/source.ts';
+import { hasErrors, type Diagnostic } from '../language/diagnostic.ts';
 
 export type FormatMode = 'print' | 'check' | 'write';
 
-/** Formats the files as `mode` says and returns the exit code. */
-export async function formatFiles(files: string[], mode: FormatMode): Promise<number> {
+/** Formats the files as `mode` says and returns the exit code. `importRoots` are only checked: fmt follows no import. */
+export async function formatFiles(files: string[], mode: FormatMode, importRoots: readonly string[] = []): Promise<number> {
   const color = Boolean(process.stderr.isTTY) && !process.env['NO_COLOR'];
   if (mode === 'print' && files.length > 1) {
     process.stderr.write('stillpoint fmt: give one file to print it formatted, or use --check or --write for several.\n');
     return EXIT.usage;
   }
+  const rootProblems: Diagnostic[] = [];
+  await allowedRoots(importRoots, rootProblems);
+  for (const problem of rootProblems) process.stderr.write(`${renderDiagnostic(problem, undefined, { color })}\n`);
+  if (rootProblems.length > 0) return EXIT.usage;
   let failed = false;
   let unformatted = false;
   for (const file of files) {

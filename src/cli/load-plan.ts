@@ -1,6 +1,7 @@
 // The one way a command turns a script path into a Plan: evaluate, and on any error print the
 // diagnostics like a compiler and return exit code 2 (nothing ran).
 
+import type { RunTimeCondition } from '../plan/evaluation.ts';
 import type { ExternalValue } from '../plan/external.ts';
 import type { LoadOptions } from '../plan/load.ts';
 import type { Plan } from '../plan/types.ts';
@@ -11,11 +12,12 @@ export interface LoadedPlan {
   plan: Plan;
   secrets: SecretStore;
   external: ExternalValue[];
+  assumed: RunTimeCondition[];
 }
 
 export async function loadPlanOrReport(
   file: string,
-  options: Pick<LoadOptions, 'job' | 'runId' | 'started' | 'importRoots'> = {},
+  options: Pick<LoadOptions, 'job' | 'runId' | 'started' | 'importRoots' | 'runTime'> = {},
   stderr: NodeJS.WritableStream = process.stderr,
 ): Promise<LoadedPlan | number> {
   const [{ loadPlan }, { renderDiagnostic }] = await Promise.all([import('../plan/load.ts'), import('../language/render-diagnostic.ts')]);
@@ -26,5 +28,5 @@ export async function loadPlanOrReport(
     stderr.write(renderDiagnostic(diagnostic, text, { color }) + '\n');
   }
   if (!result.plan || result.diagnostics.some((d) => d.severity === 'error')) return EXIT.usage;
-  return { plan: result.plan, secrets: result.secrets, external: result.external };
+  return { plan: result.plan, secrets: result.secrets, external: result.external, assumed: result.assumed };
 }

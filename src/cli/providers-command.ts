@@ -63,7 +63,7 @@ export async function providersCommand(
   out: NodeJS.WritableStream = process.stdout,
   parts: EngineParts = realParts,
 ): Promise<number> {
-  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot });
+  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot, runTime: true });
   if (typeof loaded === 'number') return loaded;
   const jobs = loaded.plan.jobs.filter((j) => options.job === undefined || j.name === options.job);
   const rows: VolumeProbes[] = [];

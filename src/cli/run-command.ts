@@ -47,7 +47,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: R
     }
   }
   const started = performance.now();
-  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot }, io.stderr);
+  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot, runTime: true }, io.stderr);
   if (typeof loaded === 'number') return loaded;
   const jobs = options.job === undefined ? undefined : [options.job];
   if (jobs && !loaded.plan.jobs.some((j) => j.name === options.job)) {

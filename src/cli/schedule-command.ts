@@ -7,8 +7,14 @@ import { scheduledJob, type ScheduledJob } from '../schedule/job.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import { loadPlanOrReport } from './load-plan.ts';
 
-export async function showSchedules(file: string, options: { job?: string; count: string }): Promise<number> {
-  const jobs = await scheduledJobs(file, options.job);
+/** What every `schedule` subcommand is given besides the script: which job, and where its imports may come from. */
+interface ScriptOptions {
+  job?: string;
+  importRoot?: string[];
+}
+
+export async function showSchedules(file: string, options: ScriptOptions & { count: string }): Promise<number> {
+  const jobs = await scheduledJobs(file, options);
   if (typeof jobs === 'number') return jobs;
   const count = Number(options.count);
   for (const job of jobs) {
@@ -30,9 +36,9 @@ export async function showSchedules(file: string, options: { job?: string; count
 export async function changeSchedules(
   action: 'install' | 'remove',
   file: string,
-  options: { job?: string; cron?: boolean; print?: boolean; unitDir: string },
+  options: ScriptOptions & { cron?: boolean; print?: boolean; unitDir: string },
 ): Promise<number> {
-  const jobs = await scheduledJobs(file, options.job);
+  const jobs = await scheduledJobs(file, options);
   if (typeof jobs === 'number') return jobs;
   const scheduled = jobs.filter((j) => j.schedules.length > 0);
   if (scheduled.length === 0) {
@@ -67,8 +73,8 @@ export async function changeSchedules(
   return EXIT.succeeded;
 }
 
-async function scheduledJobs(file: string, job: string | undefined): Promise<ScheduledJob[] | number> {
-  const loaded = await loadPlanOrReport(file, { job });
+async function scheduledJobs(file: string, { job, importRoot }: ScriptOptions): Promise<ScheduledJob[] | number> {
+  const loaded = await loadPlanOrReport(file, { job, importRoots: importRoot });
   if (typeof loaded === 'number') return loaded;
   try {
     return loaded.plan.jobs.map((j) => scheduledJob(j.name, file, j.schedules));

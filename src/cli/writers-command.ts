@@ -63,7 +63,7 @@ export async function writersCommand(
   options: { job?: string; json?: boolean; importRoot?: string[] },
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
-  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot });
+  const loaded = await loadPlanOrReport(file, { job: options.job, importRoots: options.importRoot, runTime: true });
   if (typeof loaded === 'number') return loaded;
   const jobs = loaded.plan.jobs.filter((j) => options.job === undefined || j.name === options.job);
   const rows = await listWriters(loaded.plan, loaded.secrets, jobs);

@@ -13,6 +13,8 @@ export const MAX_JOBS = 1000;
 export const MAX_STRING_LENGTH = 64 * 1024;
 /** Repetitions of `for` bodies, all loops of a script together. */
 export const MAX_LOOP_ITERATIONS = 10_000;
+/** Evaluations of a script that is only read, to check each branch of the `if`s known only at run time. */
+export const MAX_BRANCH_PASSES = 16;
 /** Brackets, blocks and operators nested inside each other. */
 export const MAX_NESTING = 100;
 

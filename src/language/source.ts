@@ -24,6 +24,19 @@ export interface ReadRules {
   roots?: readonly string[];
 }
 
+/** The real paths of the allowed folders; one that does not exist is an error and allows nothing. */
+export async function allowedRoots(folders: readonly string[], diagnostics: Diagnostic[]): Promise<string[]> {
+  const roots: string[] = [];
+  for (const folder of folders) {
+    try {
+      roots.push(await realpath(folder));
+    } catch {
+      diagnostics.push({ severity: 'error', code: 'import-root-not-found', summary: `the import root ${folder} does not exist`, detail: 'Name an existing folder with `--import-root`.' });
+    }
+  }
+  return roots;
+}
+
 export async function loadSource(path: string, rules: ReadRules = {}): Promise<LoadedSource> {
   let real: string;
   try {

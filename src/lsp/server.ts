@@ -36,9 +36,11 @@ export function serve(connection: Connection): void {
   const workspace = new Workspace(documents);
   const script = (uri: string) => workspace.script(uri);
   let watchFiles = false;
+  let folderChanges = false;
 
   connection.onInitialize((params): InitializeResult => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    folderChanges = params.capabilities.workspace?.workspaceFolders === true;
     workspace.importRoots = workspaceFolders(params);
     return {
       capabilities: {
@@ -55,6 +57,7 @@ export function serve(connection: Connection): void {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         foldingRangeProvider: true,
         signatureHelpProvider: { triggerCharacters: ['(', ','] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'stillpoint' },
     };
@@ -62,6 +65,13 @@ export function serve(connection: Connection): void {
   connection.onInitialized(() => {
     // Imported files change on disk too (a save from another editor, a git checkout).
     if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.still' }] });
+    // The folders are the import roots (SECURITY.md): a change allows or refuses imports in every open script.
+    if (folderChanges) {
+      connection.workspace.onDidChangeWorkspaceFolders(async ({ added, removed }) => {
+        workspace.changeFolders(folderPaths(added.map((f) => f.uri)), folderPaths(removed.map((f) => f.uri)));
+        await Promise.all(workspace.openUris().map((uri) => publish(uri)));
+      });
+    }
   });
 
   // Each publish of a document supersedes the ones still under way for it.
@@ -196,7 +206,11 @@ export function serve(connection: Connection): void {
 
 /** The file-system folders of the workspace; undefined when the editor opened no folder. */
 function workspaceFolders(params: InitializeParams): string[] | undefined {
-  const uris = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
-  const folders = uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+  const folders = folderPaths(params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []));
   return folders.length > 0 ? folders : undefined;
+}
+
+/** The file-system paths of folder URIs (others, such as a remote editor's, have none). */
+function folderPaths(uris: readonly string[]): string[] {
+  return uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
 }

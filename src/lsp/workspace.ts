@@ -55,6 +55,14 @@ export class Workspace {
     return text === undefined ? undefined : new ScriptDocument(uri, text);
   }
 
+  /** The editor added and removed workspace folders (paths): the allowed roots change, and so may every check. */
+  changeFolders(added: readonly string[], removed: readonly string[]): void {
+    const kept = (this.importRoots ?? []).filter((folder) => !removed.includes(folder));
+    const folders = [...kept, ...added.filter((folder) => !kept.includes(folder))];
+    this.importRoots = folders.length > 0 ? folders : undefined;
+    this.changed();
+  }
+
   /** Some script changed, here or on disk: every cached check may be out of date. */
   changed(): void {
     this.#generation += 1;

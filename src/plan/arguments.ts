@@ -9,7 +9,7 @@ import type { Evaluation } from './evaluation.ts';
 import { evaluateExpr, expectType, typeError } from './expressions.ts';
 import { BUILTIN_VALUE_NAMES, type Ctx } from './scope.ts';
 import type { ArgvItem } from './types.ts';
-import type { StringValue, Value } from './values.ts';
+import { isRunTime, type StringValue, type Value } from './values.ts';
 
 /** The single argument of a `one` or `flag` statement (a bare flag is true). */
 export function oneArgument(ev: Evaluation, setting: Setting, spec: StatementSpec, ctx: Ctx): Value | undefined {
@@ -26,7 +26,11 @@ export function oneArgument(ev: Evaluation, setting: Setting, spec: StatementSpe
     return undefined;
   }
   const expr = args[0]![0]!;
-  if (item.kind === 'value') return expectType(ev, expr, item.types, ctx);
+  if (item.kind === 'value') {
+    const value = expectType(ev, expr, item.types, ctx);
+    // Strings are checked where they are used (plainText); a bool setting is one plans carry as it is.
+    return value?.type === 'bool' && !knownBeforeRun(ev, value, expr, `\`${setting.keyword.name}\``) ? undefined : value;
+  }
   const word = itemText(ev, expr, item, ctx);
   return word === undefined ? undefined : { type: 'string', value: word };
 }
@@ -118,8 +122,19 @@ function isDefined(ev: Evaluation, name: string, ctx: Ctx): boolean {
   return ctx.scope.lookup(name) !== undefined || BUILTIN_VALUE_NAMES.has(name);
 }
 
-/** Text that may not hold a secret (it is printed in plans and logs). */
+/**
+ * False, after reporting, for a value known only when the job runs. Such values may stand
+ * only where a secret may: a plan carries them as they come, and nothing checks their text.
+ */
+function knownBeforeRun(ev: Evaluation, value: Value, expr: Expr, what: string): boolean {
+  if (!isRunTime(value)) return true;
+  ev.error('run-time-value', `${what} must be known before the job runs, but \`${ev.quote(expr.range)}\` is read only then`, '`file(...)` and `exists(...)` look at the disk only when the job runs (`check` and `plan` never do), so their values may stand only in passwords, URLs, command arguments, hook environment values and `if` conditions. Write the value in the script, or take it from `env(...)`.', expr.range);
+  return false;
+}
+
+/** Text that may not hold a secret (it is printed in plans and logs) and must be known before the job runs. */
 export function plainText(ev: Evaluation, value: StringValue, expr: Expr, what: string): string | undefined {
+  if (!knownBeforeRun(ev, value, expr, what)) return undefined;
   if (value.shown === undefined) return value.value;
   ev.error('secret-not-allowed', `a secret cannot be used as ${what}`, 'Secrets are kept out of plans and logs, so they may stand only in passwords, URLs, command arguments and hook environment values.', expr.range);
   return undefined;

@@ -7,7 +7,7 @@ import * as nodePath from 'node:path';
 import { readRegularFile } from '../language/source.ts';
 import { REDACTED } from '../base/secret.ts';
 import type { Plan } from './types.ts';
-import { NONE, type StringValue, type Value } from './values.ts';
+import { NONE, type StringValue, type TextPiece, type Value } from './values.ts';
 
 export type Platform = Plan['platform'];
 
@@ -37,12 +37,19 @@ type BuiltinFunction = (args: Value[], ctx: BuiltinContext) => CallResult;
 
 const str = (value: Value) => value as StringValue;
 
-/** Concatenates strings, keeping the shown form when any part is secret. */
-export function joinText(parts: readonly { value: string; shown?: string }[], separator = ''): StringValue {
+/** Concatenates strings, keeping the shown form when any part is secret, and the run-time mark when any part has it. */
+export function joinText(parts: readonly TextPiece[], separator = ''): StringValue {
   const value = parts.map((p) => p.value).join(separator);
-  if (!parts.some((p) => p.shown !== undefined)) return { type: 'string', value };
-  return { type: 'string', value, shown: parts.map((p) => p.shown ?? p.value).join(separator) };
+  const runTime = parts.some((p) => p.runTime) ? { runTime: true as const } : {};
+  if (!parts.some((p) => p.shown !== undefined)) return { type: 'string', value, ...runTime };
+  return { type: 'string', value, shown: parts.map((p) => p.shown ?? p.value).join(separator), ...runTime };
 }
+
+/**
+ * The functions that look at the disk. Their values are known only when the job runs: `run`
+ * calls them, a command that only reads the script (check, plan, lsp) never does (SECURITY.md).
+ */
+export const RUN_TIME_FUNCTIONS: ReadonlySet<string> = new Set(['file', 'exists']);
 
 const DRIVE = /^[A-Za-z]:$/;
 

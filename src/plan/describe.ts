@@ -3,6 +3,7 @@
 // Secrets print in their shown form (***).
 
 import { shown } from '../base/secret.ts';
+import type { RunTimeCondition } from './evaluation.ts';
 import type { ArgvItem, CommandPlan, HookPlan, JobPlan, KeepPlan, Plan, ProviderPlan, TargetPlan, WriterPlan } from './types.ts';
 
 const UNITS: [number, string][] = [
@@ -135,4 +136,14 @@ export function describeJob(job: JobPlan): string {
 export function describePlan(plan: Plan): string {
   if (plan.jobs.length === 0) return `${plan.script}: no jobs\n`;
   return `${plan.jobs.map(describeJob).join('\n\n')}\n`;
+}
+
+/**
+ * The conditions known only when the job runs that the plan took as true (docs/language.md,
+ * "Run-time values"): `run` decides them, and may take another branch.
+ */
+export function describeAssumptions(assumed: readonly RunTimeCondition[]): string {
+  if (assumed.length === 0) return '';
+  const lines = assumed.map((a) => `  ${a.origin}  ${a.expression}\n`);
+  return `\nshown as if these conditions held; they are known only when the job runs, and run decides:\n${lines.join('')}`;
 }

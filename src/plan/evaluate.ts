@@ -4,16 +4,43 @@
 // range of the offending text. Errors never cascade: an expression that failed evaluates to
 // `undefined`, and whatever uses it stays silent, so one mistake gives one diagnostic.
 // Evaluation is synchronous: imports are read and parsed beforehand (load.ts), and the
-// only I/O left is what the language allows (`env`, `file`, `exists`, `hostname`).
+// only I/O left is what the language allows (`env`, `hostname`, and for `run` `file` and `exists`).
 
 import * as nodePath from 'node:path';
 import type { SourceRange } from '../language/diagnostic.ts';
-import { Evaluation, type EvaluationInput, type EvaluationResult } from './evaluation.ts';
+import { MAX_BRANCH_PASSES } from '../language/limits.ts';
+import { diagnosticKey, Evaluation, type EvaluationInput, type EvaluationResult, RunTimeBranches } from './evaluation.ts';
 import { evaluateFile } from './imports.ts';
 import { evaluateDefaults, evaluateJob, jobName } from './jobs.ts';
 import { type JobPlan, type Plan, PLAN_VERSION } from './types.ts';
 
+/**
+ * Evaluates the script. While it is only read (no `runTime`), an `if` whose condition is
+ * known only at run time may take any of its branches then: the plan is that of the first
+ * pass, which takes the first such branch, and further passes take the branches no pass has
+ * taken yet, until each has been checked or MAX_BRANCH_PASSES is reached. The diagnostics are
+ * those of all passes.
+ */
 export function evaluate(input: EvaluationInput): EvaluationResult {
+  if (input.options.runTime) return evaluateOnce(input).result;
+  const branches = new RunTimeBranches();
+  const first = evaluateOnce({ ...input, branchPass: { index: 0, branches } });
+  const seen = new Set(first.result.diagnostics.map(diagnosticKey));
+  let last = first.ev;
+  for (let index = 1; index < MAX_BRANCH_PASSES && !branches.allTaken && last.tookNewBranch; index++) {
+    const pass = evaluateOnce({ ...input, branchPass: { index, branches } });
+    for (const d of pass.result.diagnostics) {
+      if (seen.has(diagnosticKey(d))) continue;
+      seen.add(diagnosticKey(d));
+      first.result.diagnostics.push(d);
+    }
+    first.result.external.push(...pass.result.external);
+    last = pass.ev;
+  }
+  return first.result;
+}
+
+function evaluateOnce(input: EvaluationInput): { result: EvaluationResult; ev: Evaluation } {
   const ev = new Evaluation(input);
   const { script, options } = input;
   const root = evaluateFile(ev, script, nodePath.resolve(script));
@@ -44,5 +71,5 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     started: options.started.toISOString(),
     jobs,
   };
-  return { plan, diagnostics: ev.diagnostics, external: ev.external };
+  return { result: { plan, diagnostics: ev.diagnostics, external: ev.external, assumed: ev.assumed }, ev };
 }

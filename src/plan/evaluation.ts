@@ -2,7 +2,7 @@
 
 import * as nodePath from 'node:path';
 import type { SecretStore } from '../base/secret.ts';
-import type { Block, Setting, SourceFile } from '../language/ast.ts';
+import type { Block, Expr, Setting, SourceFile } from '../language/ast.ts';
 import type { Diagnostic, RelatedInformation, Severity, SourceRange } from '../language/diagnostic.ts';
 import { MAX_JOBS, MAX_LOOP_ITERATIONS, MAX_STRING_LENGTH } from '../language/limits.ts';
 import type { BuiltinContext, Platform } from './builtins.ts';
@@ -17,6 +17,8 @@ export interface EvaluationOptions {
   runId: string;
   started: Date;
   env: Record<string, string | undefined>;
+  /** Evaluate as `run` does: `file(...)` and `exists(...)` read the disk. Otherwise they are run-time values. */
+  runTime: boolean;
 }
 
 export interface EvaluationInput {
@@ -30,6 +32,47 @@ export interface EvaluationInput {
   secrets: SecretStore;
   /** Where the parser reported errors (file name as in ranges -> offsets): statements there are not evaluated. */
   syntaxErrors?: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Without `runTime`, which branch an `if` whose condition is known only at run time takes.
+   * Pass 0 (the plan's) takes the first; later passes take one the passes before did not
+   * (`explored`, by position), so that every branch is checked (evaluate.ts).
+   */
+  branchPass?: { index: number; branches: RunTimeBranches };
+}
+
+/** The branches of run-time `if`s that the passes over a script have seen, and those they have taken, by position. */
+export class RunTimeBranches {
+  readonly #seen = new Map<string, Block>();
+  readonly #taken = new Set<string>();
+
+  see(block: Block) {
+    this.#seen.set(key(block), block);
+  }
+
+  /** Marks the branch taken; true when no pass took it before. */
+  take(block: Block): boolean {
+    if (this.#taken.has(key(block))) return false;
+    this.#taken.add(key(block));
+    return true;
+  }
+
+  taken(block: Block): boolean {
+    return this.#taken.has(key(block));
+  }
+
+  /** A branch seen and never taken lies inside `block` (the way to reach it). */
+  leadsToUntaken(block: Block): boolean {
+    const { file, start, end } = block.range;
+    return [...this.#seen.values()].some((b) => !this.taken(b) && b.range.file === file && b.range.start.offset > start.offset && b.range.end.offset <= end.offset);
+  }
+
+  get allTaken(): boolean {
+    return [...this.#seen.values()].every((b) => this.taken(b));
+  }
+}
+
+function key(block: Block): string {
+  return `${block.range.file}:${block.range.start.offset}`;
 }
 
 export interface EvaluationResult {
@@ -37,6 +80,14 @@ export interface EvaluationResult {
   diagnostics: Diagnostic[];
   /** The values that came from the environment or a file, each with the expression that read it. */
   external: ExternalValue[];
+  /** The run-time conditions the plan took as true, while the script was only read (Evaluation.runTimeBranch). */
+  assumed: RunTimeCondition[];
+}
+
+/** A condition known only when the job runs: its source text and where it stands. */
+export interface RunTimeCondition {
+  expression: string;
+  origin: string;
 }
 
 export interface DefaultsEntry {
@@ -57,6 +108,11 @@ export interface JobEntry {
   file: FileResult;
 }
 
+/** Two diagnostics with the same key say the same thing at the same place: one is enough. */
+export function diagnosticKey(d: Diagnostic): string {
+  return `${d.severity}|${d.code}|${d.summary}|${d.range?.file}:${d.range?.start.offset}-${d.range?.end.offset}`;
+}
+
 /** The state of one evaluation: its input, what it found wrong, and what it has read so far. */
 export class Evaluation {
   readonly input: EvaluationInput;
@@ -70,6 +126,9 @@ export class Evaluation {
   readonly external: ExternalValue[] = [];
   #iterations = 0;
   #tooManyJobs = false;
+  /** This pass took a branch of a run-time `if` that no pass before it took. */
+  tookNewBranch = false;
+  readonly assumed: RunTimeCondition[] = [];
   readonly builtins: Omit<BuiltinContext, 'baseDir'>;
   readonly #baseDirs = new Map<string, string>();
 
@@ -80,10 +139,11 @@ export class Evaluation {
 
   report(severity: Severity, code: string, summary: string, detail: string, range: SourceRange | undefined, related?: RelatedInformation[]) {
     if (severity === 'error') this.failures++;
-    const key = `${severity}|${code}|${summary}|${range?.file}:${range?.start.offset}-${range?.end.offset}`;
+    const diagnostic: Diagnostic = { severity, code, summary, detail, ...(range ? { range } : {}), ...(related?.length ? { related } : {}) };
+    const key = diagnosticKey(diagnostic);
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
-    this.diagnostics.push({ severity, code, summary, detail, ...(range ? { range } : {}), ...(related?.length ? { related } : {}) });
+    this.diagnostics.push(diagnostic);
   }
 
   error(code: string, summary: string, detail: string, range: SourceRange | undefined, related?: RelatedInformation[]) {
@@ -92,6 +152,32 @@ export class Evaluation {
 
   warn(code: string, summary: string, detail: string, range: SourceRange | undefined) {
     this.report('warning', code, summary, detail, range);
+  }
+
+  /** `run` evaluates: `file(...)` and `exists(...)` read the disk. */
+  get runTime(): boolean {
+    return this.input.options.runTime;
+  }
+
+  /**
+   * The branch to take of an `if` whose first condition known only at run time is
+   * `condition`, among the branches it may take then (`undefined`: none, when there is no
+   * `else`). The plan's pass takes the first, as if `condition` held, and says so.
+   */
+  runTimeBranch(condition: Expr, candidates: readonly (Block | undefined)[]): Block | undefined {
+    const pass = this.input.branchPass;
+    if (!pass || pass.index === 0) {
+      const origin = this.origin(condition.range);
+      if (!this.assumed.some((a) => a.origin === origin)) this.assumed.push({ expression: this.quote(condition.range), origin });
+    }
+    if (!pass) return candidates[0];
+    const { branches } = pass;
+    const blocks = candidates.filter((b): b is Block => b !== undefined);
+    for (const block of blocks) branches.see(block);
+    // Pass 0 makes the plan: the same branch wherever the `if` is evaluated.
+    const chosen = pass.index === 0 ? candidates[0] : (blocks.find((b) => !branches.taken(b)) ?? blocks.find((b) => branches.leadsToUntaken(b)) ?? candidates[0]);
+    if (chosen && branches.take(chosen)) this.tookNewBranch = true;
+    return chosen;
   }
 
   /** Counts one repetition of a `for` body; false, reported once, beyond MAX_LOOP_ITERATIONS. */

@@ -5,10 +5,11 @@ import type { Expr } from '../language/ast.ts';
 import { FUNCTIONS, VALUES, type ValueType } from '../language/catalog.ts';
 import type { SourceRange } from '../language/diagnostic.ts';
 import { didYouMean } from '../language/suggest.ts';
-import { BUILTIN_FUNCTIONS, builtinValue, joinText } from './builtins.ts';
+import { REDACTED } from '../base/secret.ts';
+import { BUILTIN_FUNCTIONS, builtinValue, joinText, RUN_TIME_FUNCTIONS } from './builtins.ts';
 import type { Evaluation } from './evaluation.ts';
 import type { Ctx } from './scope.ts';
-import { interpolationText, literalValue, typeNoun, typesNoun, type Value, valuesEqual } from './values.ts';
+import { atRunTime, interpolationText, isRunTime, literalValue, type TextPiece, typeNoun, typesNoun, type Value, valuesEqual } from './values.ts';
 
 const FIX_FOR_TYPE: Record<ValueType, string> = {
   string: 'Put text in quotes: `"..."` (or `\'...\'` for a Windows path).',
@@ -61,7 +62,7 @@ export function evaluateExpr(ev: Evaluation, expr: Expr, ctx: Ctx): Value | unde
       return evaluateBinary(ev, expr, ctx);
     case 'Not': {
       const operand = expectType(ev, expr.operand, ['bool'], ctx);
-      return operand?.type === 'bool' ? { type: 'bool', value: !operand.value } : undefined;
+      return operand?.type === 'bool' ? { ...operand, value: !operand.value } : undefined;
     }
     case 'Paren':
       return evaluateExpr(ev, expr.expr, ctx);
@@ -71,7 +72,7 @@ export function evaluateExpr(ev: Evaluation, expr: Expr, ctx: Ctx): Value | unde
 }
 
 function evaluateString(ev: Evaluation, expr: Extract<Expr, { kind: 'String' }>, ctx: Ctx): Value | undefined {
-  const parts: { value: string; shown?: string }[] = [];
+  const parts: TextPiece[] = [];
   let ok = true;
   for (const part of expr.parts) {
     if (part.kind === 'Text') {
@@ -89,7 +90,7 @@ function evaluateString(ev: Evaluation, expr: Extract<Expr, { kind: 'String' }>,
       ok = false;
       continue;
     }
-    const piece = interpolationText(value);
+    const piece = textOf(ev, value, part.expr);
     if (!piece) {
       const detail = value.type === 'none' ? 'The value is none (an unset environment variable, say): give a fallback, as in `${env("X") ?? "default"}`.' : 'Only single values can be put into text: pick one item, or use `for` over the list.';
       ev.error('not-text', `${typeNoun(value.type)} cannot be put into text: \`${ev.quote(part.expr.range)}\``, detail, part.expr.range);
@@ -99,6 +100,15 @@ function evaluateString(ev: Evaluation, expr: Extract<Expr, { kind: 'String' }>,
     parts.push(piece);
   }
   return ok ? ev.bounded(joinText(parts), expr.range) : undefined;
+}
+
+/**
+ * The text a value stands for inside "${...}" (see interpolationText); a bool known only at
+ * run time, while the script is only read, stands as its expression.
+ */
+export function textOf(ev: Evaluation, value: Value, expr: Expr): TextPiece | undefined {
+  if (value.type === 'bool' && value.runTime && !ev.runTime) return { value: `\${${ev.quote(expr.range)}}`, runTime: true };
+  return interpolationText(value);
 }
 
 function evaluateName(ev: Evaluation, name: string, range: SourceRange, ctx: Ctx): Value | undefined {
@@ -148,13 +158,27 @@ function evaluateCall(ev: Evaluation, expr: Extract<Expr, { kind: 'Call' }>, ctx
     else args.push(value);
   }
   if (!ok) return undefined;
+  const runTime = RUN_TIME_FUNCTIONS.has(name) || args.some(isRunTime);
+  if (runTime && !ev.runTime) return standIn(ev, expr, spec.returns, args);
   const result = impl(args, { ...ev.builtins, baseDir: ev.baseDir(expr.range) });
   if ('error' in result) {
     ev.error(result.error.code, result.error.summary, result.error.detail, expr.range);
     return undefined;
   }
   if (result.external && result.value.type === 'string') ev.external.push({ text: result.value.value, expression: ev.quote(expr.range) });
-  return result.value.type === 'string' ? ev.bounded(result.value, expr.range) : result.value;
+  const value = runTime ? atRunTime(result.value) : result.value;
+  return value.type === 'string' ? ev.bounded(value, expr.range) : value;
+}
+
+/**
+ * What a call known only at run time stands for while the script is only read: nothing is
+ * read; a string is the call's own text, as `plan` shows it, and stays secret when it is one.
+ */
+function standIn(ev: Evaluation, expr: Extract<Expr, { kind: 'Call' }>, returns: string, args: readonly Value[]): Value {
+  if (returns === 'bool') return { type: 'bool', value: false, runTime: true };
+  const value = `\${${ev.quote(expr.range)}}`;
+  const secret = returns.includes('secret') || args.some((a) => a.type === 'string' && a.shown !== undefined);
+  return { type: 'string', value, ...(secret ? { shown: REDACTED } : {}), runTime: true };
 }
 
 function evaluateBinary(ev: Evaluation, expr: Extract<Expr, { kind: 'Binary' }>, ctx: Ctx): Value | undefined {
@@ -162,7 +186,10 @@ function evaluateBinary(ev: Evaluation, expr: Extract<Expr, { kind: 'Binary' }>,
     case '??': {
       const left = evaluateExpr(ev, expr.left, ctx);
       if (left === undefined) return undefined;
-      return left.type === 'none' ? evaluateExpr(ev, expr.right, ctx) : left;
+      if (left.type === 'none') return evaluateExpr(ev, expr.right, ctx);
+      // Unknown now, it may be none when the job runs: check the fallback too.
+      if (isRunTime(left) && !ev.runTime && evaluateExpr(ev, expr.right, ctx) === undefined) return undefined;
+      return left;
     }
     case '==':
     case '!=': {
@@ -170,15 +197,19 @@ function evaluateBinary(ev: Evaluation, expr: Extract<Expr, { kind: 'Binary' }>,
       const right = evaluateExpr(ev, expr.right, ctx);
       if (left === undefined || right === undefined) return undefined;
       const equal = valuesEqual(left, right);
-      return { type: 'bool', value: expr.op === '==' ? equal : !equal };
+      return { type: 'bool', value: expr.op === '==' ? equal : !equal, ...(isRunTime(left) || isRunTime(right) ? { runTime: true } : {}) };
     }
     case 'and':
     case 'or': {
       const left = expectType(ev, expr.left, ['bool'], ctx);
       if (left?.type !== 'bool') return undefined;
-      // Short-circuit, so that `exists(p) and file(p) == "x"` reads the file only when it exists.
-      if (left.value === (expr.op === 'or')) return left;
-      return expectType(ev, expr.right, ['bool'], ctx);
+      // Short-circuit, so that `exists(p) and file(p) == "x"` reads the file only when it
+      // exists; a left side known only at run time decides nothing yet.
+      const unknown = left.runTime && !ev.runTime;
+      if (!unknown && left.value === (expr.op === 'or')) return left;
+      const right = expectType(ev, expr.right, ['bool'], ctx);
+      if (right?.type !== 'bool') return undefined;
+      return left.runTime ? atRunTime(right) : right;
     }
   }
 }

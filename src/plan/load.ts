@@ -3,7 +3,6 @@
 // server all call this, so they agree on every diagnostic.
 
 import { randomUUID } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { SourceFile } from '../language/ast.ts';
@@ -11,13 +10,14 @@ import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
 import { parse } from '../language/parse.ts';
 import { MAX_DIAGNOSTICS, MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
-import { loadSource, refuseBuffer } from '../language/source.ts';
+import { allowedRoots, loadSource, refuseBuffer } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Platform } from './builtins.ts';
 import { evaluate } from './evaluate.ts';
 import { importPathOf, importTarget } from './imports.ts';
 import { SecretStore } from '../base/secret.ts';
 import { hideExternalInDiagnostics, type ExternalValue } from './external.ts';
+import type { RunTimeCondition } from './evaluation.ts';
 import type { Plan } from './types.ts';
 
 export type { Platform } from './builtins.ts';
@@ -40,6 +40,12 @@ export interface LoadOptions {
    * script's own folder when absent. Imports outside them are refused (SECURITY.md).
    */
   importRoots?: readonly string[];
+  /**
+   * Evaluate as `run` does: `file(...)` and `exists(...)` read the disk. Without it (check,
+   * plan, the language server) they are never called: their values are known only when the
+   * job runs (SECURITY.md).
+   */
+  runTime?: boolean;
 }
 
 export interface LoadResult {
@@ -53,6 +59,8 @@ export interface LoadResult {
   sources: Map<string, string>;
   /** The plan's values from the environment and files: `plan` names them by expression unless asked to show them. */
   external: ExternalValue[];
+  /** The conditions known only at run time that the plan took as true (none when `runTime`). */
+  assumed: RunTimeCondition[];
 }
 
 /** Reads the script at `path` (as given on the command line) and evaluates it. */
@@ -79,9 +87,9 @@ async function load(path: string, text: string | undefined, options: LoadOptions
   const roots = await allowedRoots(options.importRoots ?? [dirname(root.resolved)], diagnostics);
   const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0 };
   await readGraph(root.file, root.resolved, text, undefined, graph);
-  if (!files.has(root.resolved)) return { secrets, diagnostics, sources, external: [] };
+  if (!files.has(root.resolved)) return { secrets, diagnostics, sources, external: [], assumed: [] };
   // Text that is mostly errors is not a script: evaluating it would only bury the first errors.
-  if (diagnostics.filter((d) => d.severity === 'error').length > MAX_DIAGNOSTICS) return { secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: [] };
+  if (diagnostics.filter((d) => d.severity === 'error').length > MAX_DIAGNOSTICS) return { secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: [], assumed: [] };
 
   const syntaxErrors = new Map<string, number[]>();
   for (const d of diagnostics) {
@@ -102,6 +110,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
       runId: options.runId ?? randomUUID(),
       started: options.started ?? new Date(),
       env: options.env ?? process.env,
+      runTime: options.runTime ?? false,
     },
   });
   // Diagnostics are printed where the script is under review: they never show an external value.
@@ -119,7 +128,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
     }
     plan.jobs = plan.jobs.filter((j) => j.name === options.job);
   }
-  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: result.external };
+  return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: result.external, assumed: result.assumed };
 }
 
 /** The diagnostics in file order, at most MAX_DIAGNOSTICS of them and a count of the rest. */
@@ -142,19 +151,6 @@ interface Graph {
   roots: readonly string[];
   /** Characters read so far, all files together. */
   bytes: number;
-}
-
-/** The real paths of the allowed folders; one that does not exist is an error and allows nothing. */
-async function allowedRoots(folders: readonly string[], diagnostics: Diagnostic[]): Promise<string[]> {
-  const roots: string[] = [];
-  for (const folder of folders) {
-    try {
-      roots.push(await realpath(folder));
-    } catch {
-      diagnostics.push({ severity: 'error', code: 'import-root-not-found', summary: `the import root ${folder} does not exist`, detail: 'Name an existing folder with `--import-root`.' });
-    }
-  }
-  return roots;
 }
 
 /** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */

@@ -4,16 +4,21 @@ import type { Expr } from '../language/ast.ts';
 // A string that holds a secret carries two forms: `value` (the real text, which only ever
 // goes into the SecretStore) and `shown` (the same text with *** for each secret part).
 // Interpolation and `??` keep both, so a secret stays a secret however it is combined.
+//
+// A string or bool marked `runTime` depends on `file(...)` or `exists(...)`, which look at
+// the disk only when the job runs (SECURITY.md). `run` reads them and the mark only says
+// where the value came from; while a script is only read (check, plan, the language server)
+// the value is a stand-in: a string is its expression (`${file("pw.txt")}`), a bool has none.
 
 import type { ValueType } from '../language/catalog.ts';
 
 export type Value =
-  | { type: 'string'; value: string; shown?: string }
+  | { type: 'string'; value: string; shown?: string; runTime?: true }
   | { type: 'number'; value: number }
   | { type: 'percent'; value: number }
   | { type: 'duration'; ms: number; text: string }
   | { type: 'size'; bytes: number; text: string }
-  | { type: 'bool'; value: boolean }
+  | { type: 'bool'; value: boolean; runTime?: true }
   | { type: 'none' }
   | { type: 'list'; items: Value[] }
   /** `snapshot_paths`: one argument per snapshot path, known only at run time. */
@@ -22,6 +27,23 @@ export type Value =
 export type StringValue = Extract<Value, { type: 'string' }>;
 
 export const NONE: Value = { type: 'none' };
+
+/** The value depends on `file(...)` or `exists(...)`: it is known only when the job runs. */
+export function isRunTime(value: Value): boolean {
+  return (value.type === 'string' || value.type === 'bool') && value.runTime === true;
+}
+
+/** `value`, marked as known only when the job runs (a string or a bool; other values have no mark). */
+export function atRunTime(value: Value): Value {
+  return value.type === 'string' || value.type === 'bool' ? { ...value, runTime: true } : value;
+}
+
+/** A text piece: the text, its shown form when secret, and whether it is known only at run time. */
+export interface TextPiece {
+  value: string;
+  shown?: string | undefined;
+  runTime?: true | undefined;
+}
 
 /** "a duration", "none", "a list": how a diagnostic names a type. */
 export function typeNoun(type: ValueType | Value['type']): string {
@@ -45,10 +67,10 @@ export function typesNoun(types: readonly ValueType[]): string {
  * The text a value stands for inside "${...}", with its shown form; undefined for values
  * that have no text (none, lists, snapshot_paths).
  */
-export function interpolationText(value: Value): { value: string; shown?: string } | undefined {
+export function interpolationText(value: Value): TextPiece | undefined {
   switch (value.type) {
     case 'string':
-      return { value: value.value, shown: value.shown };
+      return { value: value.value, shown: value.shown, runTime: value.runTime };
     case 'number':
       return { value: String(value.value) };
     case 'percent':
@@ -57,7 +79,7 @@ export function interpolationText(value: Value): { value: string; shown?: string
     case 'size':
       return { value: value.text };
     case 'bool':
-      return { value: String(value.value) };
+      return { value: String(value.value), runTime: value.runTime };
     default:
       return undefined;
   }

@@ -1,7 +1,7 @@
 // The generic statement walk: `let`, `if` and `for`, and every statement checked against the
 // catalog before its family evaluates it.
 
-import type { Block, Setting, Statement } from '../language/ast.ts';
+import type { Block, Expr, Setting, Statement } from '../language/ast.ts';
 import { type BlockKind, BLOCKS, splitSetting, statementSpec, type StatementSpec } from '../language/catalog.ts';
 import { didYouMean } from '../language/suggest.ts';
 import type { Evaluation } from './evaluation.ts';
@@ -30,15 +30,8 @@ export function walk(ev: Evaluation, statements: readonly Statement[], block: Bl
         break;
       }
       case 'If': {
-        let chosen: Block | undefined = statement.elseBody;
-        for (const branch of statement.branches) {
-          const condition = expectType(ev, branch.condition, ['bool'], ctx);
-          if (condition === undefined) return skipFailedIf(ev, statements, statement, block, ctx, seen, visit);
-          if (condition.type === 'bool' && condition.value) {
-            chosen = branch.body;
-            break;
-          }
-        }
+        const chosen = chooseBranch(ev, statement, ctx);
+        if (chosen === 'failed') return skipFailedIf(ev, statements, statement, block, ctx, seen, visit);
         if (chosen) walk(ev, chosen.statements, block, { ...ctx, scope: new Scope(ctx.scope) }, seen, visit);
         break;
       }
@@ -58,6 +51,29 @@ export function walk(ev: Evaluation, statements: readonly Statement[], block: Bl
         break;
     }
   }
+}
+
+/**
+ * The branch of an `if` to walk. A condition known only at run time, while the script is
+ * only read, decides nothing: every branch from it on may be taken when the job runs, and
+ * the evaluation's pass picks one (Evaluation.runTimeBranch).
+ */
+function chooseBranch(ev: Evaluation, statement: Extract<Statement, { kind: 'If' }>, ctx: Ctx): Block | undefined | 'failed' {
+  const candidates: (Block | undefined)[] = [];
+  let first: Expr | undefined;
+  for (const branch of statement.branches) {
+    const condition = expectType(ev, branch.condition, ['bool'], ctx);
+    if (condition?.type !== 'bool') return 'failed';
+    if (condition.runTime && !ev.runTime) {
+      first ??= branch.condition;
+      candidates.push(branch.body);
+    } else if (condition.value) {
+      candidates.push(branch.body);
+      return first ? ev.runTimeBranch(first, candidates) : branch.body;
+    }
+  }
+  candidates.push(statement.elseBody);
+  return first ? ev.runTimeBranch(first, candidates) : statement.elseBody;
 }
 
 /** After an `if` whose condition failed: go on with the statements after it. */

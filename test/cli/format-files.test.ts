@@ -59,6 +59,13 @@ describe('stillpoint fmt', () => {
     expect(await readFile(broken, 'utf8')).toBe('job "a" {\n  volume =\n}\n');
   });
 
+  it('takes --import-root like check and plan (repeatable), and refuses a folder that does not exist', async () => {
+    expect(await stillpoint('fmt', '--import-root', dir, '--import-root', tmpdir(), '--check', tidy)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const missing = await stillpoint('fmt', '--import-root', join(dir, 'nowhere'), '--check', tidy);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`the import root ${join(dir, 'nowhere')} does not exist`);
+  });
+
   it('exits 2 for a missing file and for --check with --write', async () => {
     expect(await stillpoint('fmt', join(dir, 'nope.still'))).toMatchObject({ code: 2, stderr: expect.stringContaining('does not exist') });
     expect((await stillpoint('fmt', '--check', '--write', tidy)).code).toBe(2);

@@ -3,7 +3,7 @@
 // written and deleted there, exit 1 with the notice that systemd was not asked to act).
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,6 +69,27 @@ describe('stillpoint schedule', () => {
 
     const one = await schedule(['show', file, '--job', 'nightly', '--count', '2']);
     expect(one.stdout.trimEnd().split('\n')).toHaveLength(4);
+  });
+
+  it('show, install and remove take --import-root for a script that imports from another folder', async () => {
+    const shared = join(dir, 'shared');
+    await mkdir(shared);
+    await writeFile(join(shared, 'times.still'), 'let nightly = "30 23 * * *"\n');
+    const main = join(dir, 'site', 'main.still');
+    await mkdir(join(dir, 'site'));
+    await writeFile(main, `import "../shared/times.still"\njob "n" {\n  volume '${dir}'\n  provider copy\n  target tree '${join(dir, 'backups')}'\n  schedule nightly\n}\n`);
+    const refused = await schedule(['show', main]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('is outside the allowed folders');
+    const roots = ['--import-root', join(dir, 'site'), '--import-root', shared];
+    const shown = await schedule(['show', main, ...roots]);
+    expect(shown.stderr).toBe('');
+    expect(shown.stdout).toContain('  "30 23 * * *"');
+    for (const action of ['install', 'remove']) {
+      const printed = await schedule([action, main, '--print', '--unit-dir', join(dir, 'units'), ...roots]);
+      expect(printed.stderr).toBe('');
+      expect(printed.stdout).toContain(`# ${join(dir, 'units', 'stillpoint-n.timer')}`);
+    }
   });
 
   it('install --print shows a service and a timer per scheduled job and writes nothing', async () => {

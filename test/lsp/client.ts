@@ -6,6 +6,7 @@ import {
   createProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
+  type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
@@ -13,6 +14,8 @@ import { serve } from '../../src/lsp/server.ts';
 
 export interface TestClient {
   connection: ProtocolConnection;
+  /** What the server answered to `initialize`. */
+  initialized: InitializeResult;
   /** Opens (or, for an open document, changes) a document and waits for its diagnostics. */
   open(uri: string, text: string): Promise<PublishDiagnosticsParams>;
   change(uri: string, text: string): Promise<PublishDiagnosticsParams>;
@@ -33,12 +36,13 @@ export async function startServer(workspaceFolders?: string[]): Promise<TestClie
     waiting.delete(params.uri);
   });
   connection.listen();
-  await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, workspaceFolders: workspaceFolders?.map((uri) => ({ uri, name: uri })) ?? null });
+  const initialized = await connection.sendRequest<InitializeResult>('initialize', { processId: null, rootUri: null, capabilities: { workspace: { workspaceFolders: true } }, workspaceFolders: workspaceFolders?.map((uri) => ({ uri, name: uri })) ?? null });
   await connection.sendNotification('initialized', {});
   const versions = new Map<string, number>();
   const published = (uri: string) => new Promise<PublishDiagnosticsParams>((resolve) => waiting.set(uri, resolve));
   return {
     connection,
+    initialized,
     async open(uri, text) {
       const result = published(uri);
       versions.set(uri, 1);

@@ -21,6 +21,23 @@ function workspaces() {
 const url = (path: string) => pathToFileURL(path).href;
 
 describe('the language server on an untrusted workspace', () => {
+  it('follows the workspace folders the editor adds and removes after it started', async () => {
+    const { one, two } = workspaces();
+    const client = await startServer([url(one)]);
+    expect(client.initialized.capabilities.workspace?.workspaceFolders).toEqual({ supported: true, changeNotifications: true });
+    const main = url(join(one, 'main.still'));
+    const refused = await client.open(main, `import "../two/lib.still"\n${JOB}`);
+    expect(refused.diagnostics.map((d) => d.code)).toEqual(['outside-import-roots']);
+    const change = (added: string[], removed: string[]) => {
+      const next = client.nextDiagnostics(main);
+      void client.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: added.map((uri) => ({ uri, name: uri })), removed: removed.map((uri) => ({ uri, name: uri })) } });
+      return next;
+    };
+    expect((await change([url(two)], [])).diagnostics).toEqual([]);
+    expect((await change([], [url(two)])).diagnostics.map((d) => d.code)).toEqual(['outside-import-roots']);
+    client.close();
+  });
+
   it('allows imports from every workspace folder and from nowhere else', async () => {
     const { dir, one, two } = workspaces();
     const both = await startServer([url(one), url(two)]);

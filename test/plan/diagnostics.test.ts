@@ -45,7 +45,7 @@ describe('diagnostics', () => {
   it('a file() that is not UTF-8 says so at the call', async () => {
     const dir = folder();
     writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
-    const result = await loadPlanFromText(join(dir, 'main.still'), 'let x = file("latin1.txt")', fixedOptions());
+    const result = await loadPlanFromText(join(dir, 'main.still'), 'let x = file("latin1.txt")', fixedOptions({ runTime: true }));
     expect(result.diagnostics.map(brief)).toEqual(['error file-not-utf8 1:9-1:27 `latin1.txt` is not UTF-8 text']);
   });
 });

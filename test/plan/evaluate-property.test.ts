@@ -14,7 +14,7 @@ const token = fc.oneof(
   fc.constantFrom(...keywords),
   fc.constantFrom(...words),
   fc.constantFrom(...literals),
-  fc.constantFrom('{', '}', ',', '\n', '=', '??', '==', 'and', 'not', 'let x =', 'if true', 'else', 'for i in [1]', 'job j', 'defaults', 'sh { echo }'),
+  fc.constantFrom('{', '}', ',', '\n', '=', '??', '==', 'and', 'not', 'let x =', 'if true', 'if exists("a")', 'else if file("b") == "c"', 'else', 'for i in [1]', 'job j', 'defaults', 'sh { echo }'),
 );
 
 describe('evaluation of arbitrary scripts', () => {

@@ -35,8 +35,8 @@ describe('expressions', () => {
   });
 
   it('and/or do not evaluate their right side when the left decides', async () => {
-    const j = await job(`job j {\n  ${BASE}\n  one-file-system exists("nope") and file("nope") == "x"\n}`);
-    expect(j.oneFileSystem).toBe(false);
+    const j = await job(`job j {\n  ${BASE}\n  if exists("nope") and file("nope") == "x" { exclude "x" }\n}`, { runTime: true });
+    expect(j.exclude).toEqual([]);
   });
 
   it('reports a non-bool operand of `and` at the operand', async () => {
@@ -89,14 +89,14 @@ describe('built-in functions', () => {
   });
 
   it('file reads text relative to the script, without its trailing newline; exists checks', async () => {
-    const script = `job j {\n  volume file("where.txt")\n  one-file-system exists("where.txt") and not exists("missing")\n  provider copy\n  target tree "/b"\n}`;
-    const j = await job(script, {}, { 'where.txt': '/from/file\n' });
-    expect(j.volumes[0]!.path).toBe('/from/file');
-    expect(j.oneFileSystem).toBe(true);
+    const script = `job j {\n  volume "/srv"\n  if exists("where.txt") and not exists("missing") { exclude "yes" }\n  provider copy\n  target exec file("where.txt")\n}`;
+    const j = await job(script, { runTime: true }, { 'where.txt': '/from/file\n' });
+    expect(j.targets[0]).toMatchObject({ kind: 'exec', program: '/from/file' });
+    expect(j.exclude).toEqual(['yes']);
   });
 
   it('reports a file that cannot be read at the call', async () => {
-    expect(await errors(`let p = file("missing.txt")`)).toEqual(['error file-unreadable 1:9-1:28 cannot read `missing.txt`: it does not exist']);
+    expect(await errors(`let p = file("missing.txt")`, { runTime: true })).toEqual(['error file-unreadable 1:9-1:28 cannot read `missing.txt`: it does not exist']);
   });
 
   it('path joins with the platform separator and keeps a drive a drive', async () => {

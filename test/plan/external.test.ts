@@ -44,15 +44,15 @@ describe('values from the environment', () => {
 
 describe('values from files', () => {
   it('a file read by `file(...)` is never quoted', async () => {
-    const result = await evalText('job web {\n  volume "/srv"\n  provider file("p.txt")\n  target tree "/b"\n}\n', {}, { 'p.txt': `${TOKEN}\n` });
-    expect(result.diagnostics.map(brief)).toEqual(['error unknown-provider 3:12-3:25 unknown provider the value of `file("p.txt")`']);
+    const result = await evalText('job web {\n  volume "/srv"\n  provider file("p.txt")\n  target tree "/b"\n}\n', { runTime: true }, { 'p.txt': `${TOKEN}\n` });
+    expect(result.diagnostics.map(brief)).toEqual(['error run-time-value 3:12-3:25 a provider must be known before the job runs, but `file("p.txt")` is read only then']);
   });
 
   it.runIf(linux().ok && existsSync('/dev/zero'))('`file(...)` of a device, a FIFO or /proc is refused at once', async () => {
     const dir = folder();
     execFileSync('mkfifo', [join(dir, 'pipe')]);
-    const result = await evalText('let b = file("/dev/zero")\nlet c = file("/proc/self/environ")\n', { env: { CI_TOKEN: TOKEN } });
-    const fifo = await evalText(`let a = file("${join(dir, 'pipe')}")\n`);
+    const result = await evalText('let b = file("/dev/zero")\nlet c = file("/proc/self/environ")\n', { env: { CI_TOKEN: TOKEN }, runTime: true });
+    const fifo = await evalText(`let a = file("${join(dir, 'pipe')}")\n`, { runTime: true });
     expect(result.diagnostics.map(brief)).toEqual([
       'error file-unreadable 1:9-1:26 cannot read `/dev/zero`: it is under /proc, /sys or /dev, which are never read',
       'error file-unreadable 2:9-2:35 cannot read `/proc/self/environ`: it is under /proc, /sys or /dev, which are never read',

@@ -55,7 +55,7 @@ job j {
   });
 
   it('keeps a secret read from a file out of file() errors and the plan', async () => {
-    const result = await evalText('job j {\n  volume "/srv"\n  provider copy\n  target restic "/r" { password secret(file("pw.txt")) }\n}', {}, { 'pw.txt': `${PASSWORD}\n` });
+    const result = await evalText('job j {\n  volume "/srv"\n  provider copy\n  target restic "/r" { password secret(file("pw.txt")) }\n}', { runTime: true }, { 'pw.txt': `${PASSWORD}\n` });
     expect(JSON.stringify(result.plan)).not.toContain(PASSWORD);
     const target = result.plan!.jobs[0]!.targets[0]!;
     if (target.kind !== 'restic') throw new Error('expected the restic target');

@@ -20,7 +20,7 @@ export function evaluationOf(text: string, env: Record<string, string> = {}): { 
     script: SCRIPT,
     files: new Map([[SCRIPT, parsed.file]]),
     sources: new Map([[SCRIPT, text]]),
-    options: { platform: 'linux', hostname: 'host1', runId: 'run-1', started: STARTED, env },
+    options: { platform: 'linux', hostname: 'host1', runId: 'run-1', started: STARTED, env, runTime: true },
     secrets,
   });
   return { ev, file: parsed.file, secrets };

@@ -236,6 +236,30 @@ describeWith('Stillpoint PowerShell module', [pwsh()], () => {
     expect(out[2]).toBe('missing=ObjectNotFound');
   }, 180_000);
 
+  it('Get-StillpointWriter and Remove-StillpointLeftover give one typed object per writer and per job; -WhatIf says what it would release', async () => {
+    writeFileSync(
+      path.join(dir, 'writers.still'),
+      job('books', 'books', `  writer "ledger" sqlite "${dir}/missing.db"\n`) + job('plain', 'plain'),
+    );
+    const r = await runPwsh(
+      [
+        IMPORT,
+        `Set-Location '${dir}';`,
+        `Get-StillpointWriter writers.still | ForEach-Object { 'writer={0}|{1}|{2}|{3}' -f $_.PSObject.TypeNames[0], $_.Job, $_.Name, $_.State };`,
+        `Remove-StillpointLeftover writers.still -WhatIf;`,
+        `Remove-StillpointLeftover writers.still -Confirm:$false | ForEach-Object { 'cleanup={0}|{1}|{2}' -f $_.PSObject.TypeNames[0], $_.Job, @($_.Released).Count };`,
+      ].join(' '),
+      state,
+    );
+    expect(r.stderr).toBe('');
+    expect(lines(r.stdout)).toEqual([
+      'writer=Stillpoint.Writer|books|ledger|failed',
+      `What if: Performing the operation "Release leftover snapshots" on target "${dir}/writers.still".`,
+      'cleanup=Stillpoint.Cleanup|books|0',
+      'cleanup=Stillpoint.Cleanup|plain|0',
+    ]);
+  }, 180_000);
+
   it('format views render every type with Format-Table and Format-List', async () => {
     const r = await runPwsh(
       [

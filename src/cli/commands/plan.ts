@@ -25,8 +25,8 @@ export const define: DefineCommand = (program, setExitCode) => {
       const { hideExternalInValue } = await import('../../plan/external.ts');
       const shown = options.showValues ? loaded.plan : hideExternalInValue(loaded.plan, loaded.external);
       if (!options.json) {
-        const { describePlan } = await import('../../plan/describe.ts');
-        process.stdout.write(describePlan(shown));
+        const { describeAssumptions, describePlan } = await import('../../plan/describe.ts');
+        process.stdout.write(describePlan(shown) + describeAssumptions(loaded.assumed));
         return setExitCode(EXIT.succeeded);
       }
       const { validatePlan } = await import('../../plan/validate.ts');

@@ -5,11 +5,10 @@ import { HOOK_STAGES, statementSpec, type StatementSpec } from '../../language/c
 import type { SourceRange } from '../../language/diagnostic.ts';
 import { argumentGroups, argvItems, boolArgument, durationArgument, itemText, oneArgument, scriptPath } from '../arguments.ts';
 import type { Evaluation } from '../evaluation.ts';
-import { expectType } from '../expressions.ts';
+import { expectType, textOf } from '../expressions.ts';
 import { DEFAULTS } from '../plan-defaults.ts';
 import { type Ctx, Scope } from '../scope.ts';
 import type { ArgvItem, HookPlan, HookStage } from '../types.ts';
-import { interpolationText } from '../values.ts';
 import { walk } from '../walk.ts';
 import type { Draft } from '../job-parts.ts';
 
@@ -139,7 +138,7 @@ function hookEnv(ev: Evaluation, s: Setting, ctx: Ctx, hook: Draft<HookPlan>) {
     return;
   }
   const value = expectType(ev, s.assignment, ['string', 'number', 'bool'], ctx);
-  if (value !== undefined) hook.env[name] = ev.planText({ type: 'string', ...interpolationText(value)! });
+  if (value !== undefined) hook.env[name] = ev.planText({ type: 'string', ...textOf(ev, value, s.assignment)! });
 }
 
 function hookBlock(ev: Evaluation, body: Block, ctx: Ctx, hook: Draft<HookPlan>) {
