@@ -16,6 +16,8 @@ export interface Measure {
   /** user + system, the command and its children. */
   cpuS: number;
   maxRssMiB: number;
+  /** What the command printed. */
+  stdout: string;
 }
 
 /** Dropping the page cache needs root (STILLPOINT_BENCH_DROP_CACHES=0 turns it off); without it data may be read warm. */
@@ -33,7 +35,7 @@ export function measureCold(argv: string[], warm: string[], env: NodeJS.ProcessE
   const line = timed.stderr.split('\n').find((l) => l.startsWith('BENCH '));
   if (timed.status !== 0 || !line) throw new Error(`${argv.join(' ')} failed (${timed.status}):\n${timed.stderr}`);
   const [wall, user, sys, rssKiB] = line.split(' ').slice(1).map(Number) as [number, number, number, number];
-  return { wallS: wall, cpuS: user + sys, maxRssMiB: rssKiB / 1024 };
+  return { wallS: wall, cpuS: user + sys, maxRssMiB: rssKiB / 1024, stdout: timed.stdout };
 }
 
 /**

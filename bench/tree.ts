@@ -16,7 +16,7 @@
 // as a markdown table and written to bench/results/tree.md.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
 import { dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
@@ -26,7 +26,10 @@ const ROOT = join(import.meta.dirname, '..');
 
 /** Child mode: one tree-target write, as the engine would call it. */
 async function writeOnce(target: string, source: string): Promise<void> {
-  // As bin/stillpoint.js does: the modules are type-stripped once, not on every run.
+  const peaks = peakByFiles();
+  // As bin/stillpoint.js does: the young generation limited, and the modules type-stripped
+  // once, not on every run.
+  (await import('../src/base/young-generation.ts')).limitYoungGeneration();
   (await import('node:module')).enableCompileCache?.();
   const { TreeTarget } = await import('../src/targets/tree/index.ts');
   const result = await new TreeTarget(target).write(
@@ -40,13 +43,34 @@ async function writeOnce(target: string, source: string): Promise<void> {
       ignoreReadErrors: false,
       snapshots: [],
       env: {},
-      progress: () => {},
+      progress: ({ filesDone }) => peaks.progress(filesDone),
       skipped: () => {},
       warn: (message) => process.stderr.write(`warning: ${message}\n`),
       output: () => {},
     },
   );
-  process.stdout.write(JSON.stringify(result) + '\n');
+  peaks.progress(result.files, true);
+  // bench/tree-memory.ts reads peakRssMiBByFiles.
+  process.stdout.write(JSON.stringify({ ...result, peakRssMiBByFiles: peaks.marks }) + '\n');
+}
+
+/**
+ * The process's peak RSS so far (VmHWM, MiB) each time the files done have doubled since the
+ * last mark, from 1,000 on, and at the end: whether memory keeps growing with the files.
+ */
+function peakByFiles(): { progress(filesDone: number, last?: boolean): void; marks: Array<[files: number, peakMiB: number]> } {
+  const marks: Array<[number, number]> = [];
+  let next = 1000;
+  const peak = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
+  return {
+    marks,
+    progress(filesDone, last = false) {
+      if (filesDone < next && !last) return;
+      if (marks.at(-1)?.[0] === filesDone) marks.pop();
+      marks.push([filesDone, Math.round(peak())]);
+      next = 2 * filesDone;
+    },
+  };
 }
 
 

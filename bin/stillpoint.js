@@ -35,5 +35,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 const { existsSync } = await import('node:fs');
 const source = new URL('../src/cli/main.ts', import.meta.url);
-const { main } = await import(existsSync(source) ? source.href : '../dist/main.js');
+const { main, limitYoungGeneration } = await import(existsSync(source) ? source.href : '../dist/main.js');
+// A backup of many files would grow V8's young generation to 128 MiB (src/base/young-generation.ts).
+limitYoungGeneration();
 process.exitCode = await main(process.argv);

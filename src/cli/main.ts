@@ -9,6 +9,9 @@ import { EXIT } from '../base/exit-codes.ts';
 import { COMMANDS } from './commands/index.ts';
 import { PACKAGE_ROOT } from '../package-layout.ts';
 
+// For bin/stillpoint.js, which sets it for the whole process before main().
+export { limitYoungGeneration } from '../base/young-generation.ts';
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('stillpoint')

@@ -46,10 +46,12 @@ export interface LoopOptions {
    * at once, so that no background initialisation runs into the full tmpfs.)
    */
   backingMiB?: number;
+  /** The folder its files go in; the OS temp folder by default. */
+  under?: string;
 }
 
 export function createLoopFilesystem(fsType: LoopFsType, sizeMiB = 320, options: LoopOptions = {}): LoopFilesystem {
-  const dir = mkdtempSync(join(tmpdir(), `stillpoint-${fsType}-`));
+  const dir = mkdtempSync(join(options.under ?? tmpdir(), `stillpoint-${fsType}-`));
   const backing = join(dir, 'backing');
   const image = join(backing, 'image');
   const mountPoint = join(dir, 'mnt');
