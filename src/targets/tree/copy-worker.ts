@@ -1,11 +1,13 @@
 // A worker thread of the copy pool: copies the files of a request in order (copy.ts) and
 // answers with their outcomes, or with the error that fails the snapshot.
 
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { COPY_BUFFER_BYTES, copyRegularFile, type CloneState, type CopyOutcome } from './copy.ts';
 import type { CopyReply, CopyRequest } from './copy-pool.ts';
+import type { NewFileDefaults } from './metadata.ts';
 
 const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+const newFile = workerData as NewFileDefaults | undefined;
 /** Per volume: a reflink may work from one volume and not another. */
 const clones = new Map<string, CloneState>();
 
@@ -22,6 +24,7 @@ parentPort!.on('message', (request: CopyRequest) => {
           live: request.live,
           clone,
           buffer,
+          newFile,
           onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
         }),
       );

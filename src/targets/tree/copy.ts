@@ -9,7 +9,7 @@
 
 import fs, { constants, type BigIntStats } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { applyMetadata, metadataOf, sourceXattrs } from './metadata.ts';
+import { applyMetadata, creationOf, metadataOf, sourceXattrs, type NewFileDefaults } from './metadata.ts';
 
 /** What the manifest needs of a copied file's stat; plain data, so it crosses threads. */
 export interface FileFacts {
@@ -46,6 +46,12 @@ export interface CopyOptions {
   buffer: Buffer;
   /** Called when an extended attribute cannot be set on the target. */
   onXattrTrouble(error: NodeJS.ErrnoException): void;
+  /**
+   * What a new file gets in the destination's folder; the file is then created with its final
+   * mode and owner and mode are set only where creation did not give them. Without it the
+   * file is created 0600 and both are always set.
+   */
+  newFile?: NewFileDefaults;
 }
 
 export const COPY_BUFFER_BYTES = 1024 * 1024;
@@ -89,10 +95,12 @@ export function copyRegularFile(source: string, dest: string, options: CopyOptio
       return { kind: 'unreadable', detail: `extended attributes: ${describe(error)}` };
     }
     created = true;
+    const meta = metadataOf(before, xattrs);
     const cloned = tryClone(source, dest, options.clone);
+    const creation = options.newFile && !cloned ? creationOf(meta.mode, options.newFile) : undefined;
     const output = cloned
       ? fs.openSync(dest, constants.O_WRONLY | constants.O_NOFOLLOW)
-      : fs.openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      : fs.openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, creation?.createMode ?? 0o600);
     try {
       const hash = createHash('sha256');
       const read = copyAndHash(input, cloned ? undefined : output, hash, Number(before.size), options.buffer);
@@ -107,7 +115,7 @@ export function copyRegularFile(source: string, dest: string, options: CopyOptio
           return { kind: 'set-aside', reason: 'changed-during-copy', detail: change };
         }
       }
-      applyMetadata({ fd: output }, metadataOf(before, xattrs), false, options.onXattrTrouble);
+      applyMetadata({ fd: output }, meta, false, options.onXattrTrouble, creation?.created);
       const facts = { mode: before.mode, uid: before.uid, gid: before.gid, mtimeNs: before.mtimeNs };
       return { kind: 'copied', sha256: hash.digest('hex'), size: read.size, facts, xattrs };
     } finally {

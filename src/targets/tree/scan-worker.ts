@@ -1,11 +1,15 @@
 // The thread of a TreeScan (scan.ts): walks every volume as the copy does and posts the
-// regular files and bytes counted so far, then the totals.
+// regular files and bytes counted so far, then the totals. It runs at a lower priority: on
+// two cores the copy's threads already keep both busy, and a total that comes later costs
+// less than a copy that does.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CopySource } from '../target.ts';
+import { backgroundThreadPriority } from './libc.ts';
 import { SCAN_REPORT_EVERY_MS, type ScanCount } from './scan.ts';
 import { Selection, walk } from './walk.ts';
 
+backgroundThreadPriority();
 const sources = workerData as CopySource[];
 const count: ScanCount = { files: 0, bytes: 0, done: false };
 let reported = Date.now();

@@ -32,7 +32,7 @@ import {
   type VolumeRecord,
 } from './layout.ts';
 import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type EntryType, type ManifestEntry } from './manifest.ts';
-import { applyMetadata, metadataOf, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
+import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
 import { Selection, walk } from './walk.ts';
@@ -204,7 +204,9 @@ class SnapshotRun {
     this.#partialDir = partialDir;
     this.#previous = previous;
     this.#context = context;
-    this.#pool = new CopyPool(this.#xattrTrouble, context.signal);
+    // A folder gets its own metadata (set-gid bit, default ACL) only on leaving it, once every
+    // file in it was created: what the probe learns in the snapshot's folder holds for them all.
+    this.#pool = new CopyPool(this.#xattrTrouble, context.signal, probeNewFileDefaults(partialDir));
   }
 
   async write(volumes: Volume[]): Promise<SnapshotSummary> {

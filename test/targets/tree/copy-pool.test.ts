@@ -12,7 +12,7 @@ describe('copy pool', () => {
     using target = tempDir('pool-dst');
     const files = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`f${i}`, `content ${i}`]));
     writeTree(source.path, { ...files, large: Buffer.alloc(1024 * 1024, 3) });
-    const pool = new CopyPool(noTrouble, new AbortController().signal, 2);
+    const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 2);
     try {
       const copy = (name: string, small: boolean) => pool.copy({ source: join(source.path, name), dest: join(target.path, name), live: false, volume: 'v' }, small);
       const outcomes = await Promise.all([...Object.keys(files).map((name) => copy(name, true)), copy('large', false)]);
@@ -31,7 +31,7 @@ describe('copy pool', () => {
     using target = tempDir('pool-dst');
     writeTree(source.path, Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, 'x'])));
     const controller = new AbortController();
-    const pool = new CopyPool(noTrouble, controller.signal, 1);
+    const pool = new CopyPool(noTrouble, controller.signal, undefined, 1);
     try {
       const copies = Array.from({ length: 40 }, (_, i) =>
         pool.copy({ source: join(source.path, `f${i}`), dest: join(target.path, `f${i}`), live: false, volume: 'v' }, true),

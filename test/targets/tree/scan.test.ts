@@ -1,6 +1,7 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BACKGROUND_NICE } from '../../../src/targets/tree/libc.ts';
 import { TreeScan, type ScanCount } from '../../../src/targets/tree/scan.ts';
 import { sourceOf } from './context.ts';
 import { tempDir, writeTree } from './fixture.ts';
@@ -29,6 +30,31 @@ describe('tree scan', () => {
     const counts = await scanAll([sourceOf(a.path, { exclude: ['*.tmp', '/cache'] }), sourceOf(b.path)]);
     expect(counts.at(-1)).toEqual({ files: 3, bytes: 3 + 5000 + 100_000, done: true });
     expect(counts.slice(0, -1).every((c) => !c.done)).toBe(true);
+  });
+
+  it('runs on a thread of lower priority, so that it gives way to the copy on a busy machine', async () => {
+    using a = tempDir('scan-nice');
+    writeTree(a.path, Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`d${i % 20}/f${i}`, 'x'])));
+    const backgroundThreads = () =>
+      readdirSync('/proc/self/task').filter((tid) => {
+        try {
+          // The fields after the command name: nice is the 19th of the whole line.
+          return readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16] === String(BACKGROUND_NICE);
+        } catch {
+          return false; // the thread ended meanwhile
+        }
+      }).length;
+    expect(backgroundThreads()).toBe(0);
+    let seen = 0;
+    let done = false;
+    const scan = new TreeScan([sourceOf(a.path)], (count) => (done ||= count.done));
+    while (!done) {
+      seen = Math.max(seen, backgroundThreads());
+      // Not a busy loop: this thread would take the core the scan waits for.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await scan.close();
+    expect(seen).toBe(1);
   });
 
   it('starts no thread when closed before its delay: a short copy costs no scan', async () => {
