@@ -48,12 +48,11 @@ interface Job {
 /** Small files per message. */
 const BATCH_FILES = 32;
 /**
- * Copy threads: two per core, at most 4. A copy thread waits for the disk about as often as it
- * computes (a cold file's reads, writes held back by dirty-page throttling), so one per core
- * leaves cores idle: on 2 cores, 4 threads copied 21% faster than 2 with caches dropped and 10%
- * faster warm, for about 35 MiB more peak memory (bench/results/tree-profile.md).
+ * Copy threads: one per core, at most 4. Two per core copied 10-21% faster on 2 cores, but each
+ * thread is a V8 heap of its own: a full backup of 20,000 small files then peaked at 259 MiB,
+ * over the 250 MiB that a backup of any size may take (bench/results/tree-memory.md).
  */
-const POOL_SIZE = Math.max(1, Math.min(4, 2 * availableParallelism()));
+const POOL_SIZE = Math.max(1, Math.min(4, availableParallelism()));
 
 export class CopyPool {
   readonly #size: number;
