@@ -3,7 +3,7 @@
 // - incremental with 1% of the files changed: tree target vs `rsync -a --link-dest`
 //   (each peer followed by `sync --file-system`: the tree target's snapshot is on the disk
 //   when it is published, so every side is timed until its copy is)
-// - peak RSS of the tree target for the tree, and for small-file trees of N and 4N files
+// - peak RSS of the tree target for that tree (against the number of files: bench/tree-memory.ts)
 //
 //   node bench/tree.ts
 //
@@ -79,9 +79,7 @@ function peakByFiles(): { progress(filesDone: number, last?: boolean): void; mar
  * tool's own program (Node and the TypeScript modules are far larger than cp or rsync), so
  * the cold part of the measurement is the data alone.
  */
-const treeWrite = (target: string, source: string, nodeFlags: string[] = []) => [process.execPath, ...nodeFlags, join(ROOT, 'bench/tree.ts'), '--write', target, source];
-/** V8's young generation grows with the allocation rate, not with live data; capped, RSS shows the live set. */
-const SMALL_YOUNG_GENERATION = ['--max-semi-space-size=2'];
+const treeWrite = (target: string, source: string) => [process.execPath, join(ROOT, 'bench/tree.ts'), '--write', target, source];
 const treeWarm = [process.execPath, join(ROOT, 'bench/tree.ts'), '--warm'];
 /**
  * A peer's command followed by syncfs on its destination: the tree target flushes its
@@ -132,26 +130,6 @@ async function main(): Promise<void> {
   }
   rmSync(out, { recursive: true, force: true });
 
-  // Memory against file count: small files so that 4N stays cheap to generate.
-  const memory: Array<{ files: number; full: Measure; incremental: Measure; fullCapped: Measure; incrementalCapped: Measure }> = [];
-  for (const factor of [1, 4]) {
-    const files = shape.files * factor;
-    const dir = join(benchDir, `small-${files}`);
-    console.error(`generating ${files} small files in ${dir}`);
-    makeTree(dir, { files, bytes: 0, seed: 2, mix: 'small' });
-    const run = (nodeFlags: string[]) => {
-      const target = join(out, `small-${files}`);
-      const full = measureTool(treeWrite(target, dir, nodeFlags));
-      changeFiles(dir, 0.01, 7);
-      const incremental = measureTool(treeWrite(target, dir, nodeFlags));
-      rmSync(out, { recursive: true, force: true });
-      return { full, incremental };
-    };
-    const plain = run([]);
-    const capped = run(SMALL_YOUNG_GENERATION);
-    memory.push({ files, ...plain, fullCapped: capped.full, incrementalCapped: capped.incremental });
-  }
-
   const baseline = measureCold(treeWarm, ['true']);
   const wall = (name: string) => median(results[name]!.map((m) => m.wallS));
   const cpu = (name: string) => median(results[name]!.map((m) => m.cpuS));
@@ -192,17 +170,7 @@ async function main(): Promise<void> {
     `| full, ${shape.files} files, ${gib.toFixed(2)} GiB | ${rss('tree full').toFixed(0)} |`,
     `| incremental, same tree | ${rss('tree incremental').toFixed(0)} |`,
     '',
-    '| peak RSS, small files (16 B - 4 KiB) | full | incremental | full, young generation capped | incremental, young generation capped |',
-    '|---|---:|---:|---:|---:|',
-    ...memory.map(
-      (m) =>
-        `| ${m.files} files | ${m.full.maxRssMiB.toFixed(0)} | ${m.incremental.maxRssMiB.toFixed(0)} | ${m.fullCapped.maxRssMiB.toFixed(0)} | ${m.incrementalCapped.maxRssMiB.toFixed(0)} |`,
-    ),
-    '',
-    `Memory: with Node's defaults, RSS rises from ${memory[0]!.files} to ${memory[1]!.files} files because V8 sizes its young generation by allocation rate ` +
-      `(garbage not yet collected, not live data). With \`${SMALL_YOUNG_GENERATION.join(' ')}\` it is ${memory[0]!.incrementalCapped.maxRssMiB.toFixed(0)} MiB against ${memory[1]!.incrementalCapped.maxRssMiB.toFixed(0)} MiB (incremental): ` +
-      'the walk holds only the sorted names of the folders on the current path, the manifest is streamed, the previous manifest is read alongside (merge-join), and at most 256 entries are in flight. ' +
-      'What remains is Node itself (the floor above) and the copy workers, each a V8 heap of its own.',
+    'Peak memory against the number of files, up to 1,000,000: `node bench/tree-memory.ts` (bench/results/tree-memory.md).',
     '',
   ];
   const table = lines.join('\n');
