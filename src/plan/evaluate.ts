@@ -9,7 +9,7 @@
 import * as nodePath from 'node:path';
 import type { SourceRange } from '../language/diagnostic.ts';
 import { MAX_BRANCH_PASSES } from '../language/limits.ts';
-import { diagnosticKey, Evaluation, type EvaluationInput, type EvaluationResult, RunTimeBranches } from './evaluation.ts';
+import { type BranchPass, diagnosticKey, Evaluation, type EvaluationInput, type EvaluationResult, RunTimeBranches } from './evaluation.ts';
 import { evaluateFile } from './imports.ts';
 import { evaluateDefaults, evaluateJob, jobName } from './jobs.ts';
 import { type JobPlan, type Plan, PLAN_VERSION } from './types.ts';
@@ -22,13 +22,12 @@ import { type JobPlan, type Plan, PLAN_VERSION } from './types.ts';
  * those of all passes.
  */
 export function evaluate(input: EvaluationInput): EvaluationResult {
-  if (input.options.runTime) return evaluateOnce(input).result;
   const branches = new RunTimeBranches();
-  const first = evaluateOnce({ ...input, branchPass: { index: 0, branches } });
+  const first = evaluateOnce(input, { index: 0, branches });
   const seen = new Set(first.result.diagnostics.map(diagnosticKey));
   let last = first.ev;
   for (let index = 1; index < MAX_BRANCH_PASSES && !branches.allTaken && last.tookNewBranch; index++) {
-    const pass = evaluateOnce({ ...input, branchPass: { index, branches } });
+    const pass = evaluateOnce(input, { index, branches });
     for (const d of pass.result.diagnostics) {
       if (seen.has(diagnosticKey(d))) continue;
       seen.add(diagnosticKey(d));
@@ -40,8 +39,8 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   return first.result;
 }
 
-function evaluateOnce(input: EvaluationInput): { result: EvaluationResult; ev: Evaluation } {
-  const ev = new Evaluation(input);
+function evaluateOnce(input: EvaluationInput, pass: BranchPass): { result: EvaluationResult; ev: Evaluation } {
+  const ev = new Evaluation(input, pass);
   const { script, options } = input;
   const root = evaluateFile(ev, script, nodePath.resolve(script));
   const jobs: JobPlan[] = [];

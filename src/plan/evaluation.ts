@@ -37,12 +37,16 @@ export interface EvaluationInput {
    * of `check`'s start-up, so load.ts passes it only when a file's text has a `schedule`.
    */
   cronProblem?: (expression: string) => string | undefined;
-  /**
-   * Without `runTime`, which branch an `if` whose condition is known only at run time takes.
-   * Pass 0 (the plan's) takes the first; later passes take one the passes before did not
-   * (`explored`, by position), so that every branch is checked (evaluate.ts).
-   */
-  branchPass?: { index: number; branches: RunTimeBranches };
+}
+
+/**
+ * One pass of evaluate.ts over a script. Without `runTime`, it decides which branch an `if`
+ * whose condition is known only at run time takes: pass 0 (the plan's) takes the first;
+ * later passes take one the passes before did not, so that every branch is checked.
+ */
+export interface BranchPass {
+  index: number;
+  branches: RunTimeBranches;
 }
 
 /** The branches of run-time `if`s that the passes over a script have seen, and those they have taken, by position. */
@@ -137,8 +141,11 @@ export class Evaluation {
   readonly builtins: Omit<BuiltinContext, 'baseDir'>;
   readonly #baseDirs = new Map<string, string>();
 
-  constructor(input: EvaluationInput) {
+  readonly #pass: BranchPass;
+
+  constructor(input: EvaluationInput, pass: BranchPass) {
     this.input = input;
+    this.#pass = pass;
     this.builtins = input.options;
   }
 
@@ -170,17 +177,15 @@ export class Evaluation {
    * `else`). The plan's pass takes the first, as if `condition` held, and says so.
    */
   runTimeBranch(condition: Expr, candidates: readonly (Block | undefined)[]): Block | undefined {
-    const pass = this.input.branchPass;
-    if (!pass || pass.index === 0) {
+    const { index, branches } = this.#pass;
+    if (index === 0) {
       const origin = this.origin(condition.range);
       if (!this.assumed.some((a) => a.origin === origin)) this.assumed.push({ expression: this.quote(condition.range), origin });
     }
-    if (!pass) return candidates[0];
-    const { branches } = pass;
     const blocks = candidates.filter((b): b is Block => b !== undefined);
     for (const block of blocks) branches.see(block);
     // Pass 0 makes the plan: the same branch wherever the `if` is evaluated.
-    const chosen = pass.index === 0 ? candidates[0] : (blocks.find((b) => !branches.taken(b)) ?? blocks.find((b) => branches.leadsToUntaken(b)) ?? candidates[0]);
+    const chosen = index === 0 ? candidates[0] : (blocks.find((b) => !branches.taken(b)) ?? blocks.find((b) => branches.leadsToUntaken(b)) ?? candidates[0]);
     if (chosen && branches.take(chosen)) this.tookNewBranch = true;
     return chosen;
   }

@@ -6,7 +6,7 @@ import type { Expr, Setting, SourceFile } from '../../src/language/ast.ts';
 import { statementSpec, type BlockKind, type StatementSpec } from '../../src/language/catalog.ts';
 import { parse } from '../../src/language/parse.ts';
 import { SecretStore } from '../../src/base/secret.ts';
-import { Evaluation } from '../../src/plan/evaluation.ts';
+import { Evaluation, RunTimeBranches } from '../../src/plan/evaluation.ts';
 import { cronProblem } from '../../src/base/cron.ts';
 import { Scope, type Ctx } from '../../src/plan/scope.ts';
 import { STARTED } from './helpers.ts';
@@ -24,7 +24,7 @@ export function evaluationOf(text: string, env: Record<string, string> = {}): { 
     options: { platform: 'linux', hostname: 'host1', runId: 'run-1', started: STARTED, env, runTime: true },
     secrets,
     cronProblem,
-  });
+  }, { index: 0, branches: new RunTimeBranches() });
   return { ev, file: parsed.file, secrets };
 }
 
