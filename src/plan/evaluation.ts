@@ -9,7 +9,7 @@ import type { BuiltinContext, Platform } from './builtins.ts';
 import type { ExternalValue } from './external.ts';
 import { Scope } from './scope.ts';
 import type { Plan, PlanText } from './types.ts';
-import type { StringValue } from './values.ts';
+import { isRunTime, type StringValue, type Value } from './values.ts';
 
 export interface EvaluationOptions {
   platform: Platform;
@@ -169,6 +169,11 @@ export class Evaluation {
   /** `run` evaluates: `file(...)` and `exists(...)` read the disk. */
   get runTime(): boolean {
     return this.input.options.runTime;
+  }
+
+  /** The value is known only when the job runs, and this evaluation only reads the script: it has none yet. */
+  unknownNow(value: Value): boolean {
+    return !this.runTime && isRunTime(value);
   }
 
   /**

@@ -107,7 +107,7 @@ function evaluateString(ev: Evaluation, expr: Extract<Expr, { kind: 'String' }>,
  * run time, while the script is only read, stands as its expression.
  */
 export function textOf(ev: Evaluation, value: Value, expr: Expr): TextPiece | undefined {
-  if (value.type === 'bool' && value.runTime && !ev.runTime) return { value: `\${${ev.quote(expr.range)}}`, runTime: true };
+  if (value.type === 'bool' && ev.unknownNow(value)) return { value: `\${${ev.quote(expr.range)}}`, runTime: true };
   return interpolationText(value);
 }
 
@@ -188,7 +188,7 @@ function evaluateBinary(ev: Evaluation, expr: Extract<Expr, { kind: 'Binary' }>,
       if (left === undefined) return undefined;
       if (left.type === 'none') return evaluateExpr(ev, expr.right, ctx);
       // Unknown now, it may be none when the job runs: check the fallback too.
-      if (isRunTime(left) && !ev.runTime && evaluateExpr(ev, expr.right, ctx) === undefined) return undefined;
+      if (ev.unknownNow(left) && evaluateExpr(ev, expr.right, ctx) === undefined) return undefined;
       return left;
     }
     case '==':
@@ -205,8 +205,7 @@ function evaluateBinary(ev: Evaluation, expr: Extract<Expr, { kind: 'Binary' }>,
       if (left?.type !== 'bool') return undefined;
       // Short-circuit, so that `exists(p) and file(p) == "x"` reads the file only when it
       // exists; a left side known only at run time decides nothing yet.
-      const unknown = left.runTime && !ev.runTime;
-      if (!unknown && left.value === (expr.op === 'or')) return left;
+      if (!ev.unknownNow(left) && left.value === (expr.op === 'or')) return left;
       const right = expectType(ev, expr.right, ['bool'], ctx);
       if (right?.type !== 'bool') return undefined;
       return left.runTime ? atRunTime(right) : right;

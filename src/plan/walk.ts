@@ -64,7 +64,7 @@ function chooseBranch(ev: Evaluation, statement: Extract<Statement, { kind: 'If'
   for (const branch of statement.branches) {
     const condition = expectType(ev, branch.condition, ['bool'], ctx);
     if (condition?.type !== 'bool') return 'failed';
-    if (condition.runTime && !ev.runTime) {
+    if (ev.unknownNow(condition)) {
       first ??= branch.condition;
       candidates.push(branch.body);
     } else if (condition.value) {
