@@ -3,7 +3,7 @@
 // three writes, each a whole process under GNU time (peak RSS): the first (full) backup, an
 // incremental one after 1% of the files changed, and one with nothing changed; and the floor,
 // Node with the tree target's modules loaded. The write is bench/tree.ts --write, which
-// limits its young generation as bin/stillpoint.js does and reports its peak so far each time the
+// limits its young generation as `stillpoint run` does and reports its peak so far each time the
 // files done doubled: flat means the peak stops rising early in a run, whatever its size.
 //
 //   node bench/tree-memory.ts
@@ -120,7 +120,7 @@ function main(): void {
     '',
     `Command: \`${SETTINGS.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]} `).join('')}node bench/tree-memory.ts\` (${new Date().toISOString().slice(0, 16)}Z). ` +
       `${sizes.join(' and ')} files of 16 B - 4 KiB (bench/make-tree.ts) on ${where}; each write a whole process ` +
-      '(`bench/tree.ts --write`, young generation limited as bin/stillpoint.js limits it) under GNU time, ' +
+      '(`bench/tree.ts --write`, young generation limited as `stillpoint run` limits it) under GNU time, ' +
       `${dropsCaches ? 'the page cache dropped before each' : 'the page cache not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0)'}.`,
     machine(),
     '',

@@ -27,8 +27,8 @@ const ROOT = join(import.meta.dirname, '..');
 /** Child mode: one tree-target write, as the engine would call it. */
 async function writeOnce(target: string, source: string): Promise<void> {
   const peaks = peakByFiles();
-  // As bin/stillpoint.js does: the young generation limited, and the modules type-stripped
-  // once, not on every run.
+  // As `stillpoint run` does: the young generation limited (src/cli/main.ts), and the modules
+  // type-stripped once, not on every run (bin/stillpoint.js).
   (await import('../src/base/young-generation.ts')).limitYoungGeneration();
   (await import('node:module')).enableCompileCache?.();
   const { TreeTarget } = await import('../src/targets/tree/index.ts');

@@ -47,9 +47,7 @@ for (const stream of [process.stdout, process.stderr]) {
 const source = join(__dirname, '..', 'src', 'cli', 'main.ts');
 const { pathToFileURL } = require('node:url');
 import(pathToFileURL(existsSync(source) ? source : join(__dirname, '..', 'dist', 'main.js')).href).then(
-  async ({ main, limitYoungGeneration }) => {
-    // A backup of many files would grow V8's young generation to 128 MiB (src/base/young-generation.ts).
-    limitYoungGeneration();
+  async ({ main }) => {
     process.exitCode = await main(process.argv);
   },
 );

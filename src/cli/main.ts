@@ -9,8 +9,12 @@ import { EXIT } from '../base/exit-codes.ts';
 import { COMMANDS } from './commands/index.ts';
 import { PACKAGE_ROOT } from '../package-layout.ts';
 
-// For bin/stillpoint.js, which sets it for the whole process before main().
-export { limitYoungGeneration } from '../base/young-generation.ts';
+/**
+ * The commands that may walk very many files (a backup, a restore, a verify, a listing) or run
+ * for hours (the language server): they hold V8's young generation down
+ * (base/young-generation.ts), which the short ones need not load.
+ */
+const LONG_RUNNING = new Set(['run', 'restore', 'verify', 'list', 'lsp']);
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -26,6 +30,9 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = code;
   };
   for (const define of COMMANDS) define(program, setExitCode);
+  program.hook('preAction', async (_program, action) => {
+    if (LONG_RUNNING.has(action.name())) (await import('../base/young-generation.ts')).limitYoungGeneration();
+  });
 
   try {
     await program.parseAsync(argv);

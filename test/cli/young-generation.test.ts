@@ -1,4 +1,4 @@
-// The CLI limits the main thread's young generation (bin/stillpoint.js, src/base/young-generation.ts):
+// The CLI's `run` limits the main thread's young generation (src/cli/main.ts, src/base/young-generation.ts):
 // left to V8, a backup of many small files grew it to 128 MiB on Node 24, a third of the
 // process's peak memory at 1,000,000 files (bench/results/tree-memory.md). A real run: the
 // copy provider and the tree target over 20,000 files, which grew it to 32 MiB.
