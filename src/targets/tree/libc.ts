@@ -26,8 +26,6 @@ const c = {
   renameat2: libc.func('int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)'),
   mknod: libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)'),
   syncfs: libc.func('int syncfs(int fd)'),
-  gettid: libc.func('int gettid()'),
-  setpriority: libc.func('int setpriority(int which, int who, int prio)'),
   strerror: libc.func('const char *strerror(int errnum)'),
 };
 
@@ -122,19 +120,6 @@ export function renameNoReplace(from: string, to: string): void {
 /** Creates a FIFO or device node (mode carries the type bits). */
 export function makeNode(path: string, mode: number, rdev: bigint): void {
   if ((c.mknod(path, mode, rdev) as number) !== 0) fail('mknod', path);
-}
-
-/** The nice value of a thread that must give way: a tenth of a normal thread's share of a busy core, not nothing. */
-export const BACKGROUND_NICE = 10;
-
-/**
- * Gives the calling thread alone a lower CPU priority (Linux keeps a nice value per thread),
- * for work that should give way to the rest of the process on a busy machine. Raising one's
- * own nice value cannot be refused, so the result is not checked.
- */
-export function backgroundThreadPriority(): void {
-  const PRIO_PROCESS = 0;
-  c.setpriority(PRIO_PROCESS, c.gettid(), BACKGROUND_NICE);
 }
 
 /**

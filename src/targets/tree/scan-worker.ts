@@ -5,7 +5,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CopySource } from '../target.ts';
-import { backgroundThreadPriority } from './libc.ts';
+import { backgroundThreadPriority } from './thread.ts';
 import { SCAN_REPORT_EVERY_MS, type ScanCount } from './scan.ts';
 import { Selection, walk } from './walk.ts';
 

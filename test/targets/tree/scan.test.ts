@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BACKGROUND_NICE } from '../../../src/targets/tree/libc.ts';
+import { BACKGROUND_NICE } from '../../../src/targets/tree/thread.ts';
 import { TreeScan, type ScanCount } from '../../../src/targets/tree/scan.ts';
 import { sourceOf } from './context.ts';
 import { tempDir, writeTree } from './fixture.ts';
