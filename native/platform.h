@@ -29,5 +29,8 @@ int platform_process_alive(long pid);
 void platform_random(void *out, size_t size);
 /* The variable's value as the process sees it now (malloc'd), or NULL. */
 char *platform_getenv(const char *name);
+/* Keeps this library mapped until the process ends, as a COM server with threads of its own
+ * must: the host (koffi) may unload it at exit while such a thread is still returning. */
+void platform_pin_library(void);
 
 #endif

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "platform.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
@@ -59,4 +60,10 @@ void platform_random(void *out, size_t size) {
 char *platform_getenv(const char *name) {
   const char *value = getenv(name);
   return value ? strdup(value) : NULL;
+}
+
+void platform_pin_library(void) {
+  Dl_info self;
+  /* RTLD_NOLOAD takes one more reference to the loaded library; RTLD_NODELETE keeps it. */
+  if (dladdr((void *)platform_pin_library, &self) && self.dli_fname) dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }

@@ -165,3 +165,8 @@ char *platform_getenv(const char *name) {
   free(w);
   return result;
 }
+
+void platform_pin_library(void) {
+  HMODULE self;
+  GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN, (LPCWSTR)(void *)platform_pin_library, &self);
+}

@@ -573,6 +573,8 @@ static HRESULT start_async(Backup *b, int op, IVssAsync **out) {
   b->pending = 1;
   b->phase[op] = PENDING;
   live(1);
+  static pthread_once_t pinned = PTHREAD_ONCE_INIT;
+  pthread_once(&pinned, platform_pin_library);
   pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
