@@ -13,11 +13,12 @@
 // The JSON schemas are in the bundle; dist/ has a copy of each for the programs that read the
 // event stream or a plan.
 
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { ENTRY_POINTS } from '../src/package-layout.ts';
+import { languageSourcesId, SYNTAX_ID_FILE } from '../src/language/parse-cache.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -61,3 +62,6 @@ await build({
 for (const schema of ['src/events/events.schema.json', 'src/plan/plan.schema.json']) copyFileSync(join(root, schema), join(dist, basename(schema)));
 // The script each `pwsh { }` block runs through: a file PowerShell reads, beside the bundle.
 copyFileSync(join(root, 'src/base/pwsh-block.ps1'), join(dist, 'pwsh-block.ps1'));
+// What the syntax trees kept for runs depend on (src/language/parse-cache.ts): the package has
+// no src/language to hash.
+writeFileSync(join(dist, basename(SYNTAX_ID_FILE)), `${languageSourcesId(join(root, 'src', 'language'))}\n`);

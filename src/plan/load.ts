@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import type { SourceFile } from '../language/ast.ts';
 import type { Diagnostic, SourceRange } from '../language/diagnostic.ts';
 import { hasErrors } from '../language/diagnostic.ts';
-import { parse } from '../language/parse.ts';
+import type { ParseCache } from '../language/parse-cache.ts';
+import type { ParseResult } from '../language/parse.ts';
 import { MAX_DIAGNOSTICS, MAX_IMPORT_GRAPH_BYTES, MAX_IMPORTED_FILES, sizeText } from '../language/limits.ts';
 import { allowedRoots, loadSource, refuseBuffer } from '../language/source.ts';
 import { didYouMean } from '../language/suggest.ts';
@@ -45,6 +46,8 @@ export interface LoadOptions {
    * job runs (SECURITY.md).
    */
   runTime?: boolean;
+  /** Trees kept from earlier runs (language/parse-cache.ts); every file is parsed when absent. */
+  parseCache?: ParseCache;
 }
 
 export interface LoadResult {
@@ -84,7 +87,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
 
   const root = importTarget('', path);
   const roots = await allowedRoots(options.importRoots ?? [dirname(root.resolved)], diagnostics);
-  const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0 };
+  const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0, parseCache: options.parseCache };
   await readGraph(root.file, root.resolved, text, undefined, graph);
   if (!files.has(root.resolved)) return { secrets, diagnostics, sources, external: [], assumed: [] };
   // Text that is mostly errors is not a script: evaluating it would only bury the first errors.
@@ -158,6 +161,7 @@ interface Graph {
   roots: readonly string[];
   /** Characters read so far, all files together. */
   bytes: number;
+  parseCache: ParseCache | undefined;
 }
 
 /** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */
@@ -183,7 +187,7 @@ async function readGraph(file: string, resolved: string, text: string | undefine
   }
   graph.bytes += read.text.length;
   graph.sources.set(file, read.text);
-  const parsed = parse(read.text, file);
+  const parsed = await parseKept(file, read.text, graph.parseCache);
   graph.files.set(resolved, parsed.file);
   graph.diagnostics.push(...parsed.diagnostics);
   for (const statement of parsed.file.statements) {
@@ -193,6 +197,15 @@ async function readGraph(file: string, resolved: string, text: string | undefine
     const target = importTarget(file, importPath);
     await readGraph(target.file, target.resolved, undefined, statement.args[0]![0]!.range, graph);
   }
+}
+
+/** The parser (Chevrotain) loads only for a file whose tree was not kept. */
+async function parseKept(file: string, text: string, cache: ParseCache | undefined): Promise<ParseResult> {
+  const kept = cache?.read(file, text);
+  if (kept) return kept;
+  const parsed = (await import('../language/parse.ts')).parse(text, file);
+  cache?.write(file, text, parsed);
+  return parsed;
 }
 
 function graphLimit(summary: string, range: SourceRange): Diagnostic {
