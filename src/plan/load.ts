@@ -87,7 +87,7 @@ async function load(path: string, text: string | undefined, options: LoadOptions
 
   const root = importTarget('', path);
   const roots = await allowedRoots(options.importRoots ?? [dirname(root.resolved)], diagnostics);
-  const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0, parseCache: options.parseCache };
+  const graph: Graph = { files, sources, diagnostics, openFiles: options.openFiles, roots, bytes: 0, parseCache: options.parseCache, parsed: [] };
   await readGraph(root.file, root.resolved, text, undefined, graph);
   if (!files.has(root.resolved)) return { secrets, diagnostics, sources, external: [], assumed: [] };
   // Text that is mostly errors is not a script: evaluating it would only bury the first errors.
@@ -132,6 +132,8 @@ async function load(path: string, text: string | undefined, options: LoadOptions
     }
     plan.jobs = plan.jobs.filter((j) => j.name === options.job);
   }
+  // A script with errors runs nothing and leaves nothing behind, not even its trees.
+  if (!hasErrors(diagnostics)) for (const { file, text, result } of graph.parsed) options.parseCache?.write(file, text, result);
   return { ...(hasErrors(diagnostics) ? {} : { plan }), secrets, diagnostics: firstDiagnostics(diagnostics, [...sources.keys()]), sources, external: result.external, assumed: result.assumed };
 }
 
@@ -162,6 +164,8 @@ interface Graph {
   /** Characters read so far, all files together. */
   bytes: number;
   parseCache: ParseCache | undefined;
+  /** Files parsed afresh, for the cache once the whole script is known to be without errors. */
+  parsed: Array<{ file: string; text: string; result: ParseResult }>;
 }
 
 /** Reads and parses a file and, depth first, every file it imports (each once; cycles are the evaluator's to report). */
@@ -187,7 +191,7 @@ async function readGraph(file: string, resolved: string, text: string | undefine
   }
   graph.bytes += read.text.length;
   graph.sources.set(file, read.text);
-  const parsed = await parseKept(file, read.text, graph.parseCache);
+  const parsed = await parseKept(file, read.text, graph);
   graph.files.set(resolved, parsed.file);
   graph.diagnostics.push(...parsed.diagnostics);
   for (const statement of parsed.file.statements) {
@@ -200,12 +204,12 @@ async function readGraph(file: string, resolved: string, text: string | undefine
 }
 
 /** The parser (Chevrotain) loads only for a file whose tree was not kept. */
-async function parseKept(file: string, text: string, cache: ParseCache | undefined): Promise<ParseResult> {
-  const kept = cache?.read(file, text);
+async function parseKept(file: string, text: string, graph: Graph): Promise<ParseResult> {
+  const kept = graph.parseCache?.read(file, text);
   if (kept) return kept;
-  const parsed = (await import('../language/parse.ts')).parse(text, file);
-  cache?.write(file, text, parsed);
-  return parsed;
+  const result = (await import('../language/parse.ts')).parse(text, file);
+  if (graph.parseCache) graph.parsed.push({ file, text, result });
+  return result;
 }
 
 function graphLimit(summary: string, range: SourceRange): Diagnostic {
