@@ -18,7 +18,10 @@ export interface FileCopy {
   volume: string;
 }
 
-/** Files copied by one worker in one go, in order; all live or all not, of one volume. */
+/**
+ * Files copied by one worker in one go, in order; all live or all not, of one volume. A batch
+ * of several holds only files of at most BATCHED_FILE_BYTES.
+ */
 export interface CopyRequest {
   id: number;
   files: Array<{ source: string; dest: string }>;
@@ -47,6 +50,8 @@ interface Job {
 
 /** Small files per message. */
 const BATCH_FILES = 32;
+/** Up to this size files travel in batches (are small); larger ones one at a time. */
+export const BATCHED_FILE_BYTES = 256 * 1024;
 /**
  * Copy threads: one per core, at most 4. Two per core copied 10-21% faster on 2 cores, but each
  * thread is a V8 heap of its own: a full backup of 20,000 small files then peaked at 259 MiB,

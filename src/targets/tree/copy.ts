@@ -73,17 +73,33 @@ function changedWhileRead(before: BigIntStats, after: BigIntStats): string | und
   return undefined;
 }
 
-export function copyRegularFile(source: string, dest: string, options: CopyOptions): CopyOutcome {
-  let input: number;
+/** A source file opened for copyOpenFile, or the outcome its open already decided. */
+export type OpenedSource = { fd: number } | { outcome: CopyOutcome };
+
+/**
+ * O_NONBLOCK: a FIFO put where the walk saw a file would otherwise block the open until a
+ * writer came; for a regular file it changes nothing, and the fstat that follows sets the
+ * FIFO aside.
+ */
+export function openSource(source: string, live: boolean): OpenedSource {
   try {
-    input = fs.openSync(source, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return { fd: fs.openSync(source, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (code === 'ENOENT') return { kind: 'vanished' };
-    if (code === 'ELOOP') return { kind: 'set-aside', reason: 'changed-during-copy', detail: 'became a symlink since the walk' };
-    if (options.live && LOCKED.has(code)) return { kind: 'set-aside', reason: 'locked', detail: describe(error) };
-    return { kind: 'unreadable', detail: describe(error) };
+    if (code === 'ENOENT') return { outcome: { kind: 'vanished' } };
+    if (code === 'ELOOP') return { outcome: { kind: 'set-aside', reason: 'changed-during-copy', detail: 'became a symlink since the walk' } };
+    if (live && LOCKED.has(code)) return { outcome: { kind: 'set-aside', reason: 'locked', detail: describe(error) } };
+    return { outcome: { kind: 'unreadable', detail: describe(error) } };
   }
+}
+
+export function copyRegularFile(source: string, dest: string, options: CopyOptions): CopyOutcome {
+  const opened = openSource(source, options.live);
+  return 'outcome' in opened ? opened.outcome : copyOpenFile(opened.fd, source, dest, options);
+}
+
+/** Copies the file open as `input` (from openSource) to `dest`; closes `input`. */
+export function copyOpenFile(input: number, source: string, dest: string, options: CopyOptions): CopyOutcome {
   let created = false;
   try {
     const before = fs.fstatSync(input, { bigint: true });

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
 import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, type CopyOutcome, type FileFacts } from './copy.ts';
-import { CopyPool } from './copy-pool.ts';
+import { BATCHED_FILE_BYTES, CopyPool } from './copy-pool.ts';
 import { SnapshotFlush } from './flush.ts';
 import {
   MANIFEST_FILE,
@@ -43,8 +43,6 @@ import { TreeScan } from './scan.ts';
  * walk goes on, few enough to keep order cheap.
  */
 const CONCURRENCY = 256;
-/** Up to this size files go to the copy pool in batches; larger ones one at a time. */
-const SMALL_FILE_BYTES = 256n * 1024n;
 const PROGRESS_EVERY_MS = 250;
 /** The scan for the total starts when the copy has taken this long: a shorter one needs no percentage. */
 const SCAN_AFTER_MS = PROGRESS_EVERY_MS;
@@ -349,7 +347,7 @@ class SnapshotRun {
 
   /** Copies on the pool's threads, so that walking and copying run on several cores. */
   async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string): Promise<Done> {
-    const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume }, file.size <= SMALL_FILE_BYTES);
+    const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume }, Number(file.size) <= BATCHED_FILE_BYTES);
     return this.#done(file, outcome);
   }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CopyPool } from '../../../src/targets/tree/copy-pool.ts';
@@ -21,6 +21,31 @@ describe('copy pool', () => {
         expect(outcomes[i]).toMatchObject({ kind: 'copied', size: content.length, sha256: sha256(content) });
         expect(readFileSync(join(target.path, name))).toEqual(content);
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('closes every source of a batch that a target error stopped half-way', async () => {
+    using source = tempDir('pool-src');
+    using target = tempDir('pool-dst');
+    writeTree(source.path, Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}`, `content ${i}`])));
+    const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 1);
+    try {
+      // f3's folder does not exist on the target: creating it fails the batch at its fourth file.
+      const copies = Array.from({ length: 10 }, (_, i) =>
+        pool.copy({ source: join(source.path, `f${i}`), dest: join(target.path, i === 3 ? 'missing/f3' : `f${i}`), live: false, volume: 'v' }, true),
+      );
+      const settled = await Promise.allSettled(copies);
+      expect(settled.every((s) => s.status === 'rejected' && /ENOENT/.test(String(s.reason)))).toBe(true);
+      const open = readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          return [readlinkSync(`/proc/self/fd/${fd}`)];
+        } catch {
+          return [];
+        }
+      });
+      expect(open.filter((path) => path.startsWith(source.path))).toEqual([]);
     } finally {
       await pool.close();
     }
