@@ -1,7 +1,9 @@
 // Worker threads that copy files, so that walking, reading, hashing and writing run on several
 // cores at once (SHA-256 alone is about 1 GB/s on one core). A large file travels alone; small
-// files travel in batches, since one message per file would cost more than copying it. Started
-// lazily, on the first file to copy.
+// files travel in batches, since one message per file would cost more than copying it. The
+// hard links of unchanged files travel in batches too: on a cold disk a link waits for the
+// previous snapshot's folder to be read, and the walk should not. Started lazily, on the first
+// file to copy or link.
 
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -16,7 +18,12 @@ export interface FileCopy {
   live: boolean;
   /** Keys the reflink state of the file's volume. */
   volume: string;
+  /** Unchanged: hard-link this file of the previous snapshot, and copy only if that cannot be done. */
+  link?: string;
 }
+
+/** What became of a file: linked, or what its copy came to. */
+export type PoolOutcome = CopyOutcome | { kind: 'linked' };
 
 /**
  * Files copied by one worker in one go, in order; all live or all not, of one volume. A batch
@@ -24,7 +31,7 @@ export interface FileCopy {
  */
 export interface CopyRequest {
   id: number;
-  files: Array<{ source: string; dest: string }>;
+  files: Array<{ source: string; dest: string; link?: string }>;
   live: boolean;
   volume: string;
 }
@@ -32,14 +39,14 @@ export interface CopyRequest {
 export interface CopyReply {
   id: number;
   /** One per file of the request, in its order. */
-  outcomes?: CopyOutcome[];
+  outcomes?: PoolOutcome[];
   /** A target-side failure: it fails the snapshot, so the rest of the batch does not matter. */
   error?: { message: string; code?: string; path?: string; syscall?: string; errno?: number };
   xattrTrouble?: { code?: string; message: string };
 }
 
 interface Waiter {
-  resolve(outcome: CopyOutcome): void;
+  resolve(outcome: PoolOutcome): void;
   reject(error: Error): void;
 }
 
@@ -90,10 +97,11 @@ export class CopyPool {
   }
 
   /**
-   * A small file waits for others to share its message. The batch leaves when it is full, or
-   * when the caller stops to wait (setImmediate runs only once the main thread is idle).
+   * A small file (or one to link) waits for others to share its message. The batch leaves when
+   * it is full, or when the caller stops to wait (setImmediate runs only once the main thread
+   * is idle).
    */
-  copy(file: FileCopy, small: boolean): Promise<CopyOutcome> {
+  copy(file: FileCopy, small: boolean): Promise<PoolOutcome> {
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
       if (!small) {
@@ -103,7 +111,7 @@ export class CopyPool {
       }
       const batch = this.#batch;
       if (batch && batch.request.live === file.live && batch.request.volume === file.volume) {
-        batch.request.files.push({ source: file.source, dest: file.dest });
+        batch.request.files.push(this.#item(file));
         batch.waiters.push(waiter);
         if (batch.request.files.length >= BATCH_FILES) this.#send();
         return;
@@ -124,7 +132,11 @@ export class CopyPool {
   }
 
   #request(file: FileCopy): CopyRequest {
-    return { id: this.#nextId++, files: [{ source: file.source, dest: file.dest }], live: file.live, volume: file.volume };
+    return { id: this.#nextId++, files: [this.#item(file)], live: file.live, volume: file.volume };
+  }
+
+  #item(file: FileCopy): CopyRequest['files'][number] {
+    return file.link === undefined ? { source: file.source, dest: file.dest } : { source: file.source, dest: file.dest, link: file.link };
   }
 
   #send(): void {
@@ -179,7 +191,7 @@ export class CopyPool {
 }
 
 /** Buffers arrive from a worker as Uint8Arrays. */
-function revive(outcome: CopyOutcome): CopyOutcome {
+function revive(outcome: PoolOutcome): PoolOutcome {
   if (outcome.kind !== 'copied' || !outcome.xattrs) return outcome;
   const xattrs = Object.fromEntries(Object.entries(outcome.xattrs).map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
   return { ...outcome, xattrs };

@@ -1,15 +1,16 @@
-// A worker thread of the copy pool: copies the files of a request in order (copy.ts) and
-// answers with their outcomes, or with the error that fails the snapshot.
+// A worker thread of the copy pool: links or copies the files of a request in order (copy.ts)
+// and answers with their outcomes, or with the error that fails the snapshot.
 //
-// Every file of a batch is opened, and the kernel asked to read it ahead, before the first is
-// copied: a small file from a cold disk otherwise costs the thread a wait for the disk each,
-// one after the other, and the disk is then asked for one small read at a time. Read ahead,
-// the full copy of 20,000 files (bench/tree.ts, caches dropped) took 3.4 s instead of 4.3 s.
+// Every file of a batch to copy is opened, and the kernel asked to read it ahead, before the
+// first is copied: a small file from a cold disk otherwise costs the thread a wait for the
+// disk each, one after the other, and the disk is then asked for one small read at a time.
+// Read ahead, the full copy of 20,000 files (bench/tree.ts, caches dropped) took 3.4 s
+// instead of 4.3 s.
 
 import { closeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { COPY_BUFFER_BYTES, copyOpenFile, openSource, type CloneState, type CopyOutcome, type OpenedSource } from './copy.ts';
-import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest } from './copy-pool.ts';
+import { COPY_BUFFER_BYTES, copyOpenFile, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
+import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
 import { readAhead } from './libc.ts';
 import type { NewFileDefaults } from './metadata.ts';
 
@@ -22,24 +23,30 @@ parentPort!.on('message', (request: CopyRequest) => {
   let xattrTrouble: CopyReply['xattrTrouble'];
   const clone = clones.get(request.volume) ?? { works: undefined };
   clones.set(request.volume, clone);
-  const options = {
+  const options: CopyOptions = {
     live: request.live,
     clone,
     buffer,
     newFile,
-    onXattrTrouble: (error: NodeJS.ErrnoException) => (xattrTrouble ??= { code: error.code, message: error.message }),
+    onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
   };
-  const opened: OpenedSource[] = request.files.map((file) => openSource(file.source, request.live));
+  // A file to link is opened only if the link cannot be made.
+  const opened = request.files.map((file): OpenedSource | undefined => (file.link === undefined ? openSource(file.source, request.live) : undefined));
   // A large file travels alone: the kernel's own read-ahead serves it, and advice for all of
   // it would read gigabytes into memory at once.
-  if (opened.length > 1) for (const source of opened) if ('fd' in source) readAhead(source.fd, BATCHED_FILE_BYTES);
+  if (opened.length > 1) for (const source of opened) if (source && 'fd' in source) readAhead(source.fd, BATCHED_FILE_BYTES);
   let next = 0;
   let reply: CopyReply;
   try {
-    const outcomes: CopyOutcome[] = [];
+    const outcomes: PoolOutcome[] = [];
     for (const file of request.files) {
-      const source = opened[next++]!;
-      outcomes.push('outcome' in source ? source.outcome : copyOpenFile(source.fd, file.source, file.dest, options));
+      const source = opened[next++];
+      if (file.link !== undefined && linkUnchanged(file.link, file.dest)) {
+        outcomes.push({ kind: 'linked' });
+        continue;
+      }
+      const open = source ?? openSource(file.source, request.live);
+      outcomes.push('outcome' in open ? open.outcome : copyOpenFile(open.fd, file.source, file.dest, options));
     }
     reply = { id: request.id, outcomes, xattrTrouble };
   } catch (error) {
@@ -47,7 +54,7 @@ parentPort!.on('message', (request: CopyRequest) => {
     reply = { id: request.id, error: { message: e.message, code: e.code, path: e.path, syscall: e.syscall, errno: e.errno } };
   } finally {
     // After a failure, the files the batch did not reach; copyOpenFile closed the others.
-    for (const source of opened.slice(next)) if ('fd' in source) closeSync(source.fd);
+    for (const source of opened.slice(next)) if (source && 'fd' in source) closeSync(source.fd);
   }
   parentPort!.postMessage(reply);
 });

@@ -7,7 +7,7 @@
 // through libuv's thread pool, and large files run on worker threads (copy-pool.ts), so
 // hashing and I/O of several files proceed on several cores at once.
 
-import fs, { constants, type BigIntStats } from 'node:fs';
+import fs, { constants, linkSync, type BigIntStats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { applyMetadata, creationOf, metadataOf, sourceXattrs, type NewFileDefaults } from './metadata.ts';
 
@@ -32,6 +32,23 @@ const LOCKED = new Set(['EACCES', 'EPERM', 'EBUSY', 'ETXTBSY', 'EAGAIN', 'EWOULD
 
 /** Errors of a reflink that mean "not here" (other filesystem, no support), not a failure. */
 const NO_REFLINK = new Set(['EXDEV', 'EOPNOTSUPP', 'ENOTSUP', 'EINVAL', 'ENOSYS', 'ENOTTY']);
+
+/**
+ * Hard-links an unchanged file from the previous snapshot; false when the link cannot be made
+ * and a copy must do.
+ */
+export function linkUnchanged(existing: string, dest: string): boolean {
+  try {
+    linkSync(existing, dest);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // EMLINK: the inode reached the filesystem's link limit; ENOENT: the previous
+    // snapshot lost the file. Either way a fresh copy is right.
+    if (code === 'EMLINK' || code === 'ENOENT') return false;
+    throw error;
+  }
+}
 
 /** Whether reflinks work from one volume to the target; learnt from the first attempt. */
 export interface CloneState {

@@ -8,7 +8,7 @@
 // A folder's metadata is applied when the window reaches its "leave" item, i.e. after all of
 // its entries are written, so its mtime stays the source's.
 
-import { linkSync, mkdirSync, readlinkSync, symlinkSync, type BigIntStats } from 'node:fs';
+import { mkdirSync, readlinkSync, symlinkSync, type BigIntStats } from 'node:fs';
 import { mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -293,11 +293,11 @@ class SnapshotRun {
       } else if (stat.isFile()) {
         const previous = await this.#previousEntry(cursor, path);
         const parent = parents.at(-1)!;
-        if (unchanged(previous, stat) && this.#link(join(this.#previous!.dir, path), dest)) {
-          await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }), bytes: Number(stat.size), copiedBytes: 0, linked: true }));
-        } else {
-          await window.push(this.#copy({ manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta }, live, record.folder));
-        }
+        const file = { manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta };
+        const link = unchanged(previous, stat)
+          ? { from: join(this.#previous!.dir, path), entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }) }
+          : undefined;
+        await window.push(this.#copy(file, live, record.folder, link));
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
         const xattrs = sourceXattrs({ path: abs });
@@ -331,23 +331,14 @@ class SnapshotRun {
     }
   }
 
-  /** Hard-links an unchanged file; false when the link cannot be made and a copy must do. */
-  #link(existing: string, dest: string): boolean {
-    try {
-      linkSync(existing, dest);
-      return true;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // EMLINK: the inode reached the filesystem's link limit; ENOENT: the previous
-      // snapshot lost the file. Either way a fresh copy is right.
-      if (code === 'EMLINK' || code === 'ENOENT') return false;
-      throw error;
-    }
-  }
-
-  /** Copies on the pool's threads, so that walking and copying run on several cores. */
-  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string): Promise<Done> {
-    const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume }, Number(file.size) <= BATCHED_FILE_BYTES);
+  /**
+   * Copies on the pool's threads, so that walking and copying run on several cores; an
+   * unchanged file (`link`) is hard-linked there instead, and copied only if that cannot be done.
+   */
+  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: { from: string; entry: ManifestEntry }): Promise<Done> {
+    const small = link !== undefined || Number(file.size) <= BATCHED_FILE_BYTES;
+    const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume, link: link?.from }, small);
+    if (outcome.kind === 'linked') return { kind: 'entry', entry: link!.entry, bytes: link!.entry.size, copiedBytes: 0, linked: true };
     return this.#done(file, outcome);
   }
 

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CopyPool } from '../../../src/targets/tree/copy-pool.ts';
@@ -21,6 +21,26 @@ describe('copy pool', () => {
         expect(outcomes[i]).toMatchObject({ kind: 'copied', size: content.length, sha256: sha256(content) });
         expect(readFileSync(join(target.path, name))).toEqual(content);
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('hard-links an unchanged file, and copies it when the previous snapshot lost it', async () => {
+    using source = tempDir('pool-src');
+    using previous = tempDir('pool-prev');
+    using target = tempDir('pool-dst');
+    writeTree(source.path, { kept: 'kept', lost: 'lost' });
+    writeTree(previous.path, { kept: 'kept' });
+    const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 1);
+    try {
+      const copy = (name: string) =>
+        pool.copy({ source: join(source.path, name), dest: join(target.path, name), live: false, volume: 'v', link: join(previous.path, name) }, true);
+      const [kept, lost] = await Promise.all([copy('kept'), copy('lost')]);
+      expect(kept).toEqual({ kind: 'linked' });
+      expect(statSync(join(target.path, 'kept')).ino).toBe(statSync(join(previous.path, 'kept')).ino);
+      expect(lost).toMatchObject({ kind: 'copied', sha256: sha256('lost') });
+      expect(statSync(join(target.path, 'lost')).nlink).toBe(1);
     } finally {
       await pool.close();
     }
