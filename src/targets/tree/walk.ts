@@ -15,7 +15,7 @@
 // the sorted names of the folders on the current path.
 
 import { lstatSync, readdirSync, readFileSync, type BigIntStats } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { compareNames } from './layout.ts';
 
@@ -98,6 +98,16 @@ function swapFilesUnder(root: string): string[] {
   return files;
 }
 
+/**
+ * `dir`/`rel` where `dir` is normalized and `rel` is names from readdir joined by "/": what
+ * join() gives for them, without normalizing again, which cost the walk a few percent of its
+ * time per entry.
+ */
+export function below(dir: string, rel: string): string {
+  if (rel === '') return dir;
+  return dir.endsWith('/') ? dir + rel : `${dir}/${rel}`;
+}
+
 export type WalkItem =
   | { kind: 'entry'; rel: string; abs: string; stat: BigIntStats; isMountPoint: boolean }
   /** After every entry below the folder `rel`: its metadata may be set now. */
@@ -139,7 +149,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
     }
     const name = frame.names[frame.next++]!;
     const rel = frame.rel === '' ? name : `${frame.rel}/${name}`;
-    const abs = join(frame.abs, name);
+    const abs = below(frame.abs, name);
     let stat: BigIntStats;
     try {
       stat = lstatSync(abs, { bigint: true });

@@ -35,7 +35,7 @@ import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type Entry
 import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
-import { Selection, walk } from './walk.ts';
+import { Selection, below, walk } from './walk.ts';
 import { TreeScan } from './scan.ts';
 
 /**
@@ -270,8 +270,8 @@ class SnapshotRun {
     for (const item of walk(source.readPath, selection, source.oneFileSystem)) {
       if (this.#context.signal.aborted) throw copyCancelled(this.#context.signal);
       const path = item.rel === '' ? record.folder : `${record.folder}/${item.rel}`;
-      const dest = join(this.#partialDir, record.folder, item.rel);
-      const shownPath = item.rel === '' ? source.root : join(source.root, item.rel);
+      const dest = below(this.#partialDir, path);
+      const shownPath = below(source.root, item.rel);
       if (item.kind === 'unreadable') {
         await window.push(Promise.resolve(this.#unreadable(shownPath, item.error.code ? `${item.error.code}: ${item.error.message}` : String(item.error))));
         continue;
@@ -295,7 +295,7 @@ class SnapshotRun {
         const parent = parents.at(-1)!;
         const file = { manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta };
         const link = unchanged(previous, stat)
-          ? { from: join(this.#previous!.dir, path), entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }) }
+          ? { from: below(this.#previous!.dir, path), entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }) }
           : undefined;
         await window.push(this.#copy(file, live, record.folder, link));
       } else if (stat.isSymbolicLink()) {
