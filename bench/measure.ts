@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -21,6 +22,9 @@ export interface Measure {
 }
 
 /** Dropping the page cache needs root (STILLPOINT_BENCH_DROP_CACHES=0 turns it off); without it data may be read warm. */
+/** Starts a bench's TypeScript child as the installed CLI starts: compile cache first (bench/launch.mjs). */
+export const LAUNCH = join(import.meta.dirname, 'launch.mjs');
+
 export const dropsCaches = (process.env.STILLPOINT_BENCH_DROP_CACHES ?? (process.getuid?.() === 0 ? '1' : '0')) === '1';
 
 /**

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { machineNote } from './measure.ts';
+import { LAUNCH, machineNote } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -72,7 +72,7 @@ function readStrace(file: string): Map<string, number> {
   return calls;
 }
 
-const write = (target: string, source: string) => [join(ROOT, 'bench/tree.ts'), '--write', target, source];
+const write = (target: string, source: string) => [LAUNCH, join(ROOT, 'bench/tree.ts'), '--write', target, source];
 
 function profileRun(name: string, target: string, source: string, work: string): { threads: Map<string, Map<string, number>>; calls: Map<string, number>; files: number } {
   const profiles = join(work, `profile-${name}`);

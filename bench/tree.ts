@@ -7,6 +7,8 @@
 //
 //   node bench/tree.ts
 //
+// The tree target runs in a child started by bench/launch.mjs, as the installed CLI starts.
+//
 // Environment: STILLPOINT_BENCH_DIR (default /var/tmp/stillpoint-bench; never the repo),
 // STILLPOINT_BENCH_FILES (default 50000), STILLPOINT_BENCH_BYTES (default 2.25 GiB),
 // STILLPOINT_BENCH_ROUNDS (default 3), STILLPOINT_BENCH_DROP_CACHES (default 1 as root:
@@ -19,18 +21,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
+import { LAUNCH, dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
 
-/** Child mode: one tree-target write, as the engine would call it. */
+/** Child mode (started through bench/launch.mjs, as bin/stillpoint.js starts): one tree-target write, as the engine would call it. */
 async function writeOnce(target: string, source: string): Promise<void> {
   const peaks = peakByFiles();
-  // As `stillpoint run` does: the young generation limited (src/cli/main.ts), and the modules
-  // type-stripped once, not on every run (bin/stillpoint.js).
+  // As `stillpoint run` does: the young generation limited (src/cli/main.ts).
   (await import('../src/base/young-generation.ts')).limitYoungGeneration();
-  (await import('node:module')).enableCompileCache?.();
   const { TreeTarget } = await import('../src/targets/tree/index.ts');
   const result = await new TreeTarget(target).write(
     [{ volume: source, root: source, readPath: source, include: [], exclude: [], excludeSystemFiles: true, oneFileSystem: true }],
@@ -79,8 +79,8 @@ function peakByFiles(): { progress(filesDone: number, last?: boolean): void; mar
  * tool's own program (Node and the TypeScript modules are far larger than cp or rsync), so
  * the cold part of the measurement is the data alone.
  */
-const treeWrite = (target: string, source: string) => [process.execPath, join(ROOT, 'bench/tree.ts'), '--write', target, source];
-const treeWarm = [process.execPath, join(ROOT, 'bench/tree.ts'), '--warm'];
+const treeWrite = (target: string, source: string) => [process.execPath, LAUNCH, join(ROOT, 'bench/tree.ts'), '--write', target, source];
+const treeWarm = [process.execPath, LAUNCH, join(ROOT, 'bench/tree.ts'), '--warm'];
 /**
  * A peer's command followed by syncfs on its destination: the tree target flushes its
  * snapshot to the disk before it publishes it, so every side is timed until its copy is on
