@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
-import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, type CopyOutcome, type FileFacts } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, linkUnchanged, type CopyOutcome, type FileFacts } from './copy.ts';
 import { BATCHED_FILE_BYTES, CopyPool } from './copy-pool.ts';
 import { SnapshotFlush } from './flush.ts';
 import {
@@ -46,6 +46,11 @@ const CONCURRENCY = 256;
 const PROGRESS_EVERY_MS = 250;
 /** The scan for the total starts when the copy has taken this long: a shorter one needs no percentage. */
 const SCAN_AFTER_MS = PROGRESS_EVERY_MS;
+/**
+ * Unchanged files linked on the walking thread before the copy threads take the links over: a
+ * small run with nothing changed starts no thread (each costs tens of milliseconds to start).
+ */
+const LINKS_BEFORE_THREADS = 1000;
 
 /** What an entry adds to the snapshot once its copy is done. */
 type Done =
@@ -163,6 +168,10 @@ function factsEntry(path: string, type: EntryType, stat: FileFacts): ManifestEnt
   };
 }
 
+function linkedDone(entry: ManifestEntry): Done {
+  return { kind: 'entry', entry, bytes: entry.size, copiedBytes: 0, linked: true };
+}
+
 /** Unchanged since the previous snapshot: then the previous file can be shared. */
 function unchanged(previous: ManifestEntry | undefined, stat: BigIntStats): previous is ManifestEntry & { sha256: string } {
   return (
@@ -196,6 +205,7 @@ class SnapshotRun {
   #finished = false;
   #xattrWarned = false;
   #previousDamaged = false;
+  #linksHere = 0;
 
   constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext) {
     this.#targetDir = targetDir;
@@ -297,7 +307,7 @@ class SnapshotRun {
         const link = unchanged(previous, stat)
           ? { from: below(this.#previous!.dir, path), entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }) }
           : undefined;
-        await window.push(this.#copy(file, live, record.folder, link));
+        await window.push(link && this.#linksHere++ < LINKS_BEFORE_THREADS ? this.#linkHere(file, live, record.folder, link) : this.#copy(file, live, record.folder, link));
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
         const xattrs = sourceXattrs({ path: abs });
@@ -338,8 +348,14 @@ class SnapshotRun {
   async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: { from: string; entry: ManifestEntry }): Promise<Done> {
     const small = link !== undefined || Number(file.size) <= BATCHED_FILE_BYTES;
     const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume, link: link?.from }, small);
-    if (outcome.kind === 'linked') return { kind: 'entry', entry: link!.entry, bytes: link!.entry.size, copiedBytes: 0, linked: true };
+    if (outcome.kind === 'linked') return linkedDone(link!.entry);
     return this.#done(file, outcome);
+  }
+
+  /** A link made on this thread; a copy on the pool's if it cannot be made. */
+  #linkHere(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link: { from: string; entry: ManifestEntry }): Promise<Done> {
+    if (!linkUnchanged(link.from, file.dest)) return this.#copy(file, live, volume);
+    return Promise.resolve(linkedDone(link.entry));
   }
 
   /** Phase two: one file at a time, and never a reflink of a file that was changing. */
