@@ -63,7 +63,8 @@ function logUniform(rnd: () => number, min: number, max: number): number {
 /**
  * File sizes: 70% up to 8 KiB, 25% up to 128 KiB, 4.5% up to 1 MiB, 0.5% large files that
  * take the remaining bytes (at least 1 MiB each): for 50,000 files and 2.25 GiB, a mean of
- * 47 KiB with a median near 4 KiB, like a home or project folder.
+ * 47 KiB with a median near 4 KiB, like a home or project folder. A total too small for that
+ * mix scales the smaller files down.
  */
 function sizes(shape: TreeShape, rnd: () => number): number[] {
   if (shape.mix === 'small') return Array.from({ length: shape.files }, () => logUniform(rnd, 16, 4096));
@@ -79,7 +80,15 @@ function sizes(shape: TreeShape, rnd: () => number): number[] {
       large.push(i);
     }
   }
-  const small = out.reduce((sum, n) => (n > 0 ? sum + n : sum), 0);
+  let small = out.reduce((sum, n) => (n > 0 ? sum + n : sum), 0);
+  // Fewer bytes than the mix's small files take (20,000 files take about 0.6 GiB): every file
+  // but the large ones shrinks in proportion, so that the tree has the bytes asked for.
+  const largeFloor = large.length * 1024 * 1024;
+  if (shape.bytes < small + largeFloor) {
+    const factor = Math.max(0, shape.bytes - largeFloor) / small;
+    out.forEach((n, i) => n > 0 && (out[i] = Math.max(1, Math.round(n * factor))));
+    small = out.reduce((sum, n) => (n > 0 ? sum + n : sum), 0);
+  }
   const left = Math.max(0, shape.bytes - small);
   const weights = large.map(() => logUniform(rnd, 1, 64));
   const total = weights.reduce((a, b) => a + b, 0) || 1;

@@ -42,7 +42,7 @@ describe('tree target threads', () => {
     const second = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
     expect(second.details).toMatchObject({ linked: 1100, copied: 0 });
     expect(copyThreadsStarted()).toBeGreaterThan(0);
-    const volume = join(second.location, volumeFolder(source.path));
+    const volume = join(second.location!, volumeFolder(source.path));
     for (const i of [0, 999, 1099]) expect(statSync(join(volume, `d${i % 10}`, `f${i}`)).nlink, `f${i}`).toBe(2);
   }, 60_000);
 });
