@@ -1,7 +1,8 @@
 // The few libc calls Node does not offer, through koffi: extended attributes, timestamps with
-// nanosecond precision, mknod, a rename that never replaces, read-ahead advice and syncfs. koffi over spawning
-// getfattr/setfattr: one syscall (~2 µs) per file instead of a process per file, and no
-// package the user must install. Loaded lazily: only the tree target and restore use it.
+// nanosecond precision, mknod, a rename that never replaces, read-ahead advice and syncfs.
+// koffi over spawning getfattr/setfattr: one syscall (~2 µs) per file instead of a process per
+// file, and no package the user must install. Loaded lazily: only the tree target and restore
+// use it.
 
 import koffi from 'koffi';
 
