@@ -136,7 +136,7 @@ export class CopyPool {
   }
 
   #item(file: FileCopy): CopyRequest['files'][number] {
-    return file.link === undefined ? { source: file.source, dest: file.dest } : { source: file.source, dest: file.dest, link: file.link };
+    return { source: file.source, dest: file.dest, link: file.link };
   }
 
   #send(): void {

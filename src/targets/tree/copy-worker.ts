@@ -9,7 +9,7 @@
 
 import { closeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { COPY_BUFFER_BYTES, copyOpenFile, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyOpened, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
 import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
 import { readAhead } from './libc.ts';
 import type { NewFileDefaults } from './metadata.ts';
@@ -45,15 +45,14 @@ parentPort!.on('message', (request: CopyRequest) => {
         outcomes.push({ kind: 'linked' });
         continue;
       }
-      const open = source ?? openSource(file.source, request.live);
-      outcomes.push('outcome' in open ? open.outcome : copyOpenFile(open.fd, file.source, file.dest, options));
+      outcomes.push(copyOpened(source ?? openSource(file.source, request.live), file.source, file.dest, options));
     }
     reply = { id: request.id, outcomes, xattrTrouble };
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     reply = { id: request.id, error: { message: e.message, code: e.code, path: e.path, syscall: e.syscall, errno: e.errno } };
   } finally {
-    // After a failure, the files the batch did not reach; copyOpenFile closed the others.
+    // After a failure, the files the batch did not reach; copyOpened closed the others.
     for (const source of opened.slice(next)) if (source && 'fd' in source) closeSync(source.fd);
   }
   parentPort!.postMessage(reply);

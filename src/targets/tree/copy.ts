@@ -90,7 +90,7 @@ function changedWhileRead(before: BigIntStats, after: BigIntStats): string | und
   return undefined;
 }
 
-/** A source file opened for copyOpenFile, or the outcome its open already decided. */
+/** A source file opened for copyOpened, or the outcome its open already decided. */
 export type OpenedSource = { fd: number } | { outcome: CopyOutcome };
 
 /**
@@ -111,12 +111,16 @@ export function openSource(source: string, live: boolean): OpenedSource {
 }
 
 export function copyRegularFile(source: string, dest: string, options: CopyOptions): CopyOutcome {
-  const opened = openSource(source, options.live);
+  return copyOpened(openSource(source, options.live), source, dest, options);
+}
+
+/** Copies a source from openSource to `dest` and closes it; one its open decided on is that outcome. */
+export function copyOpened(opened: OpenedSource, source: string, dest: string, options: CopyOptions): CopyOutcome {
   return 'outcome' in opened ? opened.outcome : copyOpenFile(opened.fd, source, dest, options);
 }
 
-/** Copies the file open as `input` (from openSource) to `dest`; closes `input`. */
-export function copyOpenFile(input: number, source: string, dest: string, options: CopyOptions): CopyOutcome {
+/** Copies the file open as `input` to `dest`; closes `input`. */
+function copyOpenFile(input: number, source: string, dest: string, options: CopyOptions): CopyOutcome {
   let created = false;
   try {
     const before = fs.fstatSync(input, { bigint: true });

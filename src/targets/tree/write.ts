@@ -168,6 +168,12 @@ function factsEntry(path: string, type: EntryType, stat: FileFacts): ManifestEnt
   };
 }
 
+/** An unchanged file: the previous snapshot's file to hard-link, and the entry the link makes. */
+interface UnchangedLink {
+  from: string;
+  entry: ManifestEntry;
+}
+
 function linkedDone(entry: ManifestEntry): Done {
   return { kind: 'entry', entry, bytes: entry.size, copiedBytes: 0, linked: true };
 }
@@ -345,7 +351,7 @@ class SnapshotRun {
    * Copies on the pool's threads, so that walking and copying run on several cores; an
    * unchanged file (`link`) is hard-linked there instead, and copied only if that cannot be done.
    */
-  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: { from: string; entry: ManifestEntry }): Promise<Done> {
+  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: UnchangedLink): Promise<Done> {
     const small = link !== undefined || Number(file.size) <= BATCHED_FILE_BYTES;
     const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume, link: link?.from }, small);
     if (outcome.kind === 'linked') return linkedDone(link!.entry);
@@ -353,7 +359,7 @@ class SnapshotRun {
   }
 
   /** A link made on this thread; a copy on the pool's if it cannot be made. */
-  #linkHere(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link: { from: string; entry: ManifestEntry }): Promise<Done> {
+  #linkHere(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link: UnchangedLink): Promise<Done> {
     if (!linkUnchanged(link.from, file.dest)) return this.#copy(file, live, volume);
     return Promise.resolve(linkedDone(link.entry));
   }

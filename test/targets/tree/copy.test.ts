@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { COPY_BUFFER_BYTES, copyOpenFile, copyRegularFile, openSource } from '../../../src/targets/tree/copy.ts';
+import { COPY_BUFFER_BYTES, copyOpened, copyRegularFile, openSource } from '../../../src/targets/tree/copy.ts';
 import { readAhead } from '../../../src/targets/tree/libc.ts';
 import { command, describeWith, linux } from '../../support/requirements.ts';
 import { sha256, tempDir } from './fixture.ts';
@@ -16,7 +16,7 @@ describe('copying one file', () => {
     writeFileSync(join(dir.path, 'a'), 'alpha');
     const opened = openSource(join(dir.path, 'a'), false);
     if (!('fd' in opened)) throw new Error(`could not open: ${JSON.stringify(opened.outcome)}`);
-    expect(copyOpenFile(opened.fd, join(dir.path, 'a'), join(dir.path, 'b'), options())).toMatchObject({ kind: 'copied', size: 5, sha256: sha256('alpha') });
+    expect(copyOpened(opened, join(dir.path, 'a'), join(dir.path, 'b'), options())).toMatchObject({ kind: 'copied', size: 5, sha256: sha256('alpha') });
     expect(() => closeSync(opened.fd)).toThrow(/EBADF/);
   });
 
