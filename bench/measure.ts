@@ -25,6 +25,11 @@ export interface Measure {
 /** Starts a bench's TypeScript child as the installed CLI starts: compile cache first (bench/launch.mjs). */
 export const LAUNCH = join(import.meta.dirname, 'launch.mjs');
 
+/** The command that runs a bench's TypeScript `file` as a child, through LAUNCH. */
+export function benchChild(file: string, ...args: string[]): string[] {
+  return [process.execPath, LAUNCH, file, ...args];
+}
+
 export const dropsCaches = (process.env.STILLPOINT_BENCH_DROP_CACHES ?? (process.getuid?.() === 0 ? '1' : '0')) === '1';
 
 /**

@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchSettings, makeTree } from './make-tree.ts';
-import { LAUNCH, dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
+import { benchChild, dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const PASSWORD = 'bench-password';
@@ -76,9 +76,9 @@ async function main(): Promise<void> {
       execFileSync('restic', ['init', '--quiet'], { env: resticEnv(repository), stdio: 'ignore' });
       const argv =
         side === 'target'
-          ? [process.execPath, LAUNCH, join(ROOT, 'bench/restic.ts'), '--write', repository, source, volumeRoot]
+          ? benchChild(join(ROOT, 'bench/restic.ts'), '--write', repository, source, volumeRoot)
           : ['restic', 'backup', '--json', '--host', 'bench', source];
-      const warm = [process.execPath, LAUNCH, join(ROOT, 'bench/restic.ts'), '--warm'];
+      const warm = benchChild(join(ROOT, 'bench/restic.ts'), '--warm');
       const measured = measureCold(argv, warm, resticEnv(repository));
       results[side].push(measured);
       process.stderr.write(`round ${round + 1} ${side}: ${measured.wallS.toFixed(2)} s wall, ${measured.cpuS.toFixed(2)} s CPU\n`);

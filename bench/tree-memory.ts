@@ -18,7 +18,7 @@ import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { LAUNCH, dropsCaches, machineNote, measureCold, type Measure } from './measure.ts';
+import { benchChild, dropsCaches, machineNote, measureCold, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const TREE_BENCH = join(ROOT, 'bench/tree.ts');
@@ -83,7 +83,7 @@ function measureSize(dir: string, files: number): Sized {
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   const write = (name: string): Write => {
-    const m = measureCold([process.execPath, LAUNCH, TREE_BENCH, '--write', target, source], [process.execPath, LAUNCH, TREE_BENCH, '--warm']);
+    const m = measureCold(benchChild(TREE_BENCH, '--write', target, source), benchChild(TREE_BENCH, '--warm'));
     const { peakRssMiBByFiles } = JSON.parse(m.stdout.trim().split('\n').at(-1)!) as { peakRssMiBByFiles: Write['peakByFiles'] };
     console.error(`${files} files, ${name}: ${m.maxRssMiB.toFixed(0)} MiB peak RSS, ${m.wallS.toFixed(1)} s wall, ${m.cpuS.toFixed(1)} s CPU`);
     return { ...m, peakByFiles: peakRssMiBByFiles };
@@ -106,7 +106,7 @@ function main(): void {
   {
     using folder = benchFolder(dir, shape.files);
     where = folder.where;
-    floor = measureCold([process.execPath, LAUNCH, TREE_BENCH, '--warm'], ['true']);
+    floor = measureCold(benchChild(TREE_BENCH, '--warm'), ['true']);
     for (const files of sizes) results.push(measureSize(folder.dir, files));
   }
 

@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { LAUNCH, dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
+import { benchChild, dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -79,8 +79,8 @@ function peakByFiles(): { progress(filesDone: number, last?: boolean): void; mar
  * tool's own program (Node and the TypeScript modules are far larger than cp or rsync), so
  * the cold part of the measurement is the data alone.
  */
-const treeWrite = (target: string, source: string) => [process.execPath, LAUNCH, join(ROOT, 'bench/tree.ts'), '--write', target, source];
-const treeWarm = [process.execPath, LAUNCH, join(ROOT, 'bench/tree.ts'), '--warm'];
+const treeWrite = (target: string, source: string) => benchChild(join(ROOT, 'bench/tree.ts'), '--write', target, source);
+const treeWarm = benchChild(join(ROOT, 'bench/tree.ts'), '--warm');
 /**
  * A peer's command followed by syncfs on its destination: the tree target flushes its
  * snapshot to the disk before it publishes it, so every side is timed until its copy is on
