@@ -99,10 +99,13 @@ export function decodeEscapes(raw: string): DecodedText {
       continue;
     }
     const next = raw[i + 1];
-    const escaped = next === undefined ? undefined : ESCAPES[next];
+    // A backslash that ends the text can only end a string cut off by the line's end, which the
+    // lexer reports as unterminated; a second diagnostic would cascade.
+    if (next === undefined) break;
+    const escaped = ESCAPES[next];
     if (escaped === undefined) {
       badEscapes.push(i);
-      value += next ?? '';
+      value += next;
     } else {
       value += escaped;
     }

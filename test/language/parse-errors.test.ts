@@ -116,6 +116,11 @@ describe('lexical diagnostics', () => {
     expect(problems('let p = "a\\qb"')).toEqual([{ at: '1:11-1:13', summary: 'unknown escape `\\q`', code: 'unknown-escape', under: '\\q' }]);
   });
 
+  it('a string cut off after a backslash is one unterminated string, inside the text (fast-check found `A"\\`)', () => {
+    expect(problems('let p = "a\\')).toEqual([{ at: '1:9-1:12', summary: 'unterminated string', code: 'unterminated-string', under: '"a\\' }]);
+    expect(problems('let p = "a\\\nlet q = 1')).toEqual([{ at: '1:9-1:12', summary: 'unterminated string', code: 'unterminated-string', under: '"a\\' }]);
+  });
+
   it('an empty interpolation', () => {
     expect(problems('let p = "a${ }b"')).toEqual([{ at: '1:11-1:15', summary: 'empty interpolation', code: 'empty-interpolation', under: '${ }' }]);
   });

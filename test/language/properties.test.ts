@@ -48,7 +48,7 @@ describe('any input', () => {
   });
 
   it('random token soups never throw, only produce diagnostics', () => {
-    const samples = ['job', 'let', 'if', 'else', 'for', 'in', 'not', 'and', 'or', '{', '}', '(', ')', '[', ']', ',', ';', '=', '==', '!=', '??', '"a${x}"', '"${', "'r'", '5s', '5GiB', '20%', 'C:', '5min', 'sh {', 'pwsh', '# c', '\n', '@', '"', "'", 'x(', 'true', 'none'];
+    const samples = ['job', 'let', 'if', 'else', 'for', 'in', 'not', 'and', 'or', '{', '}', '(', ')', '[', ']', ',', ';', '=', '==', '!=', '??', '"a${x}"', '"${', "'r'", '5s', '5GiB', '20%', 'C:', '5min', 'sh {', 'pwsh', '# c', '\n', '@', '"', "'", 'x(', 'true', 'none', '\\'];
     const soup = fc.array(fc.tuple(fc.constantFrom(...samples), fc.constantFrom(' ', '', '\n', '  ')), { maxLength: 60 }).map((parts) => parts.map(([t, s]) => t + s).join(''));
     fc.assert(
       fc.property(soup, (text) => {
