@@ -2,8 +2,10 @@
 // cores at once (SHA-256 alone is about 1 GB/s on one core). A large file travels alone; small
 // files travel in batches, since one message per file would cost more than copying it. The
 // hard links of unchanged files travel in batches too: on a cold disk a link waits for the
-// previous snapshot's folder to be read, and the walk should not. Started lazily, on the first
-// file to copy or link.
+// previous snapshot's folder to be read, and the walk should not. Started on the first file
+// handed over, or earlier by start(); until one is ready (it loads its modules first, which
+// takes from tens to hundreds of milliseconds), the walking thread does the work itself
+// (write.ts).
 
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -35,6 +37,9 @@ export interface CopyRequest {
   live: boolean;
   volume: string;
 }
+
+/** The first message of a copy thread: its modules are loaded and it takes requests. */
+export const COPY_THREAD_READY = 'ready';
 
 export interface CopyReply {
   id: number;
@@ -75,6 +80,7 @@ export class CopyPool {
   readonly #idle: Worker[] = [];
   readonly #queue: Job[] = [];
   readonly #running = new Map<Worker, Job>();
+  #ready = false;
   /** Small files not yet sent. */
   #batch: Job | undefined;
   #nextId = 1;
@@ -125,6 +131,16 @@ export class CopyPool {
     });
   }
 
+  /** Starts the threads, if not yet started, before any file is handed over. */
+  start(): void {
+    while (this.#workers.length < this.#size) this.#idle.push(this.#start());
+  }
+
+  /** A copy thread has loaded its modules: a file handed over now is not held up by its start. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.terminate()));
     this.#workers.length = 0;
@@ -153,8 +169,9 @@ export class CopyPool {
       for (const job of this.#queue.splice(0)) for (const waiter of job.waiters) waiter.reject(cancelled);
       return;
     }
+    if (this.#queue.length > 0) this.start();
     while (this.#queue.length > 0) {
-      const worker = this.#idle.pop() ?? (this.#workers.length < this.#size ? this.#start() : undefined);
+      const worker = this.#idle.pop();
       if (!worker) return;
       const job = this.#queue.shift()!;
       this.#running.set(worker, job);
@@ -165,7 +182,11 @@ export class CopyPool {
   #start(): Worker {
     const worker = startWorker(entryPointFile('targets/tree/copy-worker'), this.#newFile);
     this.#workers.push(worker);
-    worker.on('message', (reply: CopyReply) => {
+    worker.on('message', (reply: CopyReply | typeof COPY_THREAD_READY) => {
+      if (reply === COPY_THREAD_READY) {
+        this.#ready = true;
+        return;
+      }
       const job = this.#running.get(worker)!;
       this.#running.delete(worker);
       this.#idle.push(worker);
@@ -182,6 +203,8 @@ export class CopyPool {
       const job = this.#running.get(worker);
       this.#running.delete(worker);
       this.#workers.splice(this.#workers.indexOf(worker), 1);
+      // One that failed while starting was idle, and must not be handed a batch.
+      if (this.#idle.includes(worker)) this.#idle.splice(this.#idle.indexOf(worker), 1);
       const failure = new Error(`a copy worker failed: ${error.message}`, { cause: error });
       for (const waiter of job?.waiters ?? []) waiter.reject(failure);
       this.#dispatch();

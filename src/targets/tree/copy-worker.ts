@@ -9,23 +9,20 @@
 
 import { closeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { COPY_BUFFER_BYTES, copyOpened, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
-import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
+import { COPY_BUFFER_BYTES, cloneStateOf, copyOpened, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
+import { BATCHED_FILE_BYTES, COPY_THREAD_READY, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
 import { readAhead } from './libc.ts';
 import type { NewFileDefaults } from './metadata.ts';
 
 const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
 const newFile = workerData as NewFileDefaults | undefined;
-/** Per volume: a reflink may work from one volume and not another. */
 const clones = new Map<string, CloneState>();
 
 parentPort!.on('message', (request: CopyRequest) => {
   let xattrTrouble: CopyReply['xattrTrouble'];
-  const clone = clones.get(request.volume) ?? { works: undefined };
-  clones.set(request.volume, clone);
   const options: CopyOptions = {
     live: request.live,
-    clone,
+    clone: cloneStateOf(clones, request.volume),
     buffer,
     newFile,
     onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
@@ -57,3 +54,4 @@ parentPort!.on('message', (request: CopyRequest) => {
   }
   parentPort!.postMessage(reply);
 });
+parentPort!.postMessage(COPY_THREAD_READY);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
-import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, linkUnchanged, type CopyOutcome, type FileFacts } from './copy.ts';
+import { COPY_BUFFER_BYTES, cloneStateOf, copyCancelled, copyRegularFile, linkUnchanged, type CloneState, type CopyOutcome, type FileFacts } from './copy.ts';
 import { BATCHED_FILE_BYTES, CopyPool } from './copy-pool.ts';
 import { SnapshotFlush } from './flush.ts';
 import {
@@ -32,7 +32,7 @@ import {
   type VolumeRecord,
 } from './layout.ts';
 import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type EntryType, type ManifestEntry } from './manifest.ts';
-import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
+import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsToManifest, type EntryMetadata, type NewFileDefaults } from './metadata.ts';
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
 import { Selection, below, walk } from './walk.ts';
@@ -47,8 +47,8 @@ const PROGRESS_EVERY_MS = 250;
 /** The scan for the total starts when the copy has taken this long: a shorter one needs no percentage. */
 const SCAN_AFTER_MS = PROGRESS_EVERY_MS;
 /**
- * Unchanged files linked on the walking thread before the copy threads take the links over: a
- * small run with nothing changed starts no thread (each costs tens of milliseconds to start).
+ * Unchanged files linked on the walking thread before the copy threads are started: a small run
+ * with nothing changed starts none (each costs tens of milliseconds to start).
  */
 const LINKS_BEFORE_THREADS = 1000;
 
@@ -199,6 +199,9 @@ class SnapshotRun {
   readonly #context: TargetContext;
   readonly #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
   readonly #pool: CopyPool;
+  readonly #newFile: NewFileDefaults;
+  /** For the files this thread copies itself. */
+  readonly #clones = new Map<string, CloneState>();
   #scan: TreeScan | undefined;
   readonly #setAside: SetAside[] = [];
   #files = 0;
@@ -220,7 +223,8 @@ class SnapshotRun {
     this.#context = context;
     // A folder gets its own metadata (set-gid bit, default ACL) only on leaving it, once every
     // file in it was created: what the probe learns in the snapshot's folder holds for them all.
-    this.#pool = new CopyPool(this.#xattrTrouble, context.signal, probeNewFileDefaults(partialDir));
+    this.#newFile = probeNewFileDefaults(partialDir);
+    this.#pool = new CopyPool(this.#xattrTrouble, context.signal, this.#newFile);
   }
 
   async write(volumes: Volume[]): Promise<SnapshotSummary> {
@@ -313,7 +317,7 @@ class SnapshotRun {
         const link = unchanged(previous, stat)
           ? { from: below(this.#previous!.dir, path), entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }) }
           : undefined;
-        await window.push(link && this.#linksHere++ < LINKS_BEFORE_THREADS ? this.#linkHere(file, live, record.folder, link) : this.#copy(file, live, record.folder, link));
+        await window.push(this.#pool.ready ? this.#copy(file, live, record.folder, link) : this.#here(file, live, record.folder, link));
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
         const xattrs = sourceXattrs({ path: abs });
@@ -358,10 +362,21 @@ class SnapshotRun {
     return this.#done(file, outcome);
   }
 
-  /** A link made on this thread; a copy on the pool's if it cannot be made. */
-  #linkHere(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link: UnchangedLink): Promise<Done> {
-    if (!linkUnchanged(link.from, file.dest)) return this.#copy(file, live, volume);
-    return Promise.resolve(linkedDone(link.entry));
+  /**
+   * Until a copy thread is ready, the walking thread links and copies small files itself instead
+   * of waiting: a thread loads its modules first, for a few hundred milliseconds on a busy
+   * machine, in which the walk would fill its window and stop. The threads start at the first
+   * copy, or after LINKS_BEFORE_THREADS links; a large file waits for them.
+   */
+  async #here(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: UnchangedLink): Promise<Done> {
+    if (link && linkUnchanged(link.from, file.dest)) {
+      if (++this.#linksHere >= LINKS_BEFORE_THREADS) this.#pool.start();
+      return linkedDone(link.entry);
+    }
+    if (Number(file.size) > BATCHED_FILE_BYTES) return this.#copy(file, live, volume);
+    this.#pool.start();
+    const options = { live, clone: cloneStateOf(this.#clones, volume), buffer: this.#buffer, newFile: this.#newFile, onXattrTrouble: this.#xattrTrouble };
+    return this.#done(file, copyRegularFile(file.abs, file.dest, options));
   }
 
   /** Phase two: one file at a time, and never a reflink of a file that was changing. */

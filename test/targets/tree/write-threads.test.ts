@@ -1,8 +1,14 @@
-// Which threads a tree target write starts: links of unchanged files need none in a small run.
+// Which threads a tree target write starts, and that the walk never waits for one to start:
+// links of unchanged files need none in a small run, and until a copy thread is ready the
+// walking thread links and copies small files itself.
 
+import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { linkUnchanged } from '../../../src/targets/tree/copy.ts';
+import type { CopyReply, CopyRequest } from '../../../src/targets/tree/copy-pool.ts';
 import { TreeTarget } from '../../../src/targets/tree/index.ts';
 import { volumeFolder } from '../../../src/targets/tree/layout.ts';
 import * as thread from '../../../src/targets/tree/thread.ts';
@@ -13,12 +19,37 @@ vi.mock('../../../src/targets/tree/thread.ts', async (original) => {
   const actual = await original<typeof import('../../../src/targets/tree/thread.ts')>();
   return { ...actual, startWorker: vi.fn(actual.startWorker) };
 });
+const realStartWorker = (await vi.importActual<typeof import('../../../src/targets/tree/thread.ts')>('../../../src/targets/tree/thread.ts')).startWorker;
 
 const copyThreadsStarted = () => vi.mocked(thread.startWorker).mock.calls.filter(([file]) => file.includes('copy-worker')).length;
 
+/**
+ * In place of each copy thread: one that is still starting, forever (it never says it is
+ * ready and never answers), or, with `requests`, one that is ready at once and only links,
+ * recording what it was asked.
+ */
+function fakeCopyThreads(requests?: CopyRequest[]): void {
+  vi.mocked(thread.startWorker).mockImplementation((file, data) => {
+    if (!file.includes('copy-worker')) return realStartWorker(file, data);
+    const worker = Object.assign(new EventEmitter(), {
+      postMessage(request: CopyRequest) {
+        if (!requests) return;
+        requests.push(request);
+        const reply: CopyReply = { id: request.id, outcomes: request.files.map((f) => (f.link !== undefined && linkUnchanged(f.link, f.dest) ? { kind: 'linked' } : { kind: 'vanished' })) };
+        setImmediate(() => worker.emit('message', reply));
+      },
+      terminate: () => Promise.resolve(0),
+      unref() {},
+    });
+    if (requests) setImmediate(() => worker.emit('message', 'ready'));
+    return worker as unknown as Worker;
+  });
+}
+
 describe('tree target threads', () => {
   beforeEach(() => {
-    vi.mocked(thread.startWorker).mockClear();
+    vi.mocked(thread.startWorker).mockReset();
+    vi.mocked(thread.startWorker).mockImplementation(realStartWorker);
   });
 
   it('links the unchanged files of a small run on its own thread, and starts no copy thread', async () => {
@@ -33,7 +64,7 @@ describe('tree target threads', () => {
     expect(copyThreadsStarted()).toBe(0);
   });
 
-  it('hands the links past the first thousand to the copy threads', async () => {
+  it('starts the copy threads past the first thousand links', async () => {
     using source = tempDir('src');
     using target = tempDir('dst');
     writeTree(source.path, Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`d${i % 10}/f${i}`, `${i}`])));
@@ -44,5 +75,36 @@ describe('tree target threads', () => {
     expect(copyThreadsStarted()).toBeGreaterThan(0);
     const volume = join(second.location!, volumeFolder(source.path));
     for (const i of [0, 999, 1099]) expect(statSync(join(volume, `d${i % 10}`, `f${i}`)).nlink, `f${i}`).toBe(2);
+  }, 60_000);
+
+  it('copies and links on the walking thread while no copy thread is ready, instead of waiting for one', async () => {
+    using source = tempDir('src');
+    using target = tempDir('dst');
+    writeTree(source.path, Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`d${i % 10}/f${i}`, `${i}`])));
+    fakeCopyThreads();
+    const first = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
+    expect(first.details).toMatchObject({ linked: 0, copied: 1100 });
+    expect(copyThreadsStarted()).toBeGreaterThan(0);
+    vi.mocked(thread.startWorker).mockClear();
+    const second = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
+    expect(second.details).toMatchObject({ linked: 1100, copied: 0 });
+    expect(copyThreadsStarted()).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('hands the links to a copy thread once one is ready', async () => {
+    using source = tempDir('src');
+    using target = tempDir('dst');
+    writeTree(source.path, Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`d${i % 10}/f${i}`, `${i}`])));
+    await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
+    const requests: CopyRequest[] = [];
+    fakeCopyThreads(requests);
+    const second = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
+    expect(second.details).toMatchObject({ linked: 1500, copied: 0 });
+    const handed = requests.flatMap((r) => r.files);
+    expect(handed.length).toBeGreaterThan(0);
+    expect(handed.length).toBeLessThanOrEqual(500);
+    expect(handed.every((f) => f.link !== undefined)).toBe(true);
+    const volume = join(second.location!, volumeFolder(source.path));
+    for (const i of [0, 1499]) expect(statSync(join(volume, `d${i % 10}`, `f${i}`)).nlink, `f${i}`).toBe(2);
   }, 60_000);
 });
