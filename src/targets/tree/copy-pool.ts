@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { entryPointFile } from '../../package-layout.ts';
 import { copyCancelled, type CopyOutcome } from './copy.ts';
+import { CopyThreadState, carryOut } from './copy-request.ts';
 import type { NewFileDefaults } from './metadata.ts';
 import { startWorker } from './thread.ts';
 
@@ -81,6 +82,8 @@ export class CopyPool {
   readonly #queue: Job[] = [];
   readonly #running = new Map<Worker, Job>();
   #ready = false;
+  /** For requests carried out on the walking thread. */
+  readonly #here: CopyThreadState;
   /** Small files not yet sent. */
   #batch: Job | undefined;
   #nextId = 1;
@@ -97,6 +100,7 @@ export class CopyPool {
   ) {
     this.#size = size;
     this.#newFile = newFile;
+    this.#here = new CopyThreadState(newFile);
     this.#onXattrTrouble = onXattrTrouble;
     this.#signal = signal;
     signal.addEventListener('abort', () => this.#dispatch(), { once: true });
@@ -129,6 +133,15 @@ export class CopyPool {
         if (this.#batch === started) this.#send();
       });
     });
+  }
+
+  /** Copies one file on this thread, as a copy thread would; throws what fails the snapshot. */
+  copyHere(file: Omit<FileCopy, 'link'>): CopyOutcome {
+    const reply = carryOut(this.#request(file), this.#here);
+    if (reply.error) throw replyError(reply.error);
+    if (reply.xattrTrouble) this.#onXattrTrouble(replyError(reply.xattrTrouble));
+    // Without a link to make, the outcome is a copy's.
+    return reply.outcomes![0] as CopyOutcome;
   }
 
   /** Starts the threads, if not yet started, before any file is handed over. */
@@ -179,6 +192,16 @@ export class CopyPool {
     }
   }
 
+  #settle(job: Job, reply: CopyReply): void {
+    if (reply.xattrTrouble) this.#onXattrTrouble(replyError(reply.xattrTrouble));
+    if (reply.error) {
+      const error = replyError(reply.error);
+      for (const waiter of job.waiters) waiter.reject(error);
+    } else {
+      job.waiters.forEach((waiter, i) => waiter.resolve(revive(reply.outcomes![i]!)));
+    }
+  }
+
   #start(): Worker {
     const worker = startWorker(entryPointFile('targets/tree/copy-worker'), this.#newFile);
     this.#workers.push(worker);
@@ -190,13 +213,7 @@ export class CopyPool {
       const job = this.#running.get(worker)!;
       this.#running.delete(worker);
       this.#idle.push(worker);
-      if (reply.xattrTrouble) this.#onXattrTrouble(Object.assign(new Error(reply.xattrTrouble.message), { code: reply.xattrTrouble.code }));
-      if (reply.error) {
-        const error = Object.assign(new Error(reply.error.message), reply.error);
-        for (const waiter of job.waiters) waiter.reject(error);
-      } else {
-        job.waiters.forEach((waiter, i) => waiter.resolve(revive(reply.outcomes![i]!)));
-      }
+      this.#settle(job, reply);
       this.#dispatch();
     });
     worker.on('error', (error) => {
@@ -211,6 +228,11 @@ export class CopyPool {
     });
     return worker;
   }
+}
+
+/** An error as a reply carries it. */
+function replyError(error: NonNullable<CopyReply['error'] | CopyReply['xattrTrouble']>): Error {
+  return Object.assign(new Error(error.message), error);
 }
 
 /** Buffers arrive from a worker as Uint8Arrays. */

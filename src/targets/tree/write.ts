@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
-import { COPY_BUFFER_BYTES, cloneStateOf, copyCancelled, copyRegularFile, linkUnchanged, type CloneState, type CopyOutcome, type FileFacts } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, linkUnchanged, type CopyOutcome, type FileFacts } from './copy.ts';
 import { BATCHED_FILE_BYTES, CopyPool } from './copy-pool.ts';
 import { SnapshotFlush } from './flush.ts';
 import {
@@ -32,7 +32,7 @@ import {
   type VolumeRecord,
 } from './layout.ts';
 import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type EntryType, type ManifestEntry } from './manifest.ts';
-import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsToManifest, type EntryMetadata, type NewFileDefaults } from './metadata.ts';
+import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
 import { Selection, below, walk } from './walk.ts';
@@ -199,9 +199,6 @@ class SnapshotRun {
   readonly #context: TargetContext;
   readonly #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
   readonly #pool: CopyPool;
-  readonly #newFile: NewFileDefaults;
-  /** For the files this thread copies itself. */
-  readonly #clones = new Map<string, CloneState>();
   #scan: TreeScan | undefined;
   readonly #setAside: SetAside[] = [];
   #files = 0;
@@ -223,8 +220,7 @@ class SnapshotRun {
     this.#context = context;
     // A folder gets its own metadata (set-gid bit, default ACL) only on leaving it, once every
     // file in it was created: what the probe learns in the snapshot's folder holds for them all.
-    this.#newFile = probeNewFileDefaults(partialDir);
-    this.#pool = new CopyPool(this.#xattrTrouble, context.signal, this.#newFile);
+    this.#pool = new CopyPool(this.#xattrTrouble, context.signal, probeNewFileDefaults(partialDir));
   }
 
   async write(volumes: Volume[]): Promise<SnapshotSummary> {
@@ -375,8 +371,7 @@ class SnapshotRun {
     }
     if (Number(file.size) > BATCHED_FILE_BYTES) return this.#copy(file, live, volume);
     this.#pool.start();
-    const options = { live, clone: cloneStateOf(this.#clones, volume), buffer: this.#buffer, newFile: this.#newFile, onXattrTrouble: this.#xattrTrouble };
-    return this.#done(file, copyRegularFile(file.abs, file.dest, options));
+    return this.#done(file, this.#pool.copyHere({ source: file.abs, dest: file.dest, live, volume }));
   }
 
   /** Phase two: one file at a time, and never a reflink of a file that was changing. */

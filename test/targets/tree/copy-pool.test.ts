@@ -71,6 +71,21 @@ describe('copy pool', () => {
     }
   });
 
+  it('copies a file on the calling thread as a copy thread would, starting none, and throws a target error', async () => {
+    using source = tempDir('pool-src');
+    using target = tempDir('pool-dst');
+    writeTree(source.path, { a: 'here' });
+    const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 1);
+    try {
+      expect(pool.copyHere({ source: join(source.path, 'a'), dest: join(target.path, 'a'), live: false, volume: 'v' })).toMatchObject({ kind: 'copied', sha256: sha256('here') });
+      expect(readFileSync(join(target.path, 'a'), 'utf8')).toBe('here');
+      expect(pool.ready).toBe(false);
+      expect(() => pool.copyHere({ source: join(source.path, 'a'), dest: join(target.path, 'missing/a'), live: false, volume: 'v' })).toThrow(/ENOENT/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails the files not yet started at once when the run is cancelled', async () => {
     using source = tempDir('pool-src');
     using target = tempDir('pool-dst');

@@ -1,0 +1,63 @@
+// One request of the copy pool, carried out: the files of a batch linked or copied in order
+// (copy.ts), answered with their outcomes or with the error that fails the snapshot. A copy
+// thread runs it for each message; the walking thread runs a queued one itself rather than
+// wait for a thread (copy-pool.ts).
+//
+// Every file of a batch to copy is opened, and the kernel asked to read it ahead, before the
+// first is copied: a small file from a cold disk otherwise costs the thread a wait for the
+// disk each, one after the other, and the disk is then asked for one small read at a time.
+// Read ahead, the full copy of 20,000 files (bench/tree.ts, caches dropped) took 3.4 s
+// instead of 4.3 s.
+
+import { closeSync } from 'node:fs';
+import { COPY_BUFFER_BYTES, cloneStateOf, copyOpened, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
+import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
+import { readAhead } from './libc.ts';
+import type { NewFileDefaults } from './metadata.ts';
+
+/** What a thread keeps from one request to the next. */
+export class CopyThreadState {
+  readonly buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+  /** Per volume: a reflink may work from one volume and not another. */
+  readonly clones = new Map<string, CloneState>();
+  readonly newFile: NewFileDefaults | undefined;
+
+  constructor(newFile: NewFileDefaults | undefined) {
+    this.newFile = newFile;
+  }
+}
+
+export function carryOut(request: CopyRequest, state: CopyThreadState): CopyReply {
+  let xattrTrouble: CopyReply['xattrTrouble'];
+  const options: CopyOptions = {
+    live: request.live,
+    clone: cloneStateOf(state.clones, request.volume),
+    buffer: state.buffer,
+    newFile: state.newFile,
+    onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
+  };
+  // A file to link is opened only if the link cannot be made.
+  const opened = request.files.map((file): OpenedSource | undefined => (file.link === undefined ? openSource(file.source, request.live) : undefined));
+  // A large file travels alone: the kernel's own read-ahead serves it, and advice for all of
+  // it would read gigabytes into memory at once.
+  if (opened.length > 1) for (const source of opened) if (source && 'fd' in source) readAhead(source.fd, BATCHED_FILE_BYTES);
+  let next = 0;
+  try {
+    const outcomes: PoolOutcome[] = [];
+    for (const file of request.files) {
+      const source = opened[next++];
+      if (file.link !== undefined && linkUnchanged(file.link, file.dest)) {
+        outcomes.push({ kind: 'linked' });
+        continue;
+      }
+      outcomes.push(copyOpened(source ?? openSource(file.source, request.live), file.source, file.dest, options));
+    }
+    return { id: request.id, outcomes, xattrTrouble };
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return { id: request.id, error: { message: e.message, code: e.code, path: e.path, syscall: e.syscall, errno: e.errno } };
+  } finally {
+    // After a failure, the files the batch did not reach; copyOpened closed the others.
+    for (const source of opened.slice(next)) if (source && 'fd' in source) closeSync(source.fd);
+  }
+}
