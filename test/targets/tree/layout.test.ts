@@ -54,4 +54,21 @@ describe('tree layout', () => {
       }),
     );
   });
+
+  it('compares two paths as their components compare, one by one (the definition, against the implementation that does not split)', () => {
+    const byComponents = (a: string, b: string): number => {
+      const ca = a.split('/');
+      const cb = b.split('/');
+      for (let i = 0; i < Math.min(ca.length, cb.length); i++) if (ca[i] !== cb[i]) return ca[i]! < cb[i]! ? -1 : 1;
+      return ca.length - cb.length;
+    };
+    const path = fc.array(fc.constantFrom('a', 'ab', 'a-b', 'a.b', 'a b', 'b', 'B', 'é', '😀', 'a0'), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
+    fc.assert(
+      fc.property(path, path, (a, b) => {
+        expect(Math.sign(comparePaths(a, b))).toBe(Math.sign(byComponents(a, b)));
+        expect(Math.sign(comparePaths(a, a))).toBe(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
