@@ -68,13 +68,17 @@ export class ManifestWriter {
     return new ManifestWriter(await open(path, 'wx', 0o600));
   }
 
-  async add(entry: ManifestEntry): Promise<void> {
+  /**
+   * `text`: the entry as the previous manifest has it, for a file linked unchanged; serializing
+   * it again would give the same line, for the cost of building and serializing an entry per file.
+   */
+  async add(entry: ManifestEntry, text = JSON.stringify(entry)): Promise<void> {
     // The merge-join of the next run depends on the order: a wrong order is a bug, not data.
     if (this.#last !== undefined && comparePaths(this.#last, entry.path) >= 0) {
       throw new Error(`manifest order broken: ${entry.path} after ${this.#last}`);
     }
     this.#last = entry.path;
-    const line = JSON.stringify(entry) + '\n';
+    const line = text + '\n';
     this.#pending.push(line);
     this.#pendingBytes += line.length;
     if (this.#pendingBytes >= FLUSH_BYTES) await this.#flush();
@@ -105,6 +109,17 @@ export class ManifestWriter {
 
 /** The entries of a manifest, one at a time. */
 export async function* readManifest(path: string): AsyncGenerator<ManifestEntry> {
+  for await (const { entry } of readManifestLines(path)) yield entry;
+}
+
+/** An entry of a manifest, with its line as written (without the newline). */
+export interface ManifestLine {
+  entry: ManifestEntry;
+  text: string;
+}
+
+/** The entries of a manifest with their lines, one at a time. */
+export async function* readManifestLines(path: string): AsyncGenerator<ManifestLine> {
   const lines = createInterface({ input: createReadStream(path, { highWaterMark: 256 * 1024 }), crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const line of lines) {
@@ -119,7 +134,7 @@ export async function* readManifest(path: string): AsyncGenerator<ManifestEntry>
     if (typeof entry.path !== 'string' || typeof entry.type !== 'string') {
       throw new Error(`${path}:${lineNumber}: manifest entry without path or type (the manifest is damaged)`);
     }
-    yield entry;
+    yield { entry, text: line };
   }
 }
 
@@ -128,15 +143,15 @@ export async function* readManifest(path: string): AsyncGenerator<ManifestEntry>
  * find() only ever moves forward and memory stays at one entry.
  */
 export class ManifestCursor {
-  readonly #entries: AsyncGenerator<ManifestEntry>;
-  #current: ManifestEntry | undefined;
+  readonly #entries: AsyncGenerator<ManifestLine>;
+  #current: ManifestLine | undefined;
   #done = false;
 
   constructor(path: string) {
-    this.#entries = readManifest(path);
+    this.#entries = readManifestLines(path);
   }
 
-  async find(path: string): Promise<ManifestEntry | undefined> {
+  async find(path: string): Promise<ManifestLine | undefined> {
     for (;;) {
       if (this.#current === undefined) {
         if (this.#done) return undefined;
@@ -147,7 +162,7 @@ export class ManifestCursor {
         }
         this.#current = next.value;
       }
-      const order = comparePaths(this.#current.path, path);
+      const order = comparePaths(this.#current.entry.path, path);
       if (order === 0) return this.#current;
       if (order > 0) return undefined;
       this.#current = undefined;

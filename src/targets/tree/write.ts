@@ -31,7 +31,7 @@ import {
   type SnapshotSummary,
   type VolumeRecord,
 } from './layout.ts';
-import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type EntryType, type ManifestEntry } from './manifest.ts';
+import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type EntryType, type ManifestEntry, type ManifestLine } from './manifest.ts';
 import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
@@ -54,7 +54,8 @@ const LINKS_BEFORE_THREADS = 1000;
 
 /** What an entry adds to the snapshot once its copy is done. */
 type Done =
-  | { kind: 'entry'; entry: ManifestEntry; bytes: number; copiedBytes: number; linked: boolean }
+  /** `text`: the entry's line in the previous manifest, for a file linked unchanged. */
+  | { kind: 'entry'; entry: ManifestEntry; text?: string; bytes: number; copiedBytes: number; linked: boolean }
   | { kind: 'set-aside'; file: SetAside }
   | { kind: 'skipped'; path: string; reason: SkipReason; detail: string }
   | { kind: 'nothing' };
@@ -168,14 +169,15 @@ function factsEntry(path: string, type: EntryType, stat: FileFacts): ManifestEnt
   };
 }
 
-/** An unchanged file: the previous snapshot's file to hard-link, and the entry the link makes. */
+/** An unchanged file: the previous snapshot's file to hard-link, and its entry there, which the link makes this snapshot's. */
 interface UnchangedLink {
   from: string;
-  entry: ManifestEntry;
+  previous: ManifestLine;
 }
 
-function linkedDone(entry: ManifestEntry): Done {
-  return { kind: 'entry', entry, bytes: entry.size, copiedBytes: 0, linked: true };
+/** The link of an unchanged file makes the entry the previous snapshot has for it. */
+function linkedDone({ entry, text }: ManifestLine): Done {
+  return { kind: 'entry', entry, text, bytes: entry.size, copiedBytes: 0, linked: true };
 }
 
 /** Unchanged since the previous snapshot: then the previous file can be shared. */
@@ -310,9 +312,7 @@ class SnapshotRun {
         const previous = await this.#previousEntry(cursor, path);
         const parent = parents.at(-1)!;
         const file = { manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta };
-        const link = unchanged(previous, stat)
-          ? { from: below(this.#previous!.dir, path), entry: entryOf(path, stat, { sha256: previous.sha256, xattrs: previous.xattrs }) }
-          : undefined;
+        const link = previous && unchanged(previous.entry, stat) ? { from: below(this.#previous!.dir, path), previous } : undefined;
         await window.push(this.#pool.ready ? this.#copy(file, live, record.folder, link) : this.#here(file, live, record.folder, link));
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
@@ -333,7 +333,7 @@ class SnapshotRun {
    * The previous snapshot's entry for a path. A damaged previous manifest must not stop new
    * backups: the rest of this run copies instead of linking, and says so once.
    */
-  async #previousEntry(cursor: ManifestCursor | undefined, path: string): Promise<ManifestEntry | undefined> {
+  async #previousEntry(cursor: ManifestCursor | undefined, path: string): Promise<ManifestLine | undefined> {
     if (!cursor || this.#previousDamaged) return undefined;
     try {
       return await cursor.find(path);
@@ -354,7 +354,7 @@ class SnapshotRun {
   async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: UnchangedLink): Promise<Done> {
     const small = link !== undefined || Number(file.size) <= BATCHED_FILE_BYTES;
     const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume, link: link?.from }, small);
-    if (outcome.kind === 'linked') return linkedDone(link!.entry);
+    if (outcome.kind === 'linked') return linkedDone(link!.previous);
     return this.#done(file, outcome);
   }
 
@@ -367,7 +367,7 @@ class SnapshotRun {
   async #here(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: UnchangedLink): Promise<Done> {
     if (link && linkUnchanged(link.from, file.dest)) {
       if (++this.#linksHere >= LINKS_BEFORE_THREADS) this.#pool.start();
-      return linkedDone(link.entry);
+      return linkedDone(link.previous);
     }
     if (Number(file.size) > BATCHED_FILE_BYTES) return this.#copy(file, live, volume);
     this.#pool.start();
@@ -419,7 +419,7 @@ class SnapshotRun {
   async #record(done: Done, manifest: ManifestWriter): Promise<void> {
     switch (done.kind) {
       case 'entry':
-        await manifest.add(done.entry);
+        await manifest.add(done.entry, done.text);
         if (done.entry.type === 'file') {
           this.#files++;
           this.#bytes += done.bytes;
