@@ -1,7 +1,7 @@
 // One request of the copy pool, carried out: the files of a batch linked or copied in order
 // (copy.ts), answered with their outcomes or with the error that fails the snapshot. A copy
-// thread runs it for each message; the walking thread runs a queued one itself rather than
-// wait for a thread (copy-pool.ts).
+// thread runs one for each message; the walking thread runs a one-file request itself while no
+// copy thread is ready yet (CopyPool.copyHere).
 //
 // Every file of a batch to copy is opened, and the kernel asked to read it ahead, before the
 // first is copied: a small file from a cold disk otherwise costs the thread a wait for the
@@ -10,7 +10,7 @@
 // instead of 4.3 s.
 
 import { closeSync } from 'node:fs';
-import { COPY_BUFFER_BYTES, cloneStateOf, copyOpened, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyOpened, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
 import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
 import { readAhead } from './libc.ts';
 import type { NewFileDefaults } from './metadata.ts';
@@ -19,11 +19,17 @@ import type { NewFileDefaults } from './metadata.ts';
 export class CopyThreadState {
   readonly buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
   /** Per volume: a reflink may work from one volume and not another. */
-  readonly clones = new Map<string, CloneState>();
+  readonly #clones = new Map<string, CloneState>();
   readonly newFile: NewFileDefaults | undefined;
 
   constructor(newFile: NewFileDefaults | undefined) {
     this.newFile = newFile;
+  }
+
+  cloneOf(volume: string): CloneState {
+    let state = this.#clones.get(volume);
+    if (!state) this.#clones.set(volume, (state = { works: undefined }));
+    return state;
   }
 }
 
@@ -31,7 +37,7 @@ export function carryOut(request: CopyRequest, state: CopyThreadState): CopyRepl
   let xattrTrouble: CopyReply['xattrTrouble'];
   const options: CopyOptions = {
     live: request.live,
-    clone: cloneStateOf(state.clones, request.volume),
+    clone: state.cloneOf(request.volume),
     buffer: state.buffer,
     newFile: state.newFile,
     onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),

@@ -55,13 +55,6 @@ export interface CloneState {
   works: boolean | undefined;
 }
 
-/** The clone state of `volume`, kept per volume in `states`: a reflink may work from one volume and not another. */
-export function cloneStateOf(states: Map<string, CloneState>, volume: string): CloneState {
-  let state = states.get(volume);
-  if (!state) states.set(volume, (state = { works: undefined }));
-  return state;
-}
-
 export interface CopyOptions {
   /** Reading live files: compare before/after, treat open errors as locked. */
   live: boolean;

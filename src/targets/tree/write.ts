@@ -181,9 +181,8 @@ function linkedDone({ entry, text }: ManifestLine): Done {
 }
 
 /** Unchanged since the previous snapshot: then the previous file can be shared. */
-function unchanged(previous: ManifestEntry | undefined, stat: BigIntStats): previous is ManifestEntry & { sha256: string } {
+function unchanged(previous: ManifestEntry, stat: BigIntStats): boolean {
   return (
-    previous !== undefined &&
     previous.type === 'file' &&
     previous.sha256 !== undefined &&
     previous.size === Number(stat.size) &&
