@@ -9,9 +9,9 @@
 // because it exceeds a double's precision; target: a symlink's target; rdev: a device's
 // number; xattrs: name -> base64 value, present only when the entry has any.
 
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { comparePaths } from './layout.ts';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'char' | 'block';
@@ -109,7 +109,7 @@ export class ManifestWriter {
 
 /** The entries of a manifest, one at a time. */
 export async function* readManifest(path: string): AsyncGenerator<ManifestEntry> {
-  for await (const { entry } of readManifestLines(path)) yield entry;
+  for (const { entry } of readManifestLines(path)) yield entry;
 }
 
 /** An entry of a manifest, with its line as written (without the newline). */
@@ -118,24 +118,47 @@ export interface ManifestLine {
   text: string;
 }
 
-/** The entries of a manifest with their lines, one at a time. */
-export async function* readManifestLines(path: string): AsyncGenerator<ManifestLine> {
-  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 256 * 1024 }), crlfDelay: Infinity });
-  let lineNumber = 0;
-  for await (const line of lines) {
-    lineNumber++;
-    if (line === '') continue;
-    let entry: ManifestEntry;
-    try {
-      entry = JSON.parse(line) as ManifestEntry;
-    } catch {
-      throw new Error(`${path}:${lineNumber}: not a manifest entry (the manifest is damaged)`);
+const READ_BYTES = 256 * 1024;
+
+/**
+ * The entries of a manifest with their lines, one at a time. Read synchronously, a chunk at a
+ * time: the cursor is asked once for every file a run walks, and an await per line (readline)
+ * cost the walking thread more than reading the chunks.
+ */
+export function* readManifestLines(path: string): Generator<ManifestLine> {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    const decoder = new StringDecoder('utf8');
+    let lineNumber = 0;
+    let rest = '';
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      const lines = (rest + (n > 0 ? decoder.write(buffer.subarray(0, n)) : decoder.end())).split('\n');
+      // A chunk ends inside a line, which the next chunk completes; the file's end ends it.
+      rest = n > 0 ? lines.pop()! : '';
+      for (const line of lines) {
+        lineNumber++;
+        if (line !== '') yield parseLine(path, lineNumber, line);
+      }
+      if (n === 0) return;
     }
-    if (typeof entry.path !== 'string' || typeof entry.type !== 'string') {
-      throw new Error(`${path}:${lineNumber}: manifest entry without path or type (the manifest is damaged)`);
-    }
-    yield { entry, text: line };
+  } finally {
+    closeSync(fd);
   }
+}
+
+function parseLine(path: string, lineNumber: number, line: string): ManifestLine {
+  let entry: ManifestEntry;
+  try {
+    entry = JSON.parse(line) as ManifestEntry;
+  } catch {
+    throw new Error(`${path}:${lineNumber}: not a manifest entry (the manifest is damaged)`);
+  }
+  if (typeof entry.path !== 'string' || typeof entry.type !== 'string') {
+    throw new Error(`${path}:${lineNumber}: manifest entry without path or type (the manifest is damaged)`);
+  }
+  return { entry, text: line };
 }
 
 /**
@@ -143,7 +166,7 @@ export async function* readManifestLines(path: string): AsyncGenerator<ManifestL
  * find() only ever moves forward and memory stays at one entry.
  */
 export class ManifestCursor {
-  readonly #entries: AsyncGenerator<ManifestLine>;
+  readonly #entries: Generator<ManifestLine>;
   #current: ManifestLine | undefined;
   #done = false;
 
@@ -151,11 +174,11 @@ export class ManifestCursor {
     this.#entries = readManifestLines(path);
   }
 
-  async find(path: string): Promise<ManifestLine | undefined> {
+  find(path: string): ManifestLine | undefined {
     for (;;) {
       if (this.#current === undefined) {
         if (this.#done) return undefined;
-        const next = await this.#entries.next();
+        const next = this.#entries.next();
         if (next.done) {
           this.#done = true;
           return undefined;
@@ -169,8 +192,8 @@ export class ManifestCursor {
     }
   }
 
-  async close(): Promise<void> {
-    await this.#entries.return(undefined);
+  close(): void {
+    this.#entries.return(undefined);
   }
 }
 

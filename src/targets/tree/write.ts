@@ -11,7 +11,7 @@
 import { mkdirSync, readlinkSync, symlinkSync, type BigIntStats } from 'node:fs';
 import { mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
 import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, linkUnchanged, type CopyOutcome, type FileFacts } from './copy.ts';
@@ -51,6 +51,12 @@ const SCAN_AFTER_MS = PROGRESS_EVERY_MS;
  * with nothing changed starts none (each costs tens of milliseconds to start).
  */
 const LINKS_BEFORE_THREADS = 1000;
+/**
+ * Files the walking thread handles itself between two turns of the event loop while no copy
+ * thread is ready: the message that one is ready only arrives in such a turn, and nothing
+ * else in the walk waits for one.
+ */
+const FILES_BETWEEN_TURNS = 64;
 
 /** What an entry adds to the snapshot once its copy is done. */
 type Done =
@@ -213,6 +219,7 @@ class SnapshotRun {
   #xattrWarned = false;
   #previousDamaged = false;
   #linksHere = 0;
+  #filesHere = 0;
 
   constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext) {
     this.#targetDir = targetDir;
@@ -253,7 +260,7 @@ class SnapshotRun {
       await manifest.abandon();
       throw error;
     } finally {
-      await cursor?.close().catch(() => {});
+      cursor?.close();
     }
     await this.#retrySetAside(volumes, manifestPath);
     this.#reportProgress(true, true);
@@ -308,11 +315,16 @@ class SnapshotRun {
         parents.push({ dest, meta: metadataOf(stat, xattrs) });
         await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { size: 0, xattrs: xattrsToManifest(xattrs) }), bytes: 0, copiedBytes: 0, linked: false }));
       } else if (stat.isFile()) {
-        const previous = await this.#previousEntry(cursor, path);
+        const previous = this.#previousEntry(cursor, path);
         const parent = parents.at(-1)!;
         const file = { manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta };
         const link = previous && unchanged(previous.entry, stat) ? { from: below(this.#previous!.dir, path), previous } : undefined;
-        await window.push(this.#pool.ready ? this.#copy(file, live, record.folder, link) : this.#here(file, live, record.folder, link));
+        if (this.#pool.ready) {
+          await window.push(this.#copy(file, live, record.folder, link));
+          continue;
+        }
+        if (++this.#filesHere % FILES_BETWEEN_TURNS === 0) await turn();
+        await window.push(this.#here(file, live, record.folder, link));
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
         const xattrs = sourceXattrs({ path: abs });
@@ -332,10 +344,10 @@ class SnapshotRun {
    * The previous snapshot's entry for a path. A damaged previous manifest must not stop new
    * backups: the rest of this run copies instead of linking, and says so once.
    */
-  async #previousEntry(cursor: ManifestCursor | undefined, path: string): Promise<ManifestLine | undefined> {
+  #previousEntry(cursor: ManifestCursor | undefined, path: string): ManifestLine | undefined {
     if (!cursor || this.#previousDamaged) return undefined;
     try {
-      return await cursor.find(path);
+      return cursor.find(path);
     } catch (error) {
       this.#previousDamaged = true;
       this.#context.warn(
