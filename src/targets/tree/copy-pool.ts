@@ -15,14 +15,28 @@ import { CopyThreadState, carryOut } from './copy-request.ts';
 import type { NewFileDefaults } from './metadata.ts';
 import { startWorker } from './thread.ts';
 
-export interface FileCopy {
-  source: string;
-  dest: string;
-  live: boolean;
-  /** Keys the reflink state of the file's volume. */
+/**
+ * Where the paths of one volume's files start. One object per volume and run: files of the same
+ * roots share a message, which carries the roots once.
+ */
+export interface CopyRoots {
+  /** Keys the reflink state: a reflink may work from one volume and not another. */
   volume: string;
-  /** Unchanged: hard-link this file of the previous snapshot, and copy only if that cannot be done. */
-  link?: string;
+  /** The volume as read: its snapshot, or the volume itself in a live copy. */
+  source: string;
+  /** The volume's folder in the snapshot being written. */
+  dest: string;
+  /** The volume's folder in the previous snapshot, which unchanged files are linked from. */
+  previous?: string;
+}
+
+export interface FileCopy {
+  roots: CopyRoots;
+  /** The file's path below each of the roots. */
+  path: string;
+  live: boolean;
+  /** Unchanged: hard-link it from the previous snapshot, and copy only if that cannot be done. */
+  link?: boolean;
 }
 
 /** What became of a file: linked, or what its copy came to. */
@@ -30,13 +44,17 @@ export type PoolOutcome = CopyOutcome | { kind: 'linked' };
 
 /**
  * Files copied by one worker in one go, in order; all live or all not, of one volume. A batch
- * of several holds only files of at most BATCHED_FILE_BYTES.
+ * of several holds only files of at most BATCHED_FILE_BYTES. Paths below the roots rather than
+ * whole ones, and flags rather than an object per file: a message costs what it holds to copy
+ * on both threads, and one goes for every 32 files.
  */
 export interface CopyRequest {
   id: number;
-  files: Array<{ source: string; dest: string; link?: string }>;
+  roots: CopyRoots;
+  paths: string[];
+  /** For each of `paths`: link it (FileCopy.link). */
+  link: boolean[];
   live: boolean;
-  volume: string;
 }
 
 /** The first message of a copy thread: its modules are loaded and it takes requests. */
@@ -120,10 +138,11 @@ export class CopyPool {
         return;
       }
       const batch = this.#batch;
-      if (batch && batch.request.live === file.live && batch.request.volume === file.volume) {
-        batch.request.files.push(this.#item(file));
+      if (batch && batch.request.live === file.live && batch.request.roots === file.roots) {
+        batch.request.paths.push(file.path);
+        batch.request.link.push(file.link === true);
         batch.waiters.push(waiter);
-        if (batch.request.files.length >= BATCH_FILES) this.#send();
+        if (batch.request.paths.length >= BATCH_FILES) this.#send();
         return;
       }
       this.#send();
@@ -161,11 +180,7 @@ export class CopyPool {
   }
 
   #request(file: FileCopy): CopyRequest {
-    return { id: this.#nextId++, files: [this.#item(file)], live: file.live, volume: file.volume };
-  }
-
-  #item(file: FileCopy): CopyRequest['files'][number] {
-    return { source: file.source, dest: file.dest, link: file.link };
+    return { id: this.#nextId++, roots: file.roots, paths: [file.path], link: [file.link === true], live: file.live };
   }
 
   #send(): void {

@@ -12,6 +12,7 @@
 import { closeSync } from 'node:fs';
 import { COPY_BUFFER_BYTES, copyOpened, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
 import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
+import { below } from './layout.ts';
 import { readAhead } from './libc.ts';
 import type { NewFileDefaults } from './metadata.ts';
 
@@ -35,22 +36,28 @@ export class CopyThreadState {
 
 export function carryOut(request: CopyRequest, state: CopyThreadState): CopyReply {
   let xattrTrouble: CopyReply['xattrTrouble'];
+  const { roots } = request;
+  const files = request.paths.map((path, i) => ({
+    source: below(roots.source, path),
+    dest: below(roots.dest, path),
+    link: request.link[i] ? below(roots.previous!, path) : undefined,
+  }));
   const options: CopyOptions = {
     live: request.live,
-    clone: state.cloneOf(request.volume),
+    clone: state.cloneOf(roots.volume),
     buffer: state.buffer,
     newFile: state.newFile,
     onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
   };
   // A file to link is opened only if the link cannot be made.
-  const opened = request.files.map((file): OpenedSource | undefined => (file.link === undefined ? openSource(file.source, request.live) : undefined));
+  const opened = files.map((file): OpenedSource | undefined => (file.link === undefined ? openSource(file.source, request.live) : undefined));
   // A large file travels alone: the kernel's own read-ahead serves it, and advice for all of
   // it would read gigabytes into memory at once.
   if (opened.length > 1) for (const source of opened) if (source && 'fd' in source) readAhead(source.fd, BATCHED_FILE_BYTES);
   let next = 0;
   try {
     const outcomes: PoolOutcome[] = [];
-    for (const file of request.files) {
+    for (const file of files) {
       const source = opened[next++];
       if (file.link !== undefined && linkUnchanged(file.link, file.dest)) {
         outcomes.push({ kind: 'linked' });

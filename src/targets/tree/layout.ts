@@ -102,6 +102,16 @@ export function volumeFolder(root: string): string {
 }
 
 /**
+ * `dir`/`rel` where `dir` is normalized and `rel` is names from readdir joined by "/": what
+ * join() gives for them, without normalizing again, which cost the walk a few percent of its
+ * time per entry.
+ */
+export function below(dir: string, rel: string): string {
+  if (rel === '') return dir;
+  return dir.endsWith('/') ? dir + rel : `${dir}/${rel}`;
+}
+
+/**
  * The order of the walk and of every manifest: component by component, each compared by
  * UTF-16 code units (the order of a plain sort of a directory's names). A pre-order walk
  * with sorted children produces exactly this order, so two manifests merge-join.

@@ -15,11 +15,12 @@ import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises'
 import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
 import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, linkUnchanged, type CopyOutcome, type FileFacts } from './copy.ts';
-import { BATCHED_FILE_BYTES, CopyPool } from './copy-pool.ts';
+import { BATCHED_FILE_BYTES, CopyPool, type CopyRoots, type FileCopy } from './copy-pool.ts';
 import { SnapshotFlush } from './flush.ts';
 import {
   MANIFEST_FILE,
   SUMMARY_FILE,
+  below,
   compareNames,
   fsyncPath,
   listSnapshots,
@@ -35,7 +36,7 @@ import { ManifestCursor, ManifestWriter, entryTypeOf, mergeManifests, type Entry
 import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsToManifest, type EntryMetadata } from './metadata.ts';
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
-import { Selection, below, walk } from './walk.ts';
+import { Selection, walk } from './walk.ts';
 import { TreeScan } from './scan.ts';
 
 /**
@@ -290,6 +291,12 @@ class SnapshotRun {
     const { source, record } = volume;
     const selection = Selection.forVolume(source, source.root);
     const live = source.live !== undefined;
+    const roots: CopyRoots = {
+      volume: record.folder,
+      source: source.readPath,
+      dest: below(this.#partialDir, record.folder),
+      previous: this.#previous && below(this.#previous.dir, record.folder),
+    };
     const parents: Array<{ dest: string; meta: EntryMetadata }> = [];
     for (const item of walk(source.readPath, selection, source.oneFileSystem)) {
       if (this.#context.signal.aborted) throw copyCancelled(this.#context.signal);
@@ -320,11 +327,11 @@ class SnapshotRun {
         const file = { manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta };
         const link = previous && unchanged(previous.entry, stat) ? { from: below(this.#previous!.dir, path), previous } : undefined;
         if (this.#pool.ready) {
-          await window.push(this.#copy(file, live, record.folder, link));
+          await window.push(this.#copy(file, { roots, path: item.rel, live }, link));
           continue;
         }
         if (++this.#filesHere % FILES_BETWEEN_TURNS === 0) await turn();
-        await window.push(this.#here(file, live, record.folder, link));
+        await window.push(this.#here(file, { roots, path: item.rel, live }, link));
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
         const xattrs = sourceXattrs({ path: abs });
@@ -362,9 +369,9 @@ class SnapshotRun {
    * Copies on the pool's threads, so that walking and copying run on several cores; an
    * unchanged file (`link`) is hard-linked there instead, and copied only if that cannot be done.
    */
-  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: UnchangedLink): Promise<Done> {
+  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, copy: Omit<FileCopy, 'link'>, link?: UnchangedLink): Promise<Done> {
     const small = link !== undefined || Number(file.size) <= BATCHED_FILE_BYTES;
-    const outcome = await this.#pool.copy({ source: file.abs, dest: file.dest, live, volume, link: link?.from }, small);
+    const outcome = await this.#pool.copy({ ...copy, link: link !== undefined }, small);
     if (outcome.kind === 'linked') return linkedDone(link!.previous);
     return this.#done(file, outcome);
   }
@@ -375,14 +382,14 @@ class SnapshotRun {
    * machine, in which the walk would fill its window and stop. The threads start at the first
    * copy, or after LINKS_BEFORE_THREADS links; a large file waits for them.
    */
-  async #here(file: Omit<SetAside, 'reason' | 'detail'>, live: boolean, volume: string, link?: UnchangedLink): Promise<Done> {
+  async #here(file: Omit<SetAside, 'reason' | 'detail'>, copy: Omit<FileCopy, 'link'>, link?: UnchangedLink): Promise<Done> {
     if (link && linkUnchanged(link.from, file.dest)) {
       if (++this.#linksHere >= LINKS_BEFORE_THREADS) this.#pool.start();
       return linkedDone(link.previous);
     }
-    if (Number(file.size) > BATCHED_FILE_BYTES) return this.#copy(file, live, volume);
+    if (Number(file.size) > BATCHED_FILE_BYTES) return this.#copy(file, copy);
     this.#pool.start();
-    return this.#done(file, this.#pool.copyHere({ source: file.abs, dest: file.dest, live, volume }));
+    return this.#done(file, this.#pool.copyHere(copy));
   }
 
   /** Phase two: one file at a time, and never a reflink of a file that was changing. */

@@ -1,10 +1,13 @@
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CopyPool } from '../../../src/targets/tree/copy-pool.ts';
+import { CopyPool, type CopyRoots } from '../../../src/targets/tree/copy-pool.ts';
 import { sha256, tempDir, writeTree } from './fixture.ts';
 
 const noTrouble = () => {};
+
+/** One volume's roots: the files of a test are all below them. */
+const rootsOf = (source: string, dest: string, previous?: string): CopyRoots => ({ volume: 'v', source, dest, previous });
 
 describe('copy pool', () => {
   it('copies batches of small files and large ones alone, answering each file in its own order', async () => {
@@ -14,7 +17,8 @@ describe('copy pool', () => {
     writeTree(source.path, { ...files, large: Buffer.alloc(1024 * 1024, 3) });
     const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 2);
     try {
-      const copy = (name: string, small: boolean) => pool.copy({ source: join(source.path, name), dest: join(target.path, name), live: false, volume: 'v' }, small);
+      const roots = rootsOf(source.path, target.path);
+      const copy = (name: string, small: boolean) => pool.copy({ roots, path: name, live: false }, small);
       const outcomes = await Promise.all([...Object.keys(files).map((name) => copy(name, true)), copy('large', false)]);
       for (const [i, name] of [...Object.keys(files), 'large'].entries()) {
         const content = readFileSync(join(source.path, name));
@@ -34,8 +38,8 @@ describe('copy pool', () => {
     writeTree(previous.path, { kept: 'kept' });
     const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 1);
     try {
-      const copy = (name: string) =>
-        pool.copy({ source: join(source.path, name), dest: join(target.path, name), live: false, volume: 'v', link: join(previous.path, name) }, true);
+      const roots = rootsOf(source.path, target.path, previous.path);
+      const copy = (name: string) => pool.copy({ roots, path: name, live: false, link: true }, true);
       const [kept, lost] = await Promise.all([copy('kept'), copy('lost')]);
       expect(kept).toEqual({ kind: 'linked' });
       expect(statSync(join(target.path, 'kept')).ino).toBe(statSync(join(previous.path, 'kept')).ino);
@@ -49,13 +53,12 @@ describe('copy pool', () => {
   it('closes every source of a batch that a target error stopped half-way', async () => {
     using source = tempDir('pool-src');
     using target = tempDir('pool-dst');
-    writeTree(source.path, Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}`, `content ${i}`])));
+    writeTree(source.path, Object.fromEntries(Array.from({ length: 10 }, (_, i) => [i === 3 ? 'missing/f3' : `f${i}`, `content ${i}`])));
     const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 1);
     try {
       // f3's folder does not exist on the target: creating it fails the batch at its fourth file.
-      const copies = Array.from({ length: 10 }, (_, i) =>
-        pool.copy({ source: join(source.path, `f${i}`), dest: join(target.path, i === 3 ? 'missing/f3' : `f${i}`), live: false, volume: 'v' }, true),
-      );
+      const roots = rootsOf(source.path, target.path);
+      const copies = Array.from({ length: 10 }, (_, i) => pool.copy({ roots, path: i === 3 ? 'missing/f3' : `f${i}`, live: false }, true));
       const settled = await Promise.allSettled(copies);
       expect(settled.every((s) => s.status === 'rejected' && /ENOENT/.test(String(s.reason)))).toBe(true);
       const open = readdirSync('/proc/self/fd').flatMap((fd) => {
@@ -74,13 +77,15 @@ describe('copy pool', () => {
   it('copies a file on the calling thread as a copy thread would, starting none, and throws a target error', async () => {
     using source = tempDir('pool-src');
     using target = tempDir('pool-dst');
-    writeTree(source.path, { a: 'here' });
+    writeTree(source.path, { a: 'here', 'missing/a': 'here' });
     const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 1);
     try {
-      expect(pool.copyHere({ source: join(source.path, 'a'), dest: join(target.path, 'a'), live: false, volume: 'v' })).toMatchObject({ kind: 'copied', sha256: sha256('here') });
+      const roots = rootsOf(source.path, target.path);
+      expect(pool.copyHere({ roots, path: 'a', live: false })).toMatchObject({ kind: 'copied', sha256: sha256('here') });
       expect(readFileSync(join(target.path, 'a'), 'utf8')).toBe('here');
       expect(pool.ready).toBe(false);
-      expect(() => pool.copyHere({ source: join(source.path, 'a'), dest: join(target.path, 'missing/a'), live: false, volume: 'v' })).toThrow(/ENOENT/);
+      // The target has no folder "missing".
+      expect(() => pool.copyHere({ roots, path: 'missing/a', live: false })).toThrow(/ENOENT/);
     } finally {
       await pool.close();
     }
@@ -93,9 +98,8 @@ describe('copy pool', () => {
     const controller = new AbortController();
     const pool = new CopyPool(noTrouble, controller.signal, undefined, 1);
     try {
-      const copies = Array.from({ length: 40 }, (_, i) =>
-        pool.copy({ source: join(source.path, `f${i}`), dest: join(target.path, `f${i}`), live: false, volume: 'v' }, true),
-      );
+      const roots = rootsOf(source.path, target.path);
+      const copies = Array.from({ length: 40 }, (_, i) => pool.copy({ roots, path: `f${i}`, live: false }, true));
       controller.abort(new Error('cancelled by SIGINT'));
       const settled = await Promise.allSettled(copies);
       const cancelled = settled.filter((s) => s.status === 'rejected' && /the copy was cancelled/.test(String(s.reason)));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { posix } from 'node:path';
-import { compareNames, comparePaths, compareSnapshotNames, parseSnapshotName, snapshotBaseName, volumeFolder } from '../../../src/targets/tree/layout.ts';
+import { below, compareNames, comparePaths, compareSnapshotNames, parseSnapshotName, snapshotBaseName, volumeFolder } from '../../../src/targets/tree/layout.ts';
 
 describe('tree layout', () => {
   it('names snapshots by UTC second and orders same-second runs by their sequence', () => {
@@ -70,5 +70,13 @@ describe('tree layout', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('below', () => {
+  it('gives what posix.join() gives for a normalized folder and names from readdir', () => {
+    for (const [dir, rel] of [['/', 'etc'], ['/', ''], ['/srv/data', ''], ['/srv/data', 'a/b c/d'], ['/srv/data/', 'x'], ['/srv', '..x/.y']]) {
+      expect(below(dir!, rel!), `${dir} + ${rel}`).toBe(posix.join(dir!, rel!));
+    }
   });
 });

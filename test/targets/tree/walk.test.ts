@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Selection, below, walk } from '../../../src/targets/tree/walk.ts';
+import { Selection, walk } from '../../../src/targets/tree/walk.ts';
 import { tempDir, writeTree } from './fixture.ts';
 
 function selected(root: string, rules: { include?: string[]; exclude?: string[]; excludeSystemFiles?: boolean }): string[] {
@@ -55,13 +55,5 @@ describe('walk and selection', () => {
     mkdirSync(join(dir.path, 'd'));
     symlinkSync(outside.path, join(dir.path, 'd', 'link'));
     expect(selected(dir.path, {})).toEqual(['', 'd', 'd/link']);
-  });
-});
-
-describe('below', () => {
-  it('gives what join() gives for a normalized folder and names from readdir', () => {
-    for (const [dir, rel] of [['/', 'etc'], ['/', ''], ['/srv/data', ''], ['/srv/data', 'a/b c/d'], ['/srv/data/', 'x'], ['/srv', '..x/.y']]) {
-      expect(below(dir!, rel!), `${dir} + ${rel}`).toBe(join(dir!, rel!));
-    }
   });
 });

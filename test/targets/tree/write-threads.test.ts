@@ -35,7 +35,9 @@ function fakeCopyThreads(requests?: CopyRequest[]): void {
       postMessage(request: CopyRequest) {
         if (!requests) return;
         requests.push(request);
-        const reply: CopyReply = { id: request.id, outcomes: request.files.map((f) => (f.link !== undefined && linkUnchanged(f.link, f.dest) ? { kind: 'linked' } : { kind: 'vanished' })) };
+        const { roots } = request;
+        const linked = (path: string, i: number) => request.link[i] && linkUnchanged(join(roots.previous!, path), join(roots.dest, path));
+        const reply: CopyReply = { id: request.id, outcomes: request.paths.map((path, i) => (linked(path, i) ? { kind: 'linked' } : { kind: 'vanished' })) };
         setImmediate(() => worker.emit('message', reply));
       },
       terminate: () => Promise.resolve(0),
@@ -100,10 +102,10 @@ describe('tree target threads', () => {
     fakeCopyThreads(requests);
     const second = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
     expect(second.details).toMatchObject({ linked: 1500, copied: 0 });
-    const handed = requests.flatMap((r) => r.files);
+    const handed = requests.flatMap((r) => r.link);
     expect(handed.length).toBeGreaterThan(0);
     expect(handed.length).toBeLessThanOrEqual(500);
-    expect(handed.every((f) => f.link !== undefined)).toBe(true);
+    expect(handed.every((link) => link)).toBe(true);
     const volume = join(second.location!, volumeFolder(source.path));
     for (const i of [0, 1499]) expect(statSync(join(volume, `d${i % 10}`, `f${i}`)).nlink, `f${i}`).toBe(2);
   }, 60_000);
