@@ -233,6 +233,9 @@ class SnapshotRun {
   }
 
   async write(volumes: Volume[]): Promise<SnapshotSummary> {
+    // A run after one that passed LINKS_BEFORE_THREADS will most likely pass it too: its threads
+    // start now, and load their modules while the walk begins, instead of when it gets there.
+    if ((this.#previous?.summary.files ?? 0) > LINKS_BEFORE_THREADS) this.#pool.start();
     // The total is news worth telling at once: it turns the progress into a percentage.
     this.#scan = new TreeScan(
       volumes.map((v) => v.source),
