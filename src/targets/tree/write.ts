@@ -49,7 +49,8 @@ const PROGRESS_EVERY_MS = 250;
 const SCAN_AFTER_MS = PROGRESS_EVERY_MS;
 /**
  * Unchanged files linked on the walking thread before the copy threads are started: a small run
- * with nothing changed starts none (each costs tens of milliseconds to start).
+ * with nothing changed starts none (each costs tens of milliseconds to start). A run after a
+ * snapshot of more files than this starts them at once.
  */
 const LINKS_BEFORE_THREADS = 1000;
 /**
@@ -383,7 +384,8 @@ class SnapshotRun {
    * Until a copy thread is ready, the walking thread links and copies small files itself instead
    * of waiting: a thread loads its modules first, for a few hundred milliseconds on a busy
    * machine, in which the walk would fill its window and stop. The threads start at the first
-   * copy, or after LINKS_BEFORE_THREADS links; a large file waits for them.
+   * copy, or after LINKS_BEFORE_THREADS links (at once after a larger snapshot); a large file
+   * waits for them.
    */
   async #here(file: Omit<SetAside, 'reason' | 'detail'>, copy: Omit<FileCopy, 'link'>, link?: UnchangedLink): Promise<Done> {
     if (link && linkUnchanged(link.from, file.dest)) {
