@@ -90,15 +90,21 @@ export const BATCHED_FILE_BYTES = 256 * 1024;
  */
 const POOL_SIZE = Math.max(1, Math.min(4, availableParallelism()));
 
+/**
+ * Requests a thread holds at once: the one it works on and the next, so that it goes on to the
+ * next without waiting for the walking thread, busy walking, to read its answer and send more.
+ */
+const REQUESTS_IN_HAND = 2;
+
 export class CopyPool {
   readonly #size: number;
   readonly #onXattrTrouble: (error: NodeJS.ErrnoException) => void;
   readonly #signal: AbortSignal;
   readonly #newFile: NewFileDefaults | undefined;
   readonly #workers: Worker[] = [];
-  readonly #idle: Worker[] = [];
   readonly #queue: Job[] = [];
-  readonly #running = new Map<Worker, Job>();
+  /** Per thread, the requests sent and not yet answered, in the order sent (a thread answers in that order). */
+  readonly #sent = new Map<Worker, Job[]>();
   #ready = false;
   /** For requests carried out on the walking thread. */
   readonly #here: CopyThreadState;
@@ -165,7 +171,7 @@ export class CopyPool {
 
   /** Starts the threads, if not yet started, before any file is handed over. */
   start(): void {
-    while (this.#workers.length < this.#size) this.#idle.push(this.#start());
+    while (this.#workers.length < this.#size) this.#sent.set(this.#start(), []);
   }
 
   /** A copy thread has loaded its modules: a file handed over now is not held up by its start. */
@@ -176,7 +182,7 @@ export class CopyPool {
   async close(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.terminate()));
     this.#workers.length = 0;
-    this.#idle.length = 0;
+    this.#sent.clear();
   }
 
   #request(file: FileCopy): CopyRequest {
@@ -199,12 +205,21 @@ export class CopyPool {
     }
     if (this.#queue.length > 0) this.start();
     while (this.#queue.length > 0) {
-      const worker = this.#idle.pop();
+      const worker = this.#leastBusy();
       if (!worker) return;
       const job = this.#queue.shift()!;
-      this.#running.set(worker, job);
+      this.#sent.get(worker)!.push(job);
       worker.postMessage(job.request);
     }
+  }
+
+  /** The thread with the fewest requests in hand, if one has fewer than REQUESTS_IN_HAND. */
+  #leastBusy(): Worker | undefined {
+    let best: Worker | undefined;
+    for (const [worker, jobs] of this.#sent) {
+      if (jobs.length < REQUESTS_IN_HAND && (best === undefined || jobs.length < this.#sent.get(best)!.length)) best = worker;
+    }
+    return best;
   }
 
   #settle(job: Job, reply: CopyReply): void {
@@ -225,20 +240,17 @@ export class CopyPool {
         this.#ready = true;
         return;
       }
-      const job = this.#running.get(worker)!;
-      this.#running.delete(worker);
-      this.#idle.push(worker);
+      const job = this.#sent.get(worker)!.shift()!;
       this.#settle(job, reply);
       this.#dispatch();
     });
     worker.on('error', (error) => {
-      const job = this.#running.get(worker);
-      this.#running.delete(worker);
+      const jobs = this.#sent.get(worker) ?? [];
+      // Also one that failed while starting: it must not be handed a batch.
+      this.#sent.delete(worker);
       this.#workers.splice(this.#workers.indexOf(worker), 1);
-      // One that failed while starting was idle, and must not be handed a batch.
-      if (this.#idle.includes(worker)) this.#idle.splice(this.#idle.indexOf(worker), 1);
       const failure = new Error(`a copy worker failed: ${error.message}`, { cause: error });
-      for (const waiter of job?.waiters ?? []) waiter.reject(failure);
+      for (const waiter of jobs.flatMap((job) => job.waiters)) waiter.reject(failure);
       this.#dispatch();
     });
     return worker;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { linkUnchanged } from '../../../src/targets/tree/copy.ts';
-import type { CopyReply, CopyRequest } from '../../../src/targets/tree/copy-pool.ts';
+import { CopyPool, type CopyReply, type CopyRequest } from '../../../src/targets/tree/copy-pool.ts';
 import { TreeTarget } from '../../../src/targets/tree/index.ts';
 import { volumeFolder } from '../../../src/targets/tree/layout.ts';
 import * as thread from '../../../src/targets/tree/thread.ts';
@@ -123,4 +123,31 @@ describe('tree target threads', () => {
     const volume = join(second.location!, volumeFolder(source.path));
     for (const i of [0, 1499]) expect(statSync(join(volume, `d${i % 10}`, `f${i}`)).nlink, `f${i}`).toBe(2);
   }, 60_000);
+
+  it('sends a copy thread its next batch before it has answered the one in hand, and no third', async () => {
+    const requests: CopyRequest[] = [];
+    let worker!: EventEmitter;
+    vi.mocked(thread.startWorker).mockImplementation(() => {
+      worker = Object.assign(new EventEmitter(), {
+        postMessage: (request: CopyRequest) => requests.push(request),
+        terminate: () => Promise.resolve(0),
+        unref() {},
+      });
+      return worker as unknown as Worker;
+    });
+    const pool = new CopyPool(() => {}, new AbortController().signal, undefined, 1);
+    const roots = { volume: 'v', source: '/nowhere', dest: '/nowhere' };
+    const outcomes = Array.from({ length: 96 }, (_, i) => pool.copy({ roots, path: `f${i}`, live: false }, true));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Three batches of 32: two in the thread's hands, none of them answered yet.
+    expect(requests.map((r) => r.paths.length)).toEqual([32, 32]);
+    for (let answered = 0; answered < 3; answered++) {
+      const request = requests[answered]!;
+      const reply: CopyReply = { id: request.id, outcomes: request.paths.map(() => ({ kind: 'vanished' })) };
+      worker.emit('message', reply);
+    }
+    expect(await Promise.all(outcomes)).toEqual(Array.from({ length: 96 }, () => ({ kind: 'vanished' })));
+    expect(requests).toHaveLength(3);
+    await pool.close();
+  });
 });
