@@ -113,8 +113,9 @@ export class CopyPool {
   #nextId = 1;
 
   /**
-   * Once `signal` aborts, files not yet started fail at once: a cancelled run does not wait for
-   * them. `newFile`: what a file created in the destination folders gets (copy.ts).
+   * Once `signal` aborts, files not yet sent to a thread fail at once: a cancelled run does not
+   * wait for them (a thread finishes the requests it holds). `newFile`: what a file created in
+   * the destination folders gets (copy.ts).
    */
   constructor(
     onXattrTrouble: (error: NodeJS.ErrnoException) => void,
@@ -216,8 +217,9 @@ export class CopyPool {
   /** The thread with the fewest requests in hand, if one has fewer than REQUESTS_IN_HAND. */
   #leastBusy(): Worker | undefined {
     let best: Worker | undefined;
+    let fewest = REQUESTS_IN_HAND;
     for (const [worker, jobs] of this.#sent) {
-      if (jobs.length < REQUESTS_IN_HAND && (best === undefined || jobs.length < this.#sent.get(best)!.length)) best = worker;
+      if (jobs.length < fewest) [best, fewest] = [worker, jobs.length];
     }
     return best;
   }

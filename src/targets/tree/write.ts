@@ -177,12 +177,6 @@ function factsEntry(path: string, type: EntryType, stat: FileFacts): ManifestEnt
   };
 }
 
-/** An unchanged file: the previous snapshot's file to hard-link, and its entry there, which the link makes this snapshot's. */
-interface UnchangedLink {
-  from: string;
-  previous: ManifestLine;
-}
-
 /** The link of an unchanged file makes the entry the previous snapshot has for it. */
 function linkedDone({ entry, text }: ManifestLine): Done {
   return { kind: 'entry', entry, text, bytes: entry.size, copiedBytes: 0, linked: true };
@@ -329,13 +323,14 @@ class SnapshotRun {
         const previous = this.#previousEntry(cursor, path);
         const parent = parents.at(-1)!;
         const file = { manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta };
-        const link = previous && unchanged(previous.entry, stat) ? { from: below(this.#previous!.dir, path), previous } : undefined;
+        const link = previous && unchanged(previous.entry, stat) ? previous : undefined;
+        const copy = { roots, path: item.rel, live };
         if (this.#pool.ready) {
-          await window.push(this.#copy(file, { roots, path: item.rel, live }, link));
+          await window.push(this.#copy(file, copy, link));
           continue;
         }
         if (++this.#filesHere % FILES_BETWEEN_TURNS === 0) await turn();
-        await window.push(this.#here(file, { roots, path: item.rel, live }, link));
+        await window.push(this.#here(file, copy, link));
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(abs);
         const xattrs = sourceXattrs({ path: abs });
@@ -371,12 +366,13 @@ class SnapshotRun {
 
   /**
    * Copies on the pool's threads, so that walking and copying run on several cores; an
-   * unchanged file (`link`) is hard-linked there instead, and copied only if that cannot be done.
+   * unchanged file (`link`: its entry in the previous snapshot, which the link makes this
+   * snapshot's) is hard-linked there instead, and copied only if that cannot be done.
    */
-  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, copy: Omit<FileCopy, 'link'>, link?: UnchangedLink): Promise<Done> {
+  async #copy(file: Omit<SetAside, 'reason' | 'detail'>, copy: Omit<FileCopy, 'link'>, link?: ManifestLine): Promise<Done> {
     const small = link !== undefined || Number(file.size) <= BATCHED_FILE_BYTES;
     const outcome = await this.#pool.copy({ ...copy, link: link !== undefined }, small);
-    if (outcome.kind === 'linked') return linkedDone(link!.previous);
+    if (outcome.kind === 'linked') return linkedDone(link!);
     return this.#done(file, outcome);
   }
 
@@ -387,10 +383,10 @@ class SnapshotRun {
    * copy, or after LINKS_BEFORE_THREADS links (at once after a larger snapshot); a large file
    * waits for them.
    */
-  async #here(file: Omit<SetAside, 'reason' | 'detail'>, copy: Omit<FileCopy, 'link'>, link?: UnchangedLink): Promise<Done> {
-    if (link && linkUnchanged(link.from, file.dest)) {
+  async #here(file: Omit<SetAside, 'reason' | 'detail'>, copy: Omit<FileCopy, 'link'>, link?: ManifestLine): Promise<Done> {
+    if (link && linkUnchanged(below(copy.roots.previous!, copy.path), file.dest)) {
       if (++this.#linksHere >= LINKS_BEFORE_THREADS) this.#pool.start();
-      return linkedDone(link.previous);
+      return linkedDone(link);
     }
     if (Number(file.size) > BATCHED_FILE_BYTES) return this.#copy(file, copy);
     this.#pool.start();
