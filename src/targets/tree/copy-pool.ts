@@ -60,6 +60,9 @@ export interface CopyRequest {
 /** The first message of a copy thread: its modules are loaded and it takes requests. */
 export const COPY_THREAD_READY = 'ready';
 
+/** The last message to a copy thread: once it has answered the requests before it, it leaves. */
+export const COPY_THREAD_LEAVE = 'leave';
+
 export interface CopyReply {
   id: number;
   /** One per file of the request, in its order. */
@@ -102,6 +105,8 @@ export class CopyPool {
   readonly #signal: AbortSignal;
   readonly #newFile: NewFileDefaults | undefined;
   readonly #workers: Worker[] = [];
+  /** One per thread started, failed or not: settled once it has exited. */
+  readonly #exits: Promise<unknown>[] = [];
   readonly #queue: Job[] = [];
   /** Per thread, the requests sent and not yet answered, in the order sent (a thread answers in that order). */
   readonly #sent = new Map<Worker, Job[]>();
@@ -180,8 +185,17 @@ export class CopyPool {
     return this.#ready;
   }
 
+  /**
+   * Asks each thread to leave once it has answered the requests it holds, and waits until it
+   * has. Never Worker.terminate(): a thread stopped inside koffi's initialisation aborts the
+   * whole process (FATAL ERROR: napi_throw; koffi issue #190), and one stopped inside a koffi
+   * call crashes it (SIGSEGV), a backup then dying without its cleanup. The first was seen in
+   * the test suite, when a short run closed the pool while its threads were still loading; the
+   * second by terminating threads that loop over futimens and flistxattr.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    for (const worker of this.#workers) worker.postMessage(COPY_THREAD_LEAVE);
+    await Promise.all(this.#exits.splice(0));
     this.#workers.length = 0;
     this.#sent.clear();
   }
@@ -237,6 +251,8 @@ export class CopyPool {
   #start(): Worker {
     const worker = startWorker(entryPointFile('targets/tree/copy-worker'), this.#newFile);
     this.#workers.push(worker);
+    // Not events.once: it rejects on the thread's 'error', which is reported below.
+    this.#exits.push(new Promise((exited) => worker.once('exit', exited)));
     worker.on('message', (reply: CopyReply | typeof COPY_THREAD_READY) => {
       if (reply === COPY_THREAD_READY) {
         this.#ready = true;

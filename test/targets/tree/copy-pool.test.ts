@@ -1,8 +1,14 @@
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CopyPool, type CopyRoots } from '../../../src/targets/tree/copy-pool.ts';
+import * as thread from '../../../src/targets/tree/thread.ts';
 import { sha256, tempDir, writeTree } from './fixture.ts';
+
+vi.mock('../../../src/targets/tree/thread.ts', async (original) => {
+  const actual = await original<typeof import('../../../src/targets/tree/thread.ts')>();
+  return { ...actual, startWorker: vi.fn(actual.startWorker) };
+});
 
 const noTrouble = () => {};
 
@@ -108,6 +114,37 @@ describe('copy pool', () => {
       expect(settled.filter((s) => s.status === 'fulfilled').length + cancelled.length).toBe(40);
     } finally {
       await pool.close();
+    }
+  });
+
+  // A thread stopped by Worker.terminate() inside koffi's initialisation aborts the whole
+  // process (FATAL ERROR: napi_throw, koffi issue #190), and one stopped inside a koffi call
+  // crashes it: a backup then dies without its cleanup.
+  it('closes its threads by letting each answer what it holds and leave on its own, even one still loading its modules', async () => {
+    using source = tempDir('pool-src');
+    using target = tempDir('pool-dst');
+    writeTree(source.path, { large: Buffer.alloc(4 * 1024 * 1024, 7) });
+    let exited = 0;
+    let terminated = 0;
+    const started = vi.mocked(thread.startWorker).getMockImplementation()!;
+    vi.mocked(thread.startWorker).mockImplementation((file, data) => {
+      const worker = started(file, data);
+      worker.once('exit', () => exited++);
+      const terminate = worker.terminate.bind(worker);
+      worker.terminate = () => (terminated++, terminate());
+      return worker;
+    });
+    try {
+      const pool = new CopyPool(noTrouble, new AbortController().signal, undefined, 2);
+      pool.start();
+      const copied = pool.copy({ roots: rootsOf(source.path, target.path), path: 'large', live: false }, false);
+      // Neither thread has loaded its modules yet; one of them holds the copy.
+      expect(pool.ready).toBe(false);
+      await pool.close();
+      expect({ exited, terminated }).toEqual({ exited: 2, terminated: 0 });
+      expect(await copied).toMatchObject({ kind: 'copied', size: 4 * 1024 * 1024 });
+    } finally {
+      vi.mocked(thread.startWorker).mockImplementation(started);
     }
   });
 });

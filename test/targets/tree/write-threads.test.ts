@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { linkUnchanged } from '../../../src/targets/tree/copy.ts';
-import { CopyPool, type CopyReply, type CopyRequest } from '../../../src/targets/tree/copy-pool.ts';
+import { COPY_THREAD_LEAVE, CopyPool, type CopyReply, type CopyRequest } from '../../../src/targets/tree/copy-pool.ts';
 import { TreeTarget } from '../../../src/targets/tree/index.ts';
 import { volumeFolder } from '../../../src/targets/tree/layout.ts';
 import * as thread from '../../../src/targets/tree/thread.ts';
@@ -23,28 +23,36 @@ const realStartWorker = (await vi.importActual<typeof import('../../../src/targe
 
 const copyThreadsStarted = () => vi.mocked(thread.startWorker).mock.calls.filter(([file]) => file.includes('copy-worker')).length;
 
+/** A stand-in for a copy thread: `answer` takes each request it is sent; asked to leave, it leaves. */
+function fakeCopyThread(answer: (request: CopyRequest) => void): Worker {
+  const worker = Object.assign(new EventEmitter(), {
+    postMessage(message: CopyRequest | typeof COPY_THREAD_LEAVE) {
+      if (message === COPY_THREAD_LEAVE) setImmediate(() => worker.emit('exit', 0));
+      else answer(message);
+    },
+    unref() {},
+  });
+  return worker as unknown as Worker;
+}
+
 /**
- * In place of each copy thread: one that is still starting, forever (it never says it is
- * ready and never answers), or, with `requests`, one that is ready at once and only links,
- * recording what it was asked.
+ * In place of each copy thread: one that is still starting until it is asked to leave (it
+ * never says it is ready and never answers), or, with `requests`, one that is ready at once
+ * and only links, recording what it was asked.
  */
 function fakeCopyThreads(requests?: CopyRequest[]): void {
   vi.mocked(thread.startWorker).mockImplementation((file, data) => {
     if (!file.includes('copy-worker')) return realStartWorker(file, data);
-    const worker = Object.assign(new EventEmitter(), {
-      postMessage(request: CopyRequest) {
-        if (!requests) return;
-        requests.push(request);
-        const { roots } = request;
-        const linked = (path: string, i: number) => request.link[i] && linkUnchanged(join(roots.previous!, path), join(roots.dest, path));
-        const reply: CopyReply = { id: request.id, outcomes: request.paths.map((path, i) => (linked(path, i) ? { kind: 'linked' } : { kind: 'vanished' })) };
-        setImmediate(() => worker.emit('message', reply));
-      },
-      terminate: () => Promise.resolve(0),
-      unref() {},
+    const worker = fakeCopyThread((request) => {
+      if (!requests) return;
+      requests.push(request);
+      const { roots } = request;
+      const linked = (path: string, i: number) => request.link[i] && linkUnchanged(join(roots.previous!, path), join(roots.dest, path));
+      const reply: CopyReply = { id: request.id, outcomes: request.paths.map((path, i) => (linked(path, i) ? { kind: 'linked' } : { kind: 'vanished' })) };
+      setImmediate(() => worker.emit('message', reply));
     });
     if (requests) setImmediate(() => worker.emit('message', 'ready'));
-    return worker as unknown as Worker;
+    return worker;
   });
 }
 
@@ -126,15 +134,8 @@ describe('tree target threads', () => {
 
   it('sends a copy thread its next batch before it has answered the one in hand, and no third', async () => {
     const requests: CopyRequest[] = [];
-    let worker!: EventEmitter;
-    vi.mocked(thread.startWorker).mockImplementation(() => {
-      worker = Object.assign(new EventEmitter(), {
-        postMessage: (request: CopyRequest) => requests.push(request),
-        terminate: () => Promise.resolve(0),
-        unref() {},
-      });
-      return worker as unknown as Worker;
-    });
+    let worker!: Worker;
+    vi.mocked(thread.startWorker).mockImplementation(() => (worker = fakeCopyThread((request) => requests.push(request))));
     const pool = new CopyPool(() => {}, new AbortController().signal, undefined, 1);
     const roots = { volume: 'v', source: '/nowhere', dest: '/nowhere' };
     const outcomes = Array.from({ length: 96 }, (_, i) => pool.copy({ roots, path: `f${i}`, live: false }, true));
