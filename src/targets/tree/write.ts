@@ -54,6 +54,12 @@ const SCAN_AFTER_MS = PROGRESS_EVERY_MS;
  */
 const LINKS_BEFORE_THREADS = 1000;
 /**
+ * Small files copied on the walking thread before the copy threads are started: a first
+ * backup of a small tree is done before threads would have loaded, and closing the pool waits
+ * for a thread still loading (CopyPool.close). A large file starts them at once.
+ */
+const COPIES_BEFORE_THREADS = 250;
+/**
  * Files the walking thread handles itself between two turns of the event loop while no copy
  * thread is ready: the message that one is ready only arrives in such a turn, and nothing
  * else in the walk waits for one.
@@ -215,6 +221,7 @@ class SnapshotRun {
   #xattrWarned = false;
   #previousDamaged = false;
   #linksHere = 0;
+  #copiesHere = 0;
   #filesHere = 0;
 
   constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext) {
@@ -379,9 +386,9 @@ class SnapshotRun {
   /**
    * Until a copy thread is ready, the walking thread links and copies small files itself instead
    * of waiting: a thread loads its modules first, for a few hundred milliseconds on a busy
-   * machine, in which the walk would fill its window and stop. The threads start at the first
-   * copy, or after LINKS_BEFORE_THREADS links (at once after a larger snapshot); a large file
-   * waits for them.
+   * machine, in which the walk would fill its window and stop. The threads start after
+   * COPIES_BEFORE_THREADS copies or LINKS_BEFORE_THREADS links (at once after a larger
+   * snapshot); a large file starts them and waits for them.
    */
   async #here(file: Omit<SetAside, 'reason' | 'detail'>, copy: Omit<FileCopy, 'link'>, link?: ManifestLine): Promise<Done> {
     if (link && linkUnchanged(below(copy.roots.previous!, copy.path), file.dest)) {
@@ -389,7 +396,7 @@ class SnapshotRun {
       return linkedDone(link);
     }
     if (Number(file.size) > BATCHED_FILE_BYTES) return this.#copy(file, copy);
-    this.#pool.start();
+    if (++this.#copiesHere >= COPIES_BEFORE_THREADS) this.#pool.start();
     return this.#done(file, this.#pool.copyHere(copy));
   }
 

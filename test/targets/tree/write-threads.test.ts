@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { linkUnchanged } from '../../../src/targets/tree/copy.ts';
-import { COPY_THREAD_LEAVE, CopyPool, type CopyReply, type CopyRequest } from '../../../src/targets/tree/copy-pool.ts';
+import { BATCHED_FILE_BYTES, COPY_THREAD_LEAVE, CopyPool, type CopyReply, type CopyRequest } from '../../../src/targets/tree/copy-pool.ts';
 import { TreeTarget } from '../../../src/targets/tree/index.ts';
 import { volumeFolder } from '../../../src/targets/tree/layout.ts';
 import * as thread from '../../../src/targets/tree/thread.ts';
@@ -62,17 +62,36 @@ describe('tree target threads', () => {
     vi.mocked(thread.startWorker).mockImplementation(realStartWorker);
   });
 
-  it('links the unchanged files of a small run on its own thread, and starts no copy thread', async () => {
+  it('copies and links the files of a small run on its own thread, and starts no copy thread', async () => {
     using source = tempDir('src');
     using target = tempDir('dst');
     writeTree(source.path, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`d${i % 3}/f${i}`, `file ${i}`])));
-    await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
-    expect(copyThreadsStarted()).toBeGreaterThan(0);
-    vi.mocked(thread.startWorker).mockClear();
+    const first = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
+    expect(first.details).toMatchObject({ linked: 0, copied: 20 });
+    expect(copyThreadsStarted()).toBe(0);
     const second = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
     expect(second.details).toMatchObject({ linked: 20, copied: 0 });
     expect(copyThreadsStarted()).toBe(0);
   });
+
+  it('starts the copy threads past the first 250 small files copied, and at the first large one', async () => {
+    using source = tempDir('src');
+    using target = tempDir('dst');
+    writeTree(source.path, Object.fromEntries(Array.from({ length: 249 }, (_, i) => [`d${i % 10}/f${i}`, `${i}`])));
+    await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
+    expect(copyThreadsStarted()).toBe(0);
+    rmSync(target.path, { recursive: true });
+    writeTree(source.path, { 'd0/f249': 'one more' });
+    await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
+    expect(copyThreadsStarted()).toBeGreaterThan(0);
+    vi.mocked(thread.startWorker).mockClear();
+    rmSync(source.path, { recursive: true });
+    rmSync(target.path, { recursive: true });
+    writeTree(source.path, { small: 'small', large: Buffer.alloc(BATCHED_FILE_BYTES + 1, 1) });
+    const large = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
+    expect(large.details).toMatchObject({ copied: 2 });
+    expect(copyThreadsStarted()).toBeGreaterThan(0);
+  }, 60_000);
 
   it('starts the copy threads past the first thousand links', async () => {
     using source = tempDir('src');
