@@ -105,8 +105,6 @@ export class CopyPool {
   readonly #signal: AbortSignal;
   readonly #newFile: NewFileDefaults | undefined;
   readonly #workers: Worker[] = [];
-  /** One per thread started, failed or not: settled once it has exited. */
-  readonly #exits: Promise<unknown>[] = [];
   readonly #queue: Job[] = [];
   /** Per thread, the requests sent and not yet answered, in the order sent (a thread answers in that order). */
   readonly #sent = new Map<Worker, Job[]>();
@@ -194,8 +192,13 @@ export class CopyPool {
    * second by terminating threads that loop over futimens and flistxattr.
    */
   async close(): Promise<void> {
-    for (const worker of this.#workers) worker.postMessage(COPY_THREAD_LEAVE);
-    await Promise.all(this.#exits.splice(0));
+    const exits = this.#workers.map((worker) => {
+      // Not events.once: it rejects on a thread's 'error', which #start reports.
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage(COPY_THREAD_LEAVE);
+      return exited;
+    });
+    await Promise.all(exits);
     this.#workers.length = 0;
     this.#sent.clear();
   }
@@ -251,8 +254,6 @@ export class CopyPool {
   #start(): Worker {
     const worker = startWorker(entryPointFile('targets/tree/copy-worker'), this.#newFile);
     this.#workers.push(worker);
-    // Not events.once: it rejects on the thread's 'error', which is reported below.
-    this.#exits.push(new Promise((exited) => worker.once('exit', exited)));
     worker.on('message', (reply: CopyReply | typeof COPY_THREAD_READY) => {
       if (reply === COPY_THREAD_READY) {
         this.#ready = true;
