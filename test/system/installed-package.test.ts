@@ -10,11 +10,13 @@
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StillpointEvent } from '../../src/events/types.ts';
 import { ENTRY_POINTS } from '../../src/package-layout.ts';
+import { BATCHED_FILE_BYTES } from '../../src/targets/tree/copy-pool.ts';
 import { lspStdioSession } from '../lsp/stdio-session.ts';
 import { createLoopFilesystem, type LoopFilesystem } from '../providers/support/loop-filesystem.ts';
 import { CHECKOUT, installPackage, NODES, nodeInstalled, packPackage, type InstalledPackage } from '../support/installed-package.ts';
@@ -96,6 +98,9 @@ describeWith('the installed package', [linux(), root(), command('npm'), command(
 
     it(`backs up with the copy provider, on the worker threads (${node.name})`, () => {
       cpSync(join(CHECKOUT, 'scripts-examples', 'sample-data'), join(home, 'data'), { recursive: true });
+      // A large file is copied on a copy thread, never on the walking thread: the bundle's
+      // copy-worker entry point runs (a few small files alone start no thread).
+      writeFileSync(join(home, 'data', 'large.bin'), randomBytes(BATCHED_FILE_BYTES + 1));
       const run = stillpoint(['run', 'copy.still', '--json']);
       expect(run.status, run.stderr).toBe(0);
       const finished = events(run.stdout).find((e) => e.type === 'copy.finished');
