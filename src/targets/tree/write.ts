@@ -16,7 +16,7 @@ import type { CopySource, TargetContext, TargetResult } from '../target.ts';
 import type { SkipReason } from '../../events/types.ts';
 import { COPY_BUFFER_BYTES, copyCancelled, copyRegularFile, linkUnchanged, type CopyOutcome, type FileFacts } from './copy.ts';
 import { BATCHED_FILE_BYTES, CopyPool, type CopyRoots, type FileCopy } from './copy-pool.ts';
-import { SnapshotFlush } from './flush.ts';
+import { SnapshotFlush, WRITE_BACK_BYTES } from './flush.ts';
 import {
   MANIFEST_FILE,
   SUMMARY_FILE,
@@ -101,8 +101,8 @@ export async function writeSnapshot(targetDir: string, sources: CopySource[], co
     throw targetError(error, targetDir);
   });
   try {
-    using flush = new SnapshotFlush(partialDir, context.signal);
-    const run = new SnapshotRun(targetDir, partialDir, previous, context);
+    await using flush = new SnapshotFlush(partialDir, context.signal);
+    const run = new SnapshotRun(targetDir, partialDir, previous, context, flush);
     const summary = await run.write(volumesOf(sources));
     const published = await publish(targetDir, partialDir, name, flush);
     return {
@@ -206,6 +206,7 @@ class SnapshotRun {
   readonly #partialDir: string;
   readonly #previous: SnapshotRecord | undefined;
   readonly #context: TargetContext;
+  readonly #flush: SnapshotFlush;
   readonly #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
   readonly #pool: CopyPool;
   #scan: TreeScan | undefined;
@@ -215,6 +216,8 @@ class SnapshotRun {
   #linked = 0;
   #skipped = 0;
   copiedBytes = 0;
+  /** copiedBytes when write-back last started. */
+  #writeBackAt = 0;
   #lastProgress = 0;
   /** The last progress, with the copy's own counts as totals, has been reported. */
   #finished = false;
@@ -224,8 +227,9 @@ class SnapshotRun {
   #copiesHere = 0;
   #filesHere = 0;
 
-  constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext) {
+  constructor(targetDir: string, partialDir: string, previous: SnapshotRecord | undefined, context: TargetContext, flush: SnapshotFlush) {
     this.#targetDir = targetDir;
+    this.#flush = flush;
     this.#partialDir = partialDir;
     this.#previous = previous;
     this.#context = context;
@@ -450,6 +454,10 @@ class SnapshotRun {
           this.#files++;
           this.#bytes += done.bytes;
           this.copiedBytes += done.copiedBytes;
+          if (this.copiedBytes - this.#writeBackAt >= WRITE_BACK_BYTES) {
+            this.#writeBackAt = this.copiedBytes;
+            this.#flush.startWriteBack();
+          }
           if (done.linked) this.#linked++;
           this.#reportProgress(false);
         }
