@@ -10,8 +10,8 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { entryPointFile } from '../../package-layout.ts';
-import { copyCancelled, type CopyOutcome } from './copy.ts';
-import { CopyThreadState, carryOut } from './copy-request.ts';
+import { COPY_STOPPED, cancelFlag, copyCancelled, setCancelled, type CopyOutcome } from './copy.ts';
+import { CopyThreadState, carryOut, type CopyThreadData } from './copy-request.ts';
 import type { NewFileDefaults } from './metadata.ts';
 import { startWorker } from './thread.ts';
 
@@ -103,7 +103,7 @@ export class CopyPool {
   readonly #size: number;
   readonly #onXattrTrouble: (error: NodeJS.ErrnoException) => void;
   readonly #signal: AbortSignal;
-  readonly #newFile: NewFileDefaults | undefined;
+  readonly #threadData: CopyThreadData;
   readonly #workers: Worker[] = [];
   readonly #queue: Job[] = [];
   /** Per thread, the requests sent and not yet answered, in the order sent (a thread answers in that order). */
@@ -116,9 +116,10 @@ export class CopyPool {
   #nextId = 1;
 
   /**
-   * Once `signal` aborts, files not yet sent to a thread fail at once: a cancelled run does not
-   * wait for them (a thread finishes the requests it holds). `newFile`: what a file created in
-   * the destination folders gets (copy.ts).
+   * Once `signal` aborts, files not yet sent to a thread fail at once, and a thread stops the
+   * file it is copying before its next chunk and removes what it wrote: a cancelled run waits
+   * neither for the rest of the batch nor for the rest of a large file. `newFile`: what a file
+   * created in the destination folders gets (copy.ts).
    */
   constructor(
     onXattrTrouble: (error: NodeJS.ErrnoException) => void,
@@ -127,11 +128,16 @@ export class CopyPool {
     size = POOL_SIZE,
   ) {
     this.#size = size;
-    this.#newFile = newFile;
-    this.#here = new CopyThreadState(newFile);
+    this.#threadData = { newFile, cancel: cancelFlag() };
+    this.#here = new CopyThreadState(this.#threadData);
     this.#onXattrTrouble = onXattrTrouble;
     this.#signal = signal;
-    signal.addEventListener('abort', () => this.#dispatch(), { once: true });
+    const cancel = () => {
+      setCancelled(this.#threadData.cancel);
+      this.#dispatch();
+    };
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
   }
 
   /**
@@ -167,7 +173,7 @@ export class CopyPool {
   /** Copies one file on this thread, as a copy thread would; throws what fails the snapshot. */
   copyHere(file: Omit<FileCopy, 'link'>): CopyOutcome {
     const reply = carryOut(this.#request(file), this.#here);
-    if (reply.error) throw replyError(reply.error);
+    if (reply.error) throw this.#failure(reply.error);
     if (reply.xattrTrouble) this.#onXattrTrouble(replyError(reply.xattrTrouble));
     // Without a link to make, the outcome is a copy's.
     return reply.outcomes![0] as CopyOutcome;
@@ -244,15 +250,20 @@ export class CopyPool {
   #settle(job: Job, reply: CopyReply): void {
     if (reply.xattrTrouble) this.#onXattrTrouble(replyError(reply.xattrTrouble));
     if (reply.error) {
-      const error = replyError(reply.error);
+      const error = this.#failure(reply.error);
       for (const waiter of job.waiters) waiter.reject(error);
     } else {
       job.waiters.forEach((waiter, i) => waiter.resolve(revive(reply.outcomes![i]!)));
     }
   }
 
+  /** A reply's error; a copy stopped because the run was cancelled ends as every step of a cancelled copy does. */
+  #failure(error: NonNullable<CopyReply['error']>): Error {
+    return error.code === COPY_STOPPED && this.#signal.aborted ? copyCancelled(this.#signal) : replyError(error);
+  }
+
   #start(): Worker {
-    const worker = startWorker(entryPointFile('targets/tree/copy-worker'), this.#newFile);
+    const worker = startWorker(entryPointFile('targets/tree/copy-worker'), this.#threadData);
     this.#workers.push(worker);
     worker.on('message', (reply: CopyReply | typeof COPY_THREAD_READY) => {
       if (reply === COPY_THREAD_READY) {

@@ -10,11 +10,18 @@
 // instead of 4.3 s.
 
 import { closeSync } from 'node:fs';
-import { COPY_BUFFER_BYTES, copyOpened, linkUnchanged, openSource, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
+import { COPY_BUFFER_BYTES, copyOpened, linkUnchanged, openSource, stopIfCancelled, type CancelFlag, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
 import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
 import { below } from './layout.ts';
 import { readAhead } from './libc.ts';
 import type { NewFileDefaults } from './metadata.ts';
+
+/** What a copy thread is started with (its workerData). */
+export interface CopyThreadData {
+  /** What a file created in the destination folders gets (copy.ts). */
+  newFile?: NewFileDefaults;
+  cancel: CancelFlag;
+}
 
 /** What a thread keeps from one request to the next. */
 export class CopyThreadState {
@@ -22,9 +29,11 @@ export class CopyThreadState {
   /** Per volume: a reflink may work from one volume and not another. */
   readonly #clones = new Map<string, CloneState>();
   readonly newFile: NewFileDefaults | undefined;
+  readonly cancel: CancelFlag;
 
-  constructor(newFile: NewFileDefaults | undefined) {
+  constructor({ newFile, cancel }: CopyThreadData) {
     this.newFile = newFile;
+    this.cancel = cancel;
   }
 
   cloneOf(volume: string): CloneState {
@@ -44,6 +53,7 @@ export function carryOut(request: CopyRequest, state: CopyThreadState): CopyRepl
   }));
   const options: CopyOptions = {
     live: request.live,
+    cancel: state.cancel,
     clone: state.cloneOf(roots.volume),
     buffer: state.buffer,
     newFile: state.newFile,
@@ -58,6 +68,7 @@ export function carryOut(request: CopyRequest, state: CopyThreadState): CopyRepl
   try {
     const outcomes: PoolOutcome[] = [];
     for (const file of files) {
+      stopIfCancelled(state.cancel);
       const source = opened[next++];
       if (file.link !== undefined && linkUnchanged(file.link, file.dest)) {
         outcomes.push({ kind: 'linked' });

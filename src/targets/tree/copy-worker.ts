@@ -3,10 +3,9 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { COPY_THREAD_LEAVE, COPY_THREAD_READY, type CopyRequest } from './copy-pool.ts';
-import { CopyThreadState, carryOut } from './copy-request.ts';
-import type { NewFileDefaults } from './metadata.ts';
+import { CopyThreadState, carryOut, type CopyThreadData } from './copy-request.ts';
 
-const state = new CopyThreadState(workerData as NewFileDefaults | undefined);
+const state = new CopyThreadState(workerData as CopyThreadData);
 parentPort!.on('message', (message: CopyRequest | typeof COPY_THREAD_LEAVE) => {
   // With its port closed, nothing keeps the thread's event loop alive: it ends.
   if (message === COPY_THREAD_LEAVE) parentPort!.close();

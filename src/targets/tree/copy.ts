@@ -58,6 +58,8 @@ export interface CloneState {
 export interface CopyOptions {
   /** Reading live files: compare before/after, treat open errors as locked. */
   live: boolean;
+  /** Once set, the copy stops before its next chunk and removes what it wrote (stopIfCancelled). */
+  cancel?: CancelFlag;
   clone: CloneState;
   /** The read buffer; one per thread. */
   buffer: Buffer;
@@ -76,6 +78,28 @@ export const COPY_BUFFER_BYTES = 1024 * 1024;
 /** The error every step of a tree copy ends with once the run is cancelled: the walk, the pool, the flush. */
 export function copyCancelled(signal: AbortSignal): Error {
   return new Error('the copy was cancelled', { cause: signal.reason });
+}
+
+/**
+ * Set once the run is cancelled and read by every copy thread, so that a copy under way stops
+ * within a chunk instead of finishing a file of many gigabytes first. Shared memory: a thread
+ * busy copying reads no message.
+ */
+export type CancelFlag = Int32Array;
+
+export function cancelFlag(): CancelFlag {
+  return new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+}
+
+export function setCancelled(flag: CancelFlag): void {
+  Atomics.store(flag, 0, 1);
+}
+
+/** The code of the error a copy stopped by its run's cancellation throws; the pool turns it into copyCancelled. */
+export const COPY_STOPPED = 'ECANCELED';
+
+export function stopIfCancelled(flag: CancelFlag | undefined): void {
+  if (flag && Atomics.load(flag, 0) !== 0) throw Object.assign(new Error('the copy was cancelled'), { code: COPY_STOPPED });
 }
 
 function describe(error: unknown): string {
@@ -140,7 +164,7 @@ function copyOpenFile(input: number, source: string, dest: string, options: Copy
       : fs.openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, creation?.createMode ?? 0o600);
     try {
       const hash = createHash('sha256');
-      const read = copyAndHash(input, cloned ? undefined : output, hash, Number(before.size), options.buffer);
+      const read = copyAndHash(input, cloned ? undefined : output, hash, Number(before.size), options);
       if ('unreadable' in read) {
         fs.rmSync(dest, { force: true });
         return { kind: 'unreadable', detail: read.unreadable };
@@ -184,9 +208,10 @@ function tryClone(source: string, dest: string, clone: CloneState): boolean {
 type ReadResult = { size: number } | { unreadable: string };
 
 /** Reads the source once, hashing it, and writes it to `output` unless a reflink made the copy. */
-function copyAndHash(input: number, output: number | undefined, hash: ReturnType<typeof createHash>, expected: number, buffer: Buffer): ReadResult {
+function copyAndHash(input: number, output: number | undefined, hash: ReturnType<typeof createHash>, expected: number, { buffer, cancel }: CopyOptions): ReadResult {
   let size = 0;
   for (;;) {
+    stopIfCancelled(cancel);
     let n: number;
     try {
       n = fs.readSync(input, buffer, 0, buffer.length, size);

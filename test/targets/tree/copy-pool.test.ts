@@ -1,5 +1,6 @@
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { CopyPool, type CopyRoots } from '../../../src/targets/tree/copy-pool.ts';
 import * as thread from '../../../src/targets/tree/thread.ts';
@@ -112,6 +113,28 @@ describe('copy pool', () => {
       // The first full batch may already be on its way to the worker; everything after it is not copied.
       expect(cancelled.length).toBeGreaterThanOrEqual(40 - 32);
       expect(settled.filter((s) => s.status === 'fulfilled').length + cancelled.length).toBe(40);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  // Before, a thread finished the requests it held: a cancelled run waited for the whole of a
+  // file of many gigabytes, and a second Ctrl-C then left its cleanup undone.
+  it('stops a large file under way on its thread when the run is cancelled, and removes what it wrote', async () => {
+    using source = tempDir('pool-src');
+    using target = tempDir('pool-dst');
+    writeFileSync(join(source.path, 'big'), '');
+    truncateSync(join(source.path, 'big'), 256 * 1024 * 1024); // sparse: read at memory speed, written in full
+    const controller = new AbortController();
+    const pool = new CopyPool(noTrouble, controller.signal, undefined, 1);
+    try {
+      pool.start();
+      while (!pool.ready) await sleep(5);
+      const copied = pool.copy({ roots: rootsOf(source.path, target.path), path: 'big', live: false }, false);
+      while (!existsSync(join(target.path, 'big')) || statSync(join(target.path, 'big')).size === 0) await sleep(1);
+      controller.abort(new Error('cancelled by SIGINT'));
+      await expect(copied).rejects.toThrow(/the copy was cancelled/);
+      expect(existsSync(join(target.path, 'big'))).toBe(false);
     } finally {
       await pool.close();
     }

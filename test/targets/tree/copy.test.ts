@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { COPY_BUFFER_BYTES, copyOpened, copyRegularFile, openSource } from '../../../src/targets/tree/copy.ts';
+import { COPY_BUFFER_BYTES, cancelFlag, copyOpened, copyRegularFile, openSource, setCancelled } from '../../../src/targets/tree/copy.ts';
 import { readAhead } from '../../../src/targets/tree/libc.ts';
 import { command, describeWith, linux } from '../../support/requirements.ts';
 import { sha256, tempDir } from './fixture.ts';
@@ -18,6 +18,17 @@ describe('copying one file', () => {
     if (!('fd' in opened)) throw new Error(`could not open: ${JSON.stringify(opened.outcome)}`);
     expect(copyOpened(opened, join(dir.path, 'a'), join(dir.path, 'b'), options())).toMatchObject({ kind: 'copied', size: 5, sha256: sha256('alpha') });
     expect(() => closeSync(opened.fd)).toThrow(/EBADF/);
+  });
+
+  it('stops a copy once its run is cancelled, and leaves no part of the file behind', () => {
+    using dir = tempDir('copy');
+    writeFileSync(join(dir.path, 'a'), Buffer.alloc(3 * COPY_BUFFER_BYTES, 1));
+    const cancel = cancelFlag();
+    setCancelled(cancel);
+    expect(() => copyRegularFile(join(dir.path, 'a'), join(dir.path, 'b'), { ...options(), cancel })).toThrow(
+      expect.objectContaining({ code: 'ECANCELED', message: 'the copy was cancelled' }),
+    );
+    expect(existsSync(join(dir.path, 'b'))).toBe(false);
   });
 
   it('says a file deleted since the walk vanished', () => {
