@@ -32,8 +32,13 @@ export class SnapshotFlush implements AsyncDisposable {
     this.#fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   }
 
-  /** Starts writing what was copied so far to the disk, in the background, unless that is already under way. */
+  /**
+   * Starts writing what was copied so far to the disk, in the background, unless that is
+   * already under way. Throws what an earlier one failed with: a disk that fails the run fails
+   * it now, not once the rest has been copied.
+   */
   startWriteBack(): void {
+    if (this.#earlyError) throw diskFailure(this.#earlyError);
     this.#early ??= syncFilesystem(this.#fd, this.#dir)
       .catch((error: unknown) => void (this.#earlyError ??= error))
       .finally(() => (this.#early = undefined));
@@ -49,11 +54,7 @@ export class SnapshotFlush implements AsyncDisposable {
       await syncFilesystem(this.#fd, this.#dir);
       if (this.#earlyError) throw this.#earlyError;
     } catch (error) {
-      throw new Error(
-        `the copied files could not be written to the target's disk (${(error as Error).message}); check the disk (dmesg). ` +
-          'The unfinished snapshot was not published; earlier snapshots are intact.',
-        { cause: error },
-      );
+      throw diskFailure(error);
     }
     if (this.#signal.aborted) throw copyCancelled(this.#signal);
   }
@@ -63,4 +64,12 @@ export class SnapshotFlush implements AsyncDisposable {
     await this.#early;
     closeSync(this.#fd);
   }
+}
+
+function diskFailure(error: unknown): Error {
+  return new Error(
+    `the copied files could not be written to the target's disk (${(error as Error).message}); check the disk (dmesg). ` +
+      'The unfinished snapshot was not published; earlier snapshots are intact.',
+    { cause: error },
+  );
 }

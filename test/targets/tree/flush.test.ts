@@ -37,6 +37,17 @@ describe('snapshot flush', () => {
     expect(syncfs).toHaveBeenCalledTimes(2);
   });
 
+  it('fails the run at the next write-back once an early one failed, instead of after the whole copy', async () => {
+    using dir = tempDir('flush');
+    await using flush = new SnapshotFlush(dir.path, new AbortController().signal);
+    const early = heldSyncfs();
+    flush.startWriteBack();
+    early.settle(Object.assign(new Error('EIO: i/o error, syncfs'), { code: 'EIO' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(() => flush.startWriteBack()).toThrow(/could not be written to the target's disk \(EIO: i\/o error, syncfs\)/);
+    expect(syncfs).toHaveBeenCalledTimes(1);
+  });
+
   it('starts one write-back at a time, and flushes after the one under way', async () => {
     using dir = tempDir('flush');
     await using flush = new SnapshotFlush(dir.path, new AbortController().signal);
