@@ -45,6 +45,20 @@ export class SnapshotFlush implements AsyncDisposable {
   }
 
   /**
+   * Runs `work`. When it fails and an early write-back failed, that failure is the error: the
+   * disk failing is what failed the steps after it (a file's fsync saying ENOSPC, say), and it
+   * is what to fix.
+   */
+  async explainFailure<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await this.#early;
+      throw this.#earlyError ? diskFailure(this.#earlyError) : error;
+    }
+  }
+
+  /**
    * Resolves once everything written so far is on the disk; throws the error the disk reported,
    * or, since the flush can take seconds, the cancellation of a run cancelled meanwhile.
    */

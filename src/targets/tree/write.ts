@@ -103,8 +103,10 @@ export async function writeSnapshot(targetDir: string, sources: CopySource[], co
   try {
     await using flush = new SnapshotFlush(partialDir, context.signal);
     const run = new SnapshotRun(targetDir, partialDir, previous, context, flush);
-    const summary = await run.write(volumesOf(sources));
-    const published = await publish(targetDir, partialDir, name, flush);
+    const { summary, published } = await flush.explainFailure(async () => {
+      const summary = await run.write(volumesOf(sources));
+      return { summary, published: await publish(targetDir, partialDir, name, flush) };
+    });
     return {
       status: summary.status,
       bytes: summary.bytes,

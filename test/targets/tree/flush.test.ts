@@ -48,6 +48,26 @@ describe('snapshot flush', () => {
     expect(syncfs).toHaveBeenCalledTimes(1);
   });
 
+  it('names a failed early write-back as the cause of a step that failed after it', async () => {
+    using dir = tempDir('flush');
+    await using flush = new SnapshotFlush(dir.path, new AbortController().signal);
+    const early = heldSyncfs();
+    const failing = flush.explainFailure(async () => {
+      flush.startWriteBack();
+      early.settle(Object.assign(new Error('ENOSPC: no space left on device, syncfs'), { code: 'ENOSPC' }));
+      throw Object.assign(new Error("ENOSPC: no space left on device, fsync 'summary.json'"), { code: 'ENOSPC' });
+    });
+    await expect(failing).rejects.toThrow(/could not be written to the target's disk \(ENOSPC: no space left on device, syncfs\)/);
+    await expect(flush.explainFailure(() => Promise.reject(new Error('other')))).rejects.toThrow(/could not be written/);
+  });
+
+  it('leaves the error of a step alone when no write-back failed', async () => {
+    using dir = tempDir('flush');
+    await using flush = new SnapshotFlush(dir.path, new AbortController().signal);
+    flush.startWriteBack();
+    await expect(flush.explainFailure(() => Promise.reject(new Error('the copy was cancelled')))).rejects.toThrow(/^the copy was cancelled$/);
+  });
+
   it('starts one write-back at a time, and flushes after the one under way', async () => {
     using dir = tempDir('flush');
     await using flush = new SnapshotFlush(dir.path, new AbortController().signal);
