@@ -20,7 +20,8 @@ export interface FileFacts {
 }
 
 export type CopyOutcome =
-  | { kind: 'copied'; sha256: string; size: number; facts: FileFacts; xattrs?: Record<string, Buffer> }
+  /** `cloned`: a reflink made the copy, and no data was written. */
+  | { kind: 'copied'; sha256: string; size: number; facts: FileFacts; xattrs?: Record<string, Buffer>; cloned: boolean }
   /** A live copy may retry it later (LANGUAGE.md §6). */
   | { kind: 'set-aside'; reason: 'locked' | 'changed-during-copy'; detail: string }
   | { kind: 'unreadable'; detail: string }
@@ -178,7 +179,7 @@ function copyOpenFile(input: number, source: string, dest: string, options: Copy
       }
       applyMetadata({ fd: output }, meta, false, options.onXattrTrouble, creation?.created);
       const facts = { mode: before.mode, uid: before.uid, gid: before.gid, mtimeNs: before.mtimeNs };
-      return { kind: 'copied', sha256: hash.digest('hex'), size: read.size, facts, xattrs };
+      return { kind: 'copied', sha256: hash.digest('hex'), size: read.size, facts, xattrs, cloned };
     } finally {
       fs.closeSync(output);
     }

@@ -3,12 +3,13 @@
 // descriptor was opened: one opened only at the end would miss an error from write-back the
 // kernel did on its own during a long copy.
 //
-// Write-back starts during the copy, every WRITE_BACK_BYTES copied, so that the disk writes
-// while the walk goes on instead of only once it is over: the kernel itself starts only at 10%
-// of memory dirty, or after 30 s. Paired rounds of the full copy, caches dropped
-// (bench/results/tree-profile.md, sixth round): 20,000 files / 220 MiB 0.976x, 50,000 files /
-// 2.3 GiB 0.915x; the flush at the end went from 0.44 s to 0.04 s on the first. syncfs reports
-// an error only once per descriptor, so an error of an early flush is kept for the last.
+// Write-back starts during the copy, every WRITE_BACK_BYTES written (a reflink writes none), so
+// that the disk writes while the walk goes on instead of only once it is over: by default the
+// kernel starts only at 10% of memory dirty, or after 30 s. Paired rounds of the full copy,
+// caches dropped (bench/results/tree-profile.md, sixth round): 20,000 files / 220 MiB 0.976x,
+// 50,000 files / 2.3 GiB 0.915x; the flush at the end went from 0.44 s to 0.04 s on the first.
+// syncfs reports an error only once per descriptor, so an error of an early flush is kept for
+// the last.
 
 import { closeSync, constants, openSync } from 'node:fs';
 import { copyCancelled } from './copy.ts';

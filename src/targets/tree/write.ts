@@ -218,8 +218,8 @@ class SnapshotRun {
   #linked = 0;
   #skipped = 0;
   copiedBytes = 0;
-  /** copiedBytes when write-back last started. */
-  #writeBackAt = 0;
+  /** Bytes written (not cloned) since write-back last started. */
+  #writtenSinceWriteBack = 0;
   #lastProgress = 0;
   /** The last progress, with the copy's own counts as totals, has been reported. */
   #finished = false;
@@ -414,6 +414,7 @@ class SnapshotRun {
   #done(file: Omit<SetAside, 'reason' | 'detail'>, outcome: CopyOutcome): Done {
     switch (outcome.kind) {
       case 'copied':
+        if (!outcome.cloned) this.#wrote(outcome.size);
         return {
           kind: 'entry',
           entry: { ...factsEntry(file.manifestPath, 'file', outcome.facts), size: outcome.size, sha256: outcome.sha256, xattrs: xattrsToManifest(outcome.xattrs) },
@@ -428,6 +429,14 @@ class SnapshotRun {
       case 'vanished':
         return { kind: 'nothing' };
     }
+  }
+
+  /** A reflink writes no data: only written bytes count towards the next write-back. */
+  #wrote(bytes: number): void {
+    this.#writtenSinceWriteBack += bytes;
+    if (this.#writtenSinceWriteBack < WRITE_BACK_BYTES) return;
+    this.#writtenSinceWriteBack = 0;
+    this.#flush.startWriteBack();
   }
 
   #unreadable(shownPath: string, detail: string): Done {
@@ -456,10 +465,6 @@ class SnapshotRun {
           this.#files++;
           this.#bytes += done.bytes;
           this.copiedBytes += done.copiedBytes;
-          if (this.copiedBytes - this.#writeBackAt >= WRITE_BACK_BYTES) {
-            this.#writeBackAt = this.copiedBytes;
-            this.#flush.startWriteBack();
-          }
           if (done.linked) this.#linked++;
           this.#reportProgress(false);
         }
