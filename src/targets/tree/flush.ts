@@ -15,7 +15,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { copyCancelled } from './copy.ts';
 import { syncFilesystem } from './libc.ts';
 
-/** Bytes copied between two early write-backs. */
+/** Bytes written (not cloned) between two early write-backs. */
 export const WRITE_BACK_BYTES = 32 * 1024 * 1024;
 
 export class SnapshotFlush implements AsyncDisposable {
