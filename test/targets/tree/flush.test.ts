@@ -22,6 +22,13 @@ function heldSyncfs(): { settle(error?: Error): void } {
   return { settle: (error) => settle(error) };
 }
 
+/** Starts a write-back that fails with EIO. */
+function failWriteBack(flush: SnapshotFlush): void {
+  const early = heldSyncfs();
+  flush.startWriteBack();
+  early.settle(Object.assign(new Error('EIO: i/o error, syncfs'), { code: 'EIO' }));
+}
+
 afterEach(() => {
   syncfs.mockClear();
 });
@@ -30,9 +37,7 @@ describe('snapshot flush', () => {
   it('reports an error of an early write-back, which the last syncfs does not report again', async () => {
     using dir = tempDir('flush');
     await using flush = new SnapshotFlush(dir.path, new AbortController().signal);
-    const early = heldSyncfs();
-    flush.startWriteBack();
-    early.settle(Object.assign(new Error('EIO: i/o error, syncfs'), { code: 'EIO' }));
+    failWriteBack(flush);
     await expect(flush.complete()).rejects.toThrow(/could not be written to the target's disk \(EIO: i\/o error, syncfs\); check the disk/);
     expect(syncfs).toHaveBeenCalledTimes(2);
   });
@@ -40,9 +45,7 @@ describe('snapshot flush', () => {
   it('fails the run at the next write-back once an early one failed, instead of after the whole copy', async () => {
     using dir = tempDir('flush');
     await using flush = new SnapshotFlush(dir.path, new AbortController().signal);
-    const early = heldSyncfs();
-    flush.startWriteBack();
-    early.settle(Object.assign(new Error('EIO: i/o error, syncfs'), { code: 'EIO' }));
+    failWriteBack(flush);
     await new Promise((resolve) => setImmediate(resolve));
     expect(() => flush.startWriteBack()).toThrow(/could not be written to the target's disk \(EIO: i\/o error, syncfs\)/);
     expect(syncfs).toHaveBeenCalledTimes(1);
