@@ -76,9 +76,11 @@ export interface CopyOptions {
 
 export const COPY_BUFFER_BYTES = 1024 * 1024;
 
+const CANCELLED = 'the copy was cancelled';
+
 /** The error every step of a tree copy ends with once the run is cancelled: the walk, the pool, the flush. */
 export function copyCancelled(signal: AbortSignal): Error {
-  return new Error('the copy was cancelled', { cause: signal.reason });
+  return new Error(CANCELLED, { cause: signal.reason });
 }
 
 /**
@@ -100,7 +102,7 @@ export function setCancelled(flag: CancelFlag): void {
 export const COPY_STOPPED = 'ECANCELED';
 
 export function stopIfCancelled(flag: CancelFlag | undefined): void {
-  if (flag && Atomics.load(flag, 0) !== 0) throw Object.assign(new Error('the copy was cancelled'), { code: COPY_STOPPED });
+  if (flag && Atomics.load(flag, 0) !== 0) throw Object.assign(new Error(CANCELLED), { code: COPY_STOPPED });
 }
 
 function describe(error: unknown): string {
