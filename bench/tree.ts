@@ -13,14 +13,23 @@
 // STILLPOINT_BENCH_FILES (default 50000), STILLPOINT_BENCH_BYTES (default 2.25 GiB),
 // STILLPOINT_BENCH_ROUNDS (default 3), STILLPOINT_BENCH_DROP_CACHES (default 1 as root:
 // `sync; echo 3 > /proc/sys/vm/drop_caches` before every measured command, so each tool
-// reads the source from disk). A quick run: STILLPOINT_BENCH_FILES=5000 STILLPOINT_BENCH_BYTES=200000000.
+// reads the source from disk), STILLPOINT_BENCH_FRESH_TARGET (default 1 as root: each round's
+// copies go on a new ext4 image, loop-mounted; 0: a folder next to the source, emptied each round).
+// A quick run: STILLPOINT_BENCH_FILES=5000 STILLPOINT_BENCH_BYTES=200000000.
+//
+// Why a new filesystem each round: emptying the folder deletes the last round's copies just
+// before the next ones are timed. An ext4 without a journal (as this machine's root) then
+// skips each inode deleted in the last minutes when it allocates one, looking each up again
+// for every file created, and the tree target's two copy threads, creating files at once, paid
+// for that far more than rsync or cp did (bench/results/tree-profile.md, seventh round).
 // Every command is timed by GNU time (wall, user+system CPU, max RSS); medians are printed
 // as a markdown table and written to bench/results/tree.md.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
+import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
 import { benchChild, dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -89,16 +98,32 @@ const treeWarm = benchChild(join(ROOT, 'bench/tree.ts'), '--warm');
 const durable = (dest: string, argv: string[]) => ['sh', '-c', 'dest=$1; shift; "$@" && exec sync --file-system "$dest"', 'sh', dest, ...argv];
 const WARM: Record<string, string[]> = { sh: ['sh', '-c', 'rsync --version; cp --version; sync --version'], [process.execPath]: treeWarm };
 const measureTool = (argv: string[]) => measureCold(argv, WARM[argv[0]!]!);
+const freshTarget = (process.env.STILLPOINT_BENCH_FRESH_TARGET ?? (process.getuid?.() === 0 ? '1' : '0')) === '1';
+
+/**
+ * Where one round's copies go: a new ext4 image, loop-mounted (root), big enough for three
+ * copies of the source and two incrementals; or `folder`, emptied. Removed with the round.
+ */
+function roundTarget(folder: string, sourceDiskBytes: number): { dir: string } & Disposable {
+  if (freshTarget) {
+    const sizeMiB = Math.ceil((3.5 * sourceDiskBytes) / 1024 ** 2) + 512;
+    const loop = createLoopFilesystem('ext4', sizeMiB, { under: dirname(folder), forTiming: true });
+    return { dir: loop.mountPoint, [Symbol.dispose]: () => loop.destroy() };
+  }
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder);
+  return { dir: folder, [Symbol.dispose]: () => rmSync(folder, { recursive: true, force: true }) };
+}
 
 async function main(): Promise<void> {
   const { dir: benchDir, shape, rounds } = benchSettings({ dir: '/var/tmp/stillpoint-bench', files: 50_000, bytes: 2.25 * 1024 ** 3, seed: 1, rounds: 3 });
   const source = join(benchDir, 'source');
-  const out = join(benchDir, 'out');
   mkdirSync(benchDir, { recursive: true });
   const machine = machineNote();
   console.error(`generating ${shape.files} files, ${(shape.bytes / 1024 ** 3).toFixed(2)} GiB in ${source} (kept for the next run)`);
   makeTree(source, shape);
   const actualBytes = Number(execFileSync('du', ['-sb', source], { encoding: 'utf8' }).split('\t')[0]);
+  const diskBytes = Number(execFileSync('du', ['-s', '--block-size=1', source], { encoding: 'utf8' }).split('\t')[0]);
 
   const results: Record<string, Measure[]> = {};
   const record = (name: string, m: Measure) => {
@@ -106,8 +131,8 @@ async function main(): Promise<void> {
     console.error(`${name}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.maxRssMiB.toFixed(0)} MiB RSS`);
   };
   for (let round = 0; round < rounds; round++) {
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(out);
+    using target = roundTarget(join(benchDir, 'out'), diskBytes);
+    const out = target.dir;
     const full: Array<[string, string[]]> = [
       ['tree full', treeWrite(join(out, 'tree'), source)],
       ['rsync -a', durable(out, ['rsync', '-a', `${source}/`, join(out, 'rsync-full')])],
@@ -128,8 +153,6 @@ async function main(): Promise<void> {
       record(name, measureTool(argv));
     }
   }
-  rmSync(out, { recursive: true, force: true });
-
   const baseline = measureCold(treeWarm, ['true']);
   const wall = (name: string) => median(results[name]!.map((m) => m.wallS));
   const cpu = (name: string) => median(results[name]!.map((m) => m.cpuS));
@@ -142,7 +165,10 @@ async function main(): Promise<void> {
     '# Tree target benchmark',
     '',
     `Command: \`node bench/tree.ts\` (${new Date().toISOString().slice(0, 16)}Z). Source: ${shape.files} files, ${gib.toFixed(2)} GiB ` +
-      `(70% up to 8 KiB, 25% up to 128 KiB, 4.5% up to 1 MiB, 0.5% large), generated by bench/make-tree.ts under ${benchDir}; target on the same filesystem.`,
+      `(70% up to 8 KiB, 25% up to 128 KiB, 4.5% up to 1 MiB, 0.5% large), generated by bench/make-tree.ts under ${benchDir}; ` +
+      (freshTarget
+        ? "each round's copies on a new ext4 image (mkfs.ext4's defaults, so with a journal; a loop device with direct I/O) on the same disk."
+        : 'copies on the same filesystem, in a folder emptied each round.'),
     `Medians of ${rounds} rounds, tool order rotated each round. Page cache ${dropsCaches ? 'dropped (`sync; echo 3 > /proc/sys/vm/drop_caches`) before every measured command: every tool reads from disk' : 'not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0): sources are read warm'}.`,
     machine(),
     'Every side is timed until its copy is on the disk: the tree target flushes its snapshot (syncfs) before it publishes it, and `rsync` and `cp` are followed by `sync --file-system` on their destination.',
