@@ -94,10 +94,11 @@ export const BATCHED_FILE_BYTES = 256 * 1024;
 const POOL_SIZE = Math.max(1, Math.min(4, availableParallelism()));
 
 /**
- * Requests a thread holds at once: the one it works on and the next, so that it goes on to the
- * next without waiting for the walking thread, busy walking, to read its answer and send more.
+ * Requests a thread holds at once: the one it works on, the next, whose files it reads ahead
+ * meanwhile (copy-worker.ts), and one more, there to be read ahead in turn when the thread goes
+ * on to the next, before the walking thread, busy walking, has read its answer and sent more.
  */
-const REQUESTS_IN_HAND = 2;
+const REQUESTS_IN_HAND = 3;
 
 export class CopyPool {
   readonly #size: number;

@@ -11,7 +11,7 @@
 
 import { closeSync } from 'node:fs';
 import { COPY_BUFFER_BYTES, copyOpened, linkUnchanged, openSource, stopIfCancelled, type CancelFlag, type CloneState, type CopyOptions, type OpenedSource } from './copy.ts';
-import { BATCHED_FILE_BYTES, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
+import { BATCHED_FILE_BYTES, COPY_THREAD_LEAVE, type CopyReply, type CopyRequest, type PoolOutcome } from './copy-pool.ts';
 import { below } from './layout.ts';
 import { readAhead } from './libc.ts';
 import type { NewFileDefaults } from './metadata.ts';
@@ -43,27 +43,71 @@ export class CopyThreadState {
   }
 }
 
+/** A request whose sources are open and read ahead, to be carried out (finishRequest). */
+export interface OpenedRequest {
+  request: CopyRequest;
+  files: Array<{ source: string; dest: string; link: string | undefined }>;
+  /** Per file: its open source, or undefined for a file to link. */
+  opened: Array<OpenedSource | undefined>;
+}
+
 export function carryOut(request: CopyRequest, state: CopyThreadState): CopyReply {
-  let xattrTrouble: CopyReply['xattrTrouble'];
+  return finishRequest(openRequest(request), state);
+}
+
+/** What the walking thread sends a copy thread. */
+export type CopyThreadMessage = CopyRequest | typeof COPY_THREAD_LEAVE;
+
+/**
+ * A copy thread's work on one message: `first`, then every request that has come after it
+ * (`receive`), each answered in order. The next request is opened and read ahead before the
+ * one in hand is carried out: the disk reads its files while this one's are copied, instead of
+ * the thread waiting for the first of them once it gets there. 'leave' once asked to leave.
+ */
+export function answerRequests(
+  first: CopyThreadMessage,
+  receive: () => CopyThreadMessage | undefined,
+  answer: (reply: CopyReply) => void,
+  state: CopyThreadState,
+): 'leave' | undefined {
+  let inHand: OpenedRequest | undefined;
+  for (let next: CopyThreadMessage | undefined = first; next !== undefined; next = receive()) {
+    const opened = next === COPY_THREAD_LEAVE ? undefined : openRequest(next);
+    if (inHand) answer(finishRequest(inHand, state));
+    if (next === COPY_THREAD_LEAVE) return 'leave';
+    inHand = opened;
+  }
+  if (inHand) answer(finishRequest(inHand, state));
+  return undefined;
+}
+
+/** Opens the sources of a request and asks the kernel to read them ahead. */
+export function openRequest(request: CopyRequest): OpenedRequest {
   const { roots } = request;
   const files = request.paths.map((path, i) => ({
     source: below(roots.source, path),
     dest: below(roots.dest, path),
     link: request.link[i] ? below(roots.previous!, path) : undefined,
   }));
-  const options: CopyOptions = {
-    live: request.live,
-    cancel: state.cancel,
-    clone: state.cloneOf(roots.volume),
-    buffer: state.buffer,
-    newFile: state.newFile,
-    onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
-  };
   // A file to link is opened only if the link cannot be made.
   const opened = files.map((file): OpenedSource | undefined => (file.link === undefined ? openSource(file.source, request.live) : undefined));
   // A large file travels alone: the kernel's own read-ahead serves it, and advice for all of
   // it would read gigabytes into memory at once.
   if (opened.length > 1) for (const source of opened) if (source && 'fd' in source) readAhead(source.fd, BATCHED_FILE_BYTES);
+  return { request, files, opened };
+}
+
+/** Links or copies the files of an opened request, in order, and closes what it opened. */
+export function finishRequest({ request, files, opened }: OpenedRequest, state: CopyThreadState): CopyReply {
+  let xattrTrouble: CopyReply['xattrTrouble'];
+  const options: CopyOptions = {
+    live: request.live,
+    cancel: state.cancel,
+    clone: state.cloneOf(request.roots.volume),
+    buffer: state.buffer,
+    newFile: state.newFile,
+    onXattrTrouble: (error) => (xattrTrouble ??= { code: error.code, message: error.message }),
+  };
   let next = 0;
   try {
     const outcomes: PoolOutcome[] = [];

@@ -1,14 +1,15 @@
 // A worker thread of the copy pool: carries out each request it is sent (copy-request.ts) and
-// answers with the reply, until it is asked to leave (CopyPool.close).
+// answers with the reply, in order, until it is asked to leave (CopyPool.close).
 
-import { parentPort, workerData } from 'node:worker_threads';
-import { COPY_THREAD_LEAVE, COPY_THREAD_READY, type CopyRequest } from './copy-pool.ts';
-import { CopyThreadState, carryOut, type CopyThreadData } from './copy-request.ts';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { COPY_THREAD_READY } from './copy-pool.ts';
+import { CopyThreadState, answerRequests, type CopyThreadData, type CopyThreadMessage } from './copy-request.ts';
 
+const port = parentPort!;
 const state = new CopyThreadState(workerData as CopyThreadData);
-parentPort!.on('message', (message: CopyRequest | typeof COPY_THREAD_LEAVE) => {
+port.on('message', (message: CopyThreadMessage) => {
+  const next = () => receiveMessageOnPort(port)?.message as CopyThreadMessage | undefined;
   // With its port closed, nothing keeps the thread's event loop alive: it ends.
-  if (message === COPY_THREAD_LEAVE) parentPort!.close();
-  else parentPort!.postMessage(carryOut(message, state));
+  if (answerRequests(message, next, (reply) => port.postMessage(reply), state) === 'leave') port.close();
 });
-parentPort!.postMessage(COPY_THREAD_READY);
+port.postMessage(COPY_THREAD_READY);

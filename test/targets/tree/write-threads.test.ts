@@ -151,23 +151,23 @@ describe('tree target threads', () => {
     for (const i of [0, 1499]) expect(statSync(join(volume, `d${i % 10}`, `f${i}`)).nlink, `f${i}`).toBe(2);
   }, 60_000);
 
-  it('sends a copy thread its next batch before it has answered the one in hand, and no third', async () => {
+  it('sends a copy thread the two batches after the one in hand before it has answered it, and no fourth', async () => {
     const requests: CopyRequest[] = [];
     let worker!: Worker;
     vi.mocked(thread.startWorker).mockImplementation(() => (worker = fakeCopyThread((request) => requests.push(request))));
     const pool = new CopyPool(() => {}, new AbortController().signal, undefined, 1);
     const roots = { volume: 'v', source: '/nowhere', dest: '/nowhere' };
-    const outcomes = Array.from({ length: 96 }, (_, i) => pool.copy({ roots, path: `f${i}`, live: false }, true));
+    const outcomes = Array.from({ length: 128 }, (_, i) => pool.copy({ roots, path: `f${i}`, live: false }, true));
     await new Promise((resolve) => setImmediate(resolve));
-    // Three batches of 32: two in the thread's hands, none of them answered yet.
-    expect(requests.map((r) => r.paths.length)).toEqual([32, 32]);
-    for (let answered = 0; answered < 3; answered++) {
+    // Four batches of 32: three in the thread's hands, none of them answered yet.
+    expect(requests.map((r) => r.paths.length)).toEqual([32, 32, 32]);
+    for (let answered = 0; answered < 4; answered++) {
       const request = requests[answered]!;
       const reply: CopyReply = { id: request.id, outcomes: request.paths.map(() => ({ kind: 'vanished' })) };
       worker.emit('message', reply);
     }
-    expect(await Promise.all(outcomes)).toEqual(Array.from({ length: 96 }, () => ({ kind: 'vanished' })));
-    expect(requests).toHaveLength(3);
+    expect(await Promise.all(outcomes)).toEqual(Array.from({ length: 128 }, () => ({ kind: 'vanished' })));
+    expect(requests).toHaveLength(4);
     await pool.close();
   });
 });
