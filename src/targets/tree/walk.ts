@@ -12,9 +12,10 @@
 //
 // The walk is synchronous (readdirSync/lstatSync): a metadata call from the dentry cache
 // costs a few µs, far less than a round trip through libuv's thread pool, and it only holds
-// the sorted names of the folders on the current path.
+// the sorted names of the folders on the current path. What the cache does not hold yet, a
+// walk that reads ahead asks libuv's threads for: the folders in a folder it has just read.
 
-import { lstatSync, readdirSync, readFileSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readdir, readdirSync, readFileSync, type BigIntStats } from 'node:fs';
 import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { below, compareNames } from './layout.ts';
@@ -119,12 +120,12 @@ interface Frame {
  * itself comes first with rel "". Folders that are only crossed to reach an included entry
  * are visited too, so every entry has its parent.
  */
-export function* walk(readPath: string, selection: Selection, oneFileSystem: boolean): Generator<WalkItem> {
+export function* walk(readPath: string, selection: Selection, oneFileSystem: boolean, readAhead = false): Generator<WalkItem> {
   const rootStat = lstatSync(readPath, { bigint: true });
   if (!rootStat.isDirectory()) throw new Error(`${readPath} is not a folder; a volume to back up must be one`);
   yield { kind: 'entry', rel: '', abs: readPath, stat: rootStat, isMountPoint: false };
   const stack: Frame[] = [];
-  const opened = openFrame('', readPath, rootStat, false);
+  const opened = openFrame('', readPath, rootStat, false, readAhead);
   if ('error' in opened) {
     yield { kind: 'unreadable', rel: '', abs: readPath, error: opened.error };
     return;
@@ -161,7 +162,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
       yield { kind: 'leave', rel, abs, stat };
       continue;
     }
-    const child = openFrame(rel, abs, stat, !selected);
+    const child = openFrame(rel, abs, stat, !selected, readAhead);
     if ('error' in child) {
       yield { kind: 'unreadable', rel, abs, error: child.error };
       yield { kind: 'leave', rel, abs, stat };
@@ -171,11 +172,21 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
   }
 }
 
-function openFrame(rel: string, abs: string, stat: BigIntStats, underExcluded: boolean): Frame | { error: NodeJS.ErrnoException } {
+/**
+ * `readAhead`: its folders are read on libuv's threads while the walk goes through the entries
+ * before them, so that on a cold disk the walk does not wait for each folder in turn. A full
+ * copy's reads keep the disk busy, and the walk waited for them there (bench/results/tree-profile.md).
+ */
+function openFrame(rel: string, abs: string, stat: BigIntStats, underExcluded: boolean, readAhead: boolean): Frame | { error: NodeJS.ErrnoException } {
   try {
-    const names = readdirSync(abs).sort(compareNames);
-    return { rel, abs, stat, names, next: 0, underExcluded };
+    if (!readAhead) return { rel, abs, stat, names: readdirSync(abs).sort(compareNames), next: 0, underExcluded };
+    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => compareNames(a.name, b.name));
+    for (const entry of entries) if (entry.isDirectory()) readdir(below(abs, entry.name), ignoreReadAhead);
+    return { rel, abs, stat, names: entries.map((entry) => entry.name), next: 0, underExcluded };
   } catch (error) {
     return { error: error as NodeJS.ErrnoException };
   }
 }
+
+/** A folder read ahead only fills the cache; the walk reads it again, and reports what fails then. */
+function ignoreReadAhead(): void {}

@@ -309,7 +309,7 @@ class SnapshotRun {
       previous: this.#previous && below(this.#previous.dir, record.folder),
     };
     const parents: Array<{ dest: string; meta: EntryMetadata }> = [];
-    for (const item of walk(source.readPath, selection, source.oneFileSystem)) {
+    for (const item of walk(source.readPath, selection, source.oneFileSystem, true)) {
       if (this.#context.signal.aborted) throw copyCancelled(this.#context.signal);
       const path = item.rel === '' ? record.folder : `${record.folder}/${item.rel}`;
       const dest = below(this.#partialDir, path);

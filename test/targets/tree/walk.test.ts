@@ -1,8 +1,13 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdir, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Selection, walk } from '../../../src/targets/tree/walk.ts';
 import { tempDir, writeTree } from './fixture.ts';
+
+vi.mock('node:fs', async (original) => {
+  const actual = await original<typeof import('node:fs')>();
+  return { ...actual, readdir: vi.fn(actual.readdir) };
+});
 
 function selected(root: string, rules: { include?: string[]; exclude?: string[]; excludeSystemFiles?: boolean }): string[] {
   const selection = new Selection({ include: rules.include ?? [], exclude: rules.exclude ?? [], excludeSystemFiles: rules.excludeSystemFiles ?? true });
@@ -16,6 +21,29 @@ describe('walk and selection', () => {
     const selection = new Selection({ include: [], exclude: [], excludeSystemFiles: true });
     const order = [...walk(dir.path, selection, true)].map((i) => `${i.kind}:${i.rel}`);
     expect(order).toEqual(['entry:', 'entry:a', 'entry:a/x', 'leave:a', 'entry:a-c', 'entry:b', 'entry:b/a', 'entry:b/z', 'leave:b', 'leave:']);
+  });
+
+  it('reading ahead, asks for the folders in a folder as soon as it has read it, and visits the same entries', () => {
+    using dir = tempDir('walk');
+    writeTree(dir.path, { 'a/b/f': '1', 'a/c/g': '2', 'a/h': '3', 'd/i': '4', j: '5' });
+    const selection = new Selection({ include: [], exclude: [], excludeSystemFiles: true });
+    const readAhead = vi.mocked(readdir);
+    readAhead.mockClear();
+    const items = walk(dir.path, selection, true, true);
+    const readAheadWhenAt: Record<string, string[]> = {};
+    const order: string[] = [];
+    for (const item of items) {
+      order.push(`${item.kind}:${item.rel}`);
+      readAheadWhenAt[`${item.kind}:${item.rel}`] = readAhead.mock.calls.map(([path]) => String(path).slice(dir.path.length + 1));
+    }
+    // The root's folders before the walk enters the first; a's once it has read a.
+    expect(readAheadWhenAt['entry:a']).toEqual(['a', 'd']);
+    expect(readAheadWhenAt['entry:a/b']).toEqual(['a', 'd', 'a/b', 'a/c']);
+    expect(readAheadWhenAt['leave:']).toEqual(['a', 'd', 'a/b', 'a/c']);
+    expect(order).toEqual([...walk(dir.path, selection, true)].map((i) => `${i.kind}:${i.rel}`));
+    readAhead.mockClear();
+    [...walk(dir.path, selection, true)];
+    expect(readAhead).not.toHaveBeenCalled();
   });
 
   it('matches a pattern without "/" at any depth, and a leading "/" only at the root', () => {
