@@ -113,7 +113,16 @@ interface Frame {
   names: string[];
   next: number;
   underExcluded: boolean;
+  /** In a walk that reads ahead: the folders in this folder, and how many of them were asked for. */
+  folders?: string[];
+  foldersAsked: number;
 }
+
+/**
+ * Folders of a folder read ahead of the one the walk is in: enough to keep libuv's threads
+ * busy, few enough that a folder of many thousand folders does not queue them all at once.
+ */
+const FOLDERS_AHEAD = 16;
 
 /**
  * Visits the selected entries below `readPath` in pre-order with sorted names; the root
@@ -162,6 +171,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
       yield { kind: 'leave', rel, abs, stat };
       continue;
     }
+    readFoldersAhead(frame, 1);
     const child = openFrame(rel, abs, stat, !selected, readAhead);
     if ('error' in child) {
       yield { kind: 'unreadable', rel, abs, error: child.error };
@@ -173,20 +183,29 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
 }
 
 /**
- * `readAhead`: its folders are read on libuv's threads while the walk goes through the entries
- * before them, so that on a cold disk the walk does not wait for each folder in turn. A full
- * copy's reads keep the disk busy, and the walk waited for them there (bench/results/tree-profile.md).
+ * `readAhead`: the first FOLDERS_AHEAD of its folders are read on libuv's threads while the walk
+ * goes through the entries before them, and one more each time the walk enters one, so that
+ * on a cold disk the walk does not wait for each folder in turn. A full copy's reads keep the
+ * disk busy, and the walk waited for folders there (bench/results/tree-profile.md).
  */
 function openFrame(rel: string, abs: string, stat: BigIntStats, underExcluded: boolean, readAhead: boolean): Frame | { error: NodeJS.ErrnoException } {
   try {
-    if (!readAhead) return { rel, abs, stat, names: readdirSync(abs).sort(compareNames), next: 0, underExcluded };
+    if (!readAhead) return { rel, abs, stat, names: readdirSync(abs).sort(compareNames), next: 0, underExcluded, foldersAsked: 0 };
     const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => compareNames(a.name, b.name));
-    for (const entry of entries) if (entry.isDirectory()) readdir(below(abs, entry.name), ignoreReadAhead);
-    return { rel, abs, stat, names: entries.map((entry) => entry.name), next: 0, underExcluded };
+    const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => below(abs, entry.name));
+    const frame = { rel, abs, stat, names: entries.map((entry) => entry.name), next: 0, underExcluded, folders, foldersAsked: 0 };
+    readFoldersAhead(frame, FOLDERS_AHEAD);
+    return frame;
   } catch (error) {
     return { error: error as NodeJS.ErrnoException };
   }
 }
 
-/** A folder read ahead only fills the cache; the walk reads it again, and reports what fails then. */
-function ignoreReadAhead(): void {}
+function readFoldersAhead(frame: Frame, count: number): void {
+  const { folders } = frame;
+  if (!folders) return;
+  // A folder read ahead only fills the cache; the walk reads it again, and reports what fails then.
+  for (const end = Math.min(folders.length, frame.foldersAsked + count); frame.foldersAsked < end; frame.foldersAsked++) readdir(folders[frame.foldersAsked]!, ignore);
+}
+
+function ignore(): void {}

@@ -1,6 +1,6 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, expect, it, vi } from 'vitest';
 import { COPY_THREAD_LEAVE, type CopyReply, type CopyRequest } from '../../../src/targets/tree/copy-pool.ts';
 import { CopyThreadState, answerRequests, type CopyThreadMessage } from '../../../src/targets/tree/copy-request.ts';
 import { cancelFlag } from '../../../src/targets/tree/copy.ts';

@@ -46,6 +46,20 @@ describe('walk and selection', () => {
     expect(readAhead).not.toHaveBeenCalled();
   });
 
+  it('reading ahead, asks for 16 folders of a folder at first and one more each time it enters one', () => {
+    using dir = tempDir('walk');
+    writeTree(dir.path, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${String(i).padStart(2, '0')}/x`, ''])));
+    const selection = new Selection({ include: [], exclude: [], excludeSystemFiles: true });
+    const readAhead = vi.mocked(readdir);
+    readAhead.mockClear();
+    const askedWhenAt: Record<string, number> = {};
+    for (const item of walk(dir.path, selection, true, true)) askedWhenAt[`${item.kind}:${item.rel}`] = readAhead.mock.calls.length;
+    expect(askedWhenAt['entry:f00']).toBe(16);
+    expect(askedWhenAt['entry:f01']).toBe(17);
+    expect(askedWhenAt['entry:f05']).toBe(20);
+    expect(readAhead.mock.calls.map(([path]) => String(path).slice(dir.path.length + 1))).toEqual(Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, '0')}`));
+  });
+
   it('matches a pattern without "/" at any depth, and a leading "/" only at the root', () => {
     using dir = tempDir('walk');
     writeTree(dir.path, { 'tmp/a': '', 'src/tmp/b': '', 'src/x.tmp': '', 'y.tmp': '', 'src/keep.txt': '' });
