@@ -1,7 +1,8 @@
 // One request of the copy pool, carried out: the files of a batch linked or copied in order
 // (copy.ts), answered with their outcomes or with the error that fails the snapshot. A copy
-// thread runs one for each message; the walking thread runs a one-file request itself while no
-// copy thread is ready yet (CopyPool.copyHere).
+// thread answers its requests in order, opening each before it finishes the one before
+// (answerRequests); the walking thread runs a one-file request itself while no copy thread is
+// ready yet (CopyPool.copyHere).
 //
 // Every file of a batch to copy is opened, and the kernel asked to read it ahead, before the
 // first is copied: a small file from a cold disk otherwise costs the thread a wait for the
