@@ -45,7 +45,7 @@ export class CopyThreadState {
 }
 
 /** A request whose sources are open and read ahead, to be carried out (finishRequest). */
-export interface OpenedRequest {
+interface OpenedRequest {
   request: CopyRequest;
   files: Array<{ source: string; dest: string; link: string | undefined }>;
   /** Per file: its open source, or undefined for a file to link. */
@@ -83,7 +83,7 @@ export function answerRequests(
 }
 
 /** Opens the sources of a request and asks the kernel to read them ahead. */
-export function openRequest(request: CopyRequest): OpenedRequest {
+function openRequest(request: CopyRequest): OpenedRequest {
   const { roots } = request;
   const files = request.paths.map((path, i) => ({
     source: below(roots.source, path),
@@ -99,7 +99,7 @@ export function openRequest(request: CopyRequest): OpenedRequest {
 }
 
 /** Links or copies the files of an opened request, in order, and closes what it opened. */
-export function finishRequest({ request, files, opened }: OpenedRequest, state: CopyThreadState): CopyReply {
+function finishRequest({ request, files, opened }: OpenedRequest, state: CopyThreadState): CopyReply {
   let xattrTrouble: CopyReply['xattrTrouble'];
   const options: CopyOptions = {
     live: request.live,
