@@ -1,7 +1,8 @@
 // The scan that counts what a copy will handle, so that progress can show a percentage and the
 // time left (as restic's scanner does). It walks the same volumes with the same selection on a
-// thread of its own, so it never holds up the walk that copies; what it counts is only shown,
-// never trusted: the copy's own counts are the result.
+// thread of its own, so the walk that copies never waits for it; on a machine with few cores it
+// still takes CPU from that walk, which is why a copy starts it late (write.ts). What it counts
+// is only shown, never trusted: the copy's own counts are the result.
 
 import type { Worker } from 'node:worker_threads';
 import type { CopySource } from '../target.ts';

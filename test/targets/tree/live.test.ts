@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TreeTarget } from '../../../src/targets/tree/index.ts';
 import { comparePaths } from '../../../src/targets/tree/layout.ts';
 import { recordingContext, sourceOf } from './context.ts';
@@ -20,6 +20,19 @@ async function appender(file: string, seconds: number): Promise<ChildProcess> {
 
 /** Large enough that reading it takes a while, so the appender surely writes meanwhile. */
 const BIG = Buffer.alloc(32 * 1024 * 1024, 'x');
+
+/** When each scan thread was started (Date.now()); the copy threads are not recorded. */
+const scansStarted = vi.hoisted((): number[] => []);
+vi.mock('../../../src/targets/tree/thread.ts', async (importOriginal) => {
+  const thread = await importOriginal<typeof import('../../../src/targets/tree/thread.ts')>();
+  return {
+    ...thread,
+    startWorker: (file: string, data?: unknown) => {
+      if (file.includes('scan-worker')) scansStarted.push(Date.now());
+      return thread.startWorker(file, data);
+    },
+  };
+});
 
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
 
@@ -51,9 +64,15 @@ describe('live copy (copy provider)', () => {
     const writer = await appender(join(source.path, 'm/log'), 30);
     try {
       const context = recordingContext();
-      // Phase two waits 2 x 1 s for m/log to settle: time enough for the scan to end meanwhile.
-      const result = await new TreeTarget(target.path).write([sourceOf(source.path, { live: { retries: 2, retryDelayMs: 1000 } })], context);
+      scansStarted.length = 0;
+      const started = Date.now();
+      // Phase two waits 3 x 1 s for m/log to settle: time enough for the scan to start and end meanwhile.
+      const result = await new TreeTarget(target.path).write([sourceOf(source.path, { live: { retries: 3, retryDelayMs: 1000 } })], context);
       expect(result).toMatchObject({ files: 2, skipped: 1 });
+      // Not before the copy has run for a second: a shorter copy needs no total, and the scan's
+      // thread would take CPU from it.
+      expect(scansStarted).toHaveLength(1);
+      expect(scansStarted[0]! - started).toBeGreaterThanOrEqual(1000);
       // The scan counted m/log, which the copy then skipped: 3 files told mid-run, 2 at the end.
       expect(context.progressed.slice(0, -1)).toContainEqual(expect.objectContaining({ totalFiles: 3 }));
       expect(context.progressed.at(-1)).toMatchObject({ filesDone: 2, totalFiles: 2 });
