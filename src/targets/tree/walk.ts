@@ -9,6 +9,7 @@
 // - exclude-system-files: pagefile.sys, hiberfil.sys and swapfile.sys at any depth, and the
 //   swap files the kernel lists in /proc/swaps.
 // - one-file-system: a folder on another device (a mount point) is kept, empty.
+// - What is left out is never looked at, not even with lstat (Selection.passesOver).
 //
 // The walk is synchronous (readdirSync/lstatSync): a metadata call from the dentry cache
 // costs a few µs, far less than a round trip through libuv's thread pool, and it only holds
@@ -80,6 +81,15 @@ export class Selection {
   mayIncludeBelow(rel: string): boolean {
     return this.#includeBases.some((base) => base === '' || base === rel || base.startsWith(rel + '/') || rel.startsWith(base + '/'));
   }
+
+  /**
+   * Whether the entry `rel` is left out whatever it is: not kept, and, were it a folder, not
+   * entered either. The walk then never looks at it, not even with lstat: an excluded mount
+   * point that hangs (a network filesystem whose server is gone) cannot hang the backup.
+   */
+  passesOver(rel: string, name: string, underExcluded: boolean): boolean {
+    return !this.selects(rel, name, underExcluded) && (this.isSystemFile(rel, name) || !this.mayIncludeBelow(rel));
+  }
 }
 
 function swapFilesUnder(root: string): string[] {
@@ -134,7 +144,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
   if (!rootStat.isDirectory()) throw new Error(`${readPath} is not a folder; a volume to back up must be one`);
   yield { kind: 'entry', rel: '', abs: readPath, stat: rootStat, isMountPoint: false };
   const stack: Frame[] = [];
-  const opened = openFrame('', readPath, rootStat, false, readAhead);
+  const opened = openFrame('', readPath, rootStat, false, selection, readAhead);
   if ('error' in opened) {
     yield { kind: 'unreadable', rel: '', abs: readPath, error: opened.error };
     return;
@@ -149,6 +159,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
     }
     const name = frame.names[frame.next++]!;
     const rel = frame.rel === '' ? name : `${frame.rel}/${name}`;
+    if (selection.passesOver(rel, name, frame.underExcluded)) continue;
     const abs = below(frame.abs, name);
     let stat: BigIntStats;
     try {
@@ -164,7 +175,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
       if (selected) yield { kind: 'entry', rel, abs, stat, isMountPoint: false };
       continue;
     }
-    if (!selected && (selection.isSystemFile(rel, name) || !selection.mayIncludeBelow(rel))) continue;
+    // A folder not kept is here because an include may match below it (passesOver): entered.
     const isMountPoint = oneFileSystem && stat.dev !== rootStat.dev;
     yield { kind: 'entry', rel, abs, stat, isMountPoint };
     if (isMountPoint) {
@@ -172,7 +183,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
       continue;
     }
     readFoldersAhead(frame, 1);
-    const child = openFrame(rel, abs, stat, !selected, readAhead);
+    const child = openFrame(rel, abs, stat, !selected, selection, readAhead);
     if ('error' in child) {
       yield { kind: 'unreadable', rel, abs, error: child.error };
       yield { kind: 'leave', rel, abs, stat };
@@ -183,16 +194,25 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
 }
 
 /**
- * `readAhead`: the first FOLDERS_AHEAD of its folders are read on libuv's threads while the walk
- * goes through the entries before them, and one more each time the walk enters one, so that
- * on a cold disk the walk does not wait for each folder in turn. A full copy's reads keep the
- * disk busy, and the walk waited for folders there (bench/results/tree-profile.md).
+ * `readAhead`: the first FOLDERS_AHEAD of the folders the walk will enter are read on libuv's
+ * threads while the walk goes through the entries before them, and one more each time the walk
+ * enters one, so that on a cold disk the walk does not wait for each folder in turn. A full
+ * copy's reads keep the disk busy, and the walk waited for folders there
+ * (bench/results/tree-profile.md).
  */
-function openFrame(rel: string, abs: string, stat: BigIntStats, underExcluded: boolean, readAhead: boolean): Frame | { error: NodeJS.ErrnoException } {
+function openFrame(
+  rel: string,
+  abs: string,
+  stat: BigIntStats,
+  underExcluded: boolean,
+  selection: Selection,
+  readAhead: boolean,
+): Frame | { error: NodeJS.ErrnoException } {
   try {
     if (!readAhead) return { rel, abs, stat, names: readdirSync(abs).sort(compareNames), next: 0, underExcluded, foldersAsked: 0 };
     const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => compareNames(a.name, b.name));
-    const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => below(abs, entry.name));
+    const entered = (name: string) => !selection.passesOver(rel === '' ? name : `${rel}/${name}`, name, underExcluded);
+    const folders = entries.filter((entry) => entry.isDirectory() && entered(entry.name)).map((entry) => below(abs, entry.name));
     const frame = { rel, abs, stat, names: entries.map((entry) => entry.name), next: 0, underExcluded, folders, foldersAsked: 0 };
     readFoldersAhead(frame, FOLDERS_AHEAD);
     return frame;

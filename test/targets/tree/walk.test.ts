@@ -1,4 +1,4 @@
-import { mkdirSync, readdir, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdir, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { Selection, walk } from '../../../src/targets/tree/walk.ts';
@@ -6,7 +6,7 @@ import { tempDir, writeTree } from './fixture.ts';
 
 vi.mock('node:fs', async (original) => {
   const actual = await original<typeof import('node:fs')>();
-  return { ...actual, readdir: vi.fn(actual.readdir) };
+  return { ...actual, readdir: vi.fn(actual.readdir), lstatSync: vi.fn(actual.lstatSync) };
 });
 
 function selected(root: string, rules: { include?: string[]; exclude?: string[]; excludeSystemFiles?: boolean }): string[] {
@@ -58,6 +58,21 @@ describe('walk and selection', () => {
     expect(askedWhenAt['entry:f01']).toBe(17);
     expect(askedWhenAt['entry:f05']).toBe(20);
     expect(readAhead.mock.calls.map(([path]) => String(path).slice(dir.path.length + 1))).toEqual(Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, '0')}`));
+  });
+
+  it('never looks at an excluded entry: no lstat, no folder read ahead (a hung mount that is excluded cannot hang the walk)', () => {
+    using dir = tempDir('walk');
+    writeTree(dir.path, { 'keep/a': '1', 'keep/b.tmp': '2', 'mnt/nfs/x': '3', 'mnt/y': '4', z: '5' });
+    const selection = new Selection({ include: [], exclude: ['*.tmp', '/mnt/nfs'], excludeSystemFiles: true });
+    const looked = vi.mocked(lstatSync);
+    const readAhead = vi.mocked(readdir);
+    looked.mockClear();
+    readAhead.mockClear();
+    const entries = [...walk(dir.path, selection, true, true)].filter((i) => i.kind === 'entry').map((i) => i.rel);
+    expect(entries).toEqual(['', 'keep', 'keep/a', 'mnt', 'mnt/y', 'z']);
+    const lstatted = looked.mock.calls.map(([path]) => String(path).slice(dir.path.length + 1));
+    expect(lstatted).toEqual(['', 'keep', 'keep/a', 'mnt', 'mnt/y', 'z']);
+    expect(readAhead.mock.calls.map(([path]) => String(path).slice(dir.path.length + 1))).toEqual(['keep', 'mnt']);
   });
 
   it('matches a pattern without "/" at any depth, and a leading "/" only at the root', () => {
