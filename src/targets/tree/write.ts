@@ -46,12 +46,13 @@ import { TreeScan } from './scan.ts';
 const CONCURRENCY = 256;
 const PROGRESS_EVERY_MS = 250;
 /**
- * The scan for the total starts when the copy has taken this long: a shorter one needs no
- * percentage, and on two cores the scan's thread takes CPU from the walk even at nice 10. Started
- * after 250 ms, it made the incremental of 20,000 files (0.7-0.9 s) 13-15% slower
- * (bench/results/tree-profile.md, eighth round).
+ * The scan for the total starts when the copy has taken this long. In its first seconds a copy
+ * gains little from a total: the time left comes from the rate of the last 10 s. And on two
+ * cores the scan's thread takes CPU from the walk while it runs, even at nice 10: started after
+ * 250 ms, it made the incremental of 20,000 files (0.7-0.9 s) 13-15% slower, and the one of
+ * 50,000 files (1.7 s) about 8% (bench/results/tree-profile.md, eighth round).
  */
-const SCAN_AFTER_MS = 1000;
+const SCAN_AFTER_MS = 2000;
 /**
  * Unchanged files linked on the walking thread before the copy threads are started: a small run
  * with nothing changed starts none (each costs tens of milliseconds to start). A run after a

@@ -66,13 +66,13 @@ describe('live copy (copy provider)', () => {
       const context = recordingContext();
       scansStarted.length = 0;
       const started = Date.now();
-      // Phase two waits 3 x 1 s for m/log to settle: time enough for the scan to start and end meanwhile.
-      const result = await new TreeTarget(target.path).write([sourceOf(source.path, { live: { retries: 3, retryDelayMs: 1000 } })], context);
+      // Phase two waits 4 x 1 s for m/log to settle: time enough for the scan to start and end meanwhile.
+      const result = await new TreeTarget(target.path).write([sourceOf(source.path, { live: { retries: 4, retryDelayMs: 1000 } })], context);
       expect(result).toMatchObject({ files: 2, skipped: 1 });
-      // Not before the copy has run for a second: a shorter copy needs no total, and the scan's
-      // thread would take CPU from it.
+      // Not before the copy has run for two seconds: a shorter copy gains little from a total,
+      // and the scan's thread would take CPU from it.
       expect(scansStarted).toHaveLength(1);
-      expect(scansStarted[0]! - started).toBeGreaterThanOrEqual(1000);
+      expect(scansStarted[0]! - started).toBeGreaterThanOrEqual(2000);
       // The scan counted m/log, which the copy then skipped: 3 files told mid-run, 2 at the end.
       expect(context.progressed.slice(0, -1)).toContainEqual(expect.objectContaining({ totalFiles: 3 }));
       expect(context.progressed.at(-1)).toMatchObject({ filesDone: 2, totalFiles: 2 });
