@@ -83,12 +83,13 @@ export class Selection {
   }
 
   /**
-   * Whether the entry `rel` is left out whatever it is: not kept, and, were it a folder, not
-   * entered either. The walk then never looks at it, not even with lstat: an excluded mount
-   * point that hangs (a network filesystem whose server is gone) cannot hang the backup.
+   * Whether the entry `rel`, `selected` or not (selects), is left out whatever it is: not kept,
+   * and, were it a folder, not entered either. The walk then never looks at it, not even with
+   * lstat: an excluded mount point that hangs (a network filesystem whose server is gone) cannot
+   * hang the backup.
    */
-  passesOver(rel: string, name: string, underExcluded: boolean): boolean {
-    return !this.selects(rel, name, underExcluded) && (this.isSystemFile(rel, name) || !this.mayIncludeBelow(rel));
+  passesOver(rel: string, name: string, selected: boolean): boolean {
+    return !selected && (this.isSystemFile(rel, name) || !this.mayIncludeBelow(rel));
   }
 }
 
@@ -159,7 +160,8 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
     }
     const name = frame.names[frame.next++]!;
     const rel = frame.rel === '' ? name : `${frame.rel}/${name}`;
-    if (selection.passesOver(rel, name, frame.underExcluded)) continue;
+    const selected = selection.selects(rel, name, frame.underExcluded);
+    if (selection.passesOver(rel, name, selected)) continue;
     const abs = below(frame.abs, name);
     let stat: BigIntStats;
     try {
@@ -170,7 +172,6 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
       continue;
     }
     if (stat.isSocket()) continue; // a socket is a live endpoint, not data
-    const selected = selection.selects(rel, name, frame.underExcluded);
     if (!stat.isDirectory()) {
       if (selected) yield { kind: 'entry', rel, abs, stat, isMountPoint: false };
       continue;
@@ -211,7 +212,10 @@ function openFrame(
   try {
     if (!readAhead) return { rel, abs, stat, names: readdirSync(abs).sort(compareNames), next: 0, underExcluded, foldersAsked: 0 };
     const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => compareNames(a.name, b.name));
-    const entered = (name: string) => !selection.passesOver(rel === '' ? name : `${rel}/${name}`, name, underExcluded);
+    const entered = (name: string) => {
+      const childRel = rel === '' ? name : `${rel}/${name}`;
+      return !selection.passesOver(childRel, name, selection.selects(childRel, name, underExcluded));
+    };
     const folders = entries.filter((entry) => entry.isDirectory() && entered(entry.name)).map((entry) => below(abs, entry.name));
     const frame = { rel, abs, stat, names: entries.map((entry) => entry.name), next: 0, underExcluded, folders, foldersAsked: 0 };
     readFoldersAhead(frame, FOLDERS_AHEAD);
