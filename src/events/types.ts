@@ -74,7 +74,8 @@ export type StillpointEventBody =
   | { type: 'copy.started'; target: string; kind: string; totalBytes?: number; totalFiles?: number }
   /**
    * totalBytes/totalFiles: what the whole copy handles, once known (the tree target's scan has
-   * finished); until then scannedBytes/scannedFiles: what that scan has counted so far.
+   * finished); until then, once that scan has started, scannedBytes/scannedFiles: what it has
+   * counted so far.
    */
   | { type: 'copy.progress'; target: string; bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number; scannedBytes?: number; scannedFiles?: number }
   | { type: 'copy.finished'; target: string; kind: string; status: 'succeeded' | 'partial' | 'failed'; bytes: number; files: number; skipped: number; snapshotId?: string; location?: string; error?: string; details?: Record<string, string | number> }

@@ -48,8 +48,9 @@ export class TreeScan {
     this.#worker.on('error', () => {});
   }
 
-  get count(): ScanCount {
-    return this.#count;
+  /** What the scan has counted so far; undefined until its thread has started (late in a copy: write.ts). */
+  get count(): ScanCount | undefined {
+    return this.#worker ? this.#count : undefined;
   }
 
   async close(): Promise<void> {

@@ -492,8 +492,9 @@ class SnapshotRun {
   }
 
   /**
-   * `now`: whatever the time since the last report. The scan's totals come once it is done,
-   * its counts so far before; at the end the copy's own counts are the totals.
+   * `now`: whatever the time since the last report. The scan's totals come once it is done, its
+   * counts so far from its start, neither before it (a count of 0 files would look like counting);
+   * at the end the copy's own counts are the totals.
    */
   #reportProgress(now: boolean, finished = false): void {
     const time = Date.now();
@@ -504,7 +505,8 @@ class SnapshotRun {
     this.#finished ||= finished;
     if (finished) this.#context.progress({ ...done, totalBytes: this.#bytes, totalFiles: this.#files });
     else if (count?.done) this.#context.progress({ ...done, totalBytes: Math.max(count.bytes, this.#bytes), totalFiles: Math.max(count.files, this.#files) });
-    else this.#context.progress({ ...done, scannedBytes: count?.bytes ?? 0, scannedFiles: count?.files ?? 0 });
+    else if (count) this.#context.progress({ ...done, scannedBytes: count.bytes, scannedFiles: count.files });
+    else this.#context.progress(done);
   }
 
   /**

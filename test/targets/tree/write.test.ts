@@ -20,7 +20,7 @@ function snapshotDirs(target: string): string[] {
 }
 
 describe('tree target write', () => {
-  it('reports progress with the scan\'s counts so far, then its totals, and ends with the copy\'s own counts as totals', async () => {
+  it('reports progress without counts before the scan starts, and ends with the copy\'s own counts as totals', async () => {
     using source = tempDir('src');
     using target = tempDir('dst');
     writeTree(source.path, SOURCE_FILES);
@@ -28,12 +28,10 @@ describe('tree target write', () => {
     const result = await new TreeTarget(target.path).write([sourceOf(source.path)], context);
     const bytes = Object.values(SOURCE_FILES).reduce((sum, content) => sum + Buffer.from(content).length, 0);
     expect(context.progressed.at(-1)).toEqual({ bytesDone: bytes, filesDone: result.files, totalBytes: bytes, totalFiles: 5 });
-    for (const p of context.progressed) {
-      // Either the totals or, until they are known, the counts so far: never both, never neither.
-      expect(p.totalFiles === undefined).toBe(p.totalBytes === undefined);
-      expect(p.scannedFiles === undefined).toBe(p.totalFiles !== undefined);
-      expect(p.scannedBytes === undefined).toBe(p.totalBytes !== undefined);
-    }
+    // A copy this short ends before its scan starts: its progress says what is done, and no
+    // "counting: 0 files" as if a scan were counting.
+    expect(context.progressed.length).toBeGreaterThan(1);
+    for (const p of context.progressed.slice(0, -1)) expect(Object.keys(p).sort()).toEqual(['bytesDone', 'filesDone']);
   });
 
   it('copies files, symlinks, modes and nanosecond mtimes, and records SHA-256 in a sorted manifest', async () => {
