@@ -75,6 +75,8 @@ describe('live copy (copy provider)', () => {
       expect(scansStarted[0]! - started).toBeGreaterThanOrEqual(2000);
       // The scan counted m/log, which the copy then skipped: 3 files told mid-run, 2 at the end.
       expect(context.progressed.slice(0, -1)).toContainEqual(expect.objectContaining({ totalFiles: 3 }));
+      // The counts so far, until the totals: never both.
+      for (const p of context.progressed) expect(p.scannedFiles !== undefined && p.totalFiles !== undefined).toBe(false);
       expect(context.progressed.at(-1)).toMatchObject({ filesDone: 2, totalFiles: 2 });
     } finally {
       writer.kill();
