@@ -78,7 +78,7 @@ describeWith('tree target: an excluded mount point that never answers', [linux()
     const script = join(dir.path, 'stale.still');
     writeFileSync(script, `job stale {\n  volume ${JSON.stringify(volume)} { exclude "/stale" }\n  provider copy\n  target tree ${JSON.stringify(target)}\n}\n`);
     // Not the run's own timeout: a process waiting on the mount point does not die of SIGKILL.
-    const run = await Promise.race([stillpoint(['run', script, '--json'], { env: { STILLPOINT_STATE_DIR: join(dir.path, 'state') } }), sleep(20_000, 'hung')]);
+    const run = await Promise.race([stillpoint(['run', script, '--json'], { env: { STILLPOINT_STATE_DIR: join(dir.path, 'state') } }), sleep(20_000, 'hung' as const)]);
     if (run === 'hung') throw new Error('the backup still runs after 20 s: it waits on the excluded mount point');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
