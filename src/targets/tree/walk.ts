@@ -159,7 +159,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
       continue;
     }
     const name = frame.names[frame.next++]!;
-    const rel = frame.rel === '' ? name : `${frame.rel}/${name}`;
+    const rel = relBelow(frame.rel, name);
     const selected = selection.selects(rel, name, frame.underExcluded);
     if (selection.passesOver(rel, name, selected)) continue;
     const abs = below(frame.abs, name);
@@ -213,7 +213,7 @@ function openFrame(
     if (!readAhead) return { rel, abs, stat, names: readdirSync(abs).sort(compareNames), next: 0, underExcluded, foldersAsked: 0 };
     const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => compareNames(a.name, b.name));
     const entered = (name: string) => {
-      const childRel = rel === '' ? name : `${rel}/${name}`;
+      const childRel = relBelow(rel, name);
       return !selection.passesOver(childRel, name, selection.selects(childRel, name, underExcluded));
     };
     const folders = entries.filter((entry) => entry.isDirectory() && entered(entry.name)).map((entry) => below(abs, entry.name));
@@ -223,6 +223,11 @@ function openFrame(
   } catch (error) {
     return { error: error as NodeJS.ErrnoException };
   }
+}
+
+/** The path relative to the volume root of `name` in the folder `rel` ("" for the root). */
+function relBelow(rel: string, name: string): string {
+  return rel === '' ? name : `${rel}/${name}`;
 }
 
 function readFoldersAhead(frame: Frame, count: number): void {
