@@ -33,7 +33,7 @@ function fusepy(): Requirement {
   } catch {
     ok = false;
   }
-  return { ok: ok && process.platform === 'linux', reason: 'needs FUSE and python3-fusepy (apt-get install python3-fusepy)' };
+  return { ok, reason: 'needs FUSE and python3-fusepy (apt-get install python3-fusepy)' };
 }
 
 const mounted = (path: string) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === path);
