@@ -11,7 +11,7 @@ import { constants, lstatSync, mkdirSync, symlinkSync, unlinkSync } from 'node:f
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { MANIFEST_FILE, resolveSnapshot, type SnapshotRecord, type VolumeRecord } from './layout.ts';
+import { below, MANIFEST_FILE, resolveSnapshot, type SnapshotRecord, type VolumeRecord } from './layout.ts';
 import { readManifest, type ManifestEntry } from './manifest.ts';
 import { applyMetadata, xattrsFromManifest, type EntryMetadata } from './metadata.ts';
 import { makeNode } from './libc.ts';
@@ -63,7 +63,7 @@ export function selectionPaths(paths: string[], volumes: VolumeRecord[]): string
         .sort((a, b) => b.root.length - a.root.length)[0];
       if (!volume) throw new Error(`${p} is in none of the snapshot's volumes (${volumes.map((v) => v.root).join(', ')})`);
       const rel = relative(volume.root, p).split(sep).join('/');
-      return rel === '' ? volume.folder : `${volume.folder}/${rel}`;
+      return below(volume.folder, rel);
     }
     return p.replace(/^\.\/+/, '').replace(/\/+$/, '');
   });

@@ -317,7 +317,7 @@ class SnapshotRun {
     const parents: Array<{ dest: string; meta: EntryMetadata }> = [];
     for (const item of walk(source.readPath, selection, source.oneFileSystem, true)) {
       if (this.#context.signal.aborted) throw copyCancelled(this.#context.signal);
-      const path = item.rel === '' ? record.folder : `${record.folder}/${item.rel}`;
+      const path = below(record.folder, item.rel);
       const dest = below(this.#partialDir, path);
       const shownPath = below(source.root, item.rel);
       if (item.kind === 'unreadable') {
