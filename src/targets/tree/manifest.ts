@@ -168,7 +168,11 @@ function parseLine(path: string, lineNumber: number, line: string): ManifestLine
 export class ManifestCursor {
   readonly #entries: Generator<ManifestLine>;
   #current: ManifestLine | undefined;
+  /** #current is in `passed` already. */
+  #currentPassed = false;
   #done = false;
+  /** The files of the manifest at or before the last path asked, and their bytes. */
+  readonly passed = { files: 0, bytes: 0 };
 
   constructor(path: string) {
     this.#entries = readManifestLines(path);
@@ -184,10 +188,16 @@ export class ManifestCursor {
           return undefined;
         }
         this.#current = next.value;
+        this.#currentPassed = false;
       }
       const order = comparePaths(this.#current.entry.path, path);
-      if (order === 0) return this.#current;
       if (order > 0) return undefined;
+      if (!this.#currentPassed && this.#current.entry.type === 'file') {
+        this.passed.files++;
+        this.passed.bytes += this.#current.entry.size;
+      }
+      this.#currentPassed = true;
+      if (order === 0) return this.#current;
       this.#current = undefined;
     }
   }

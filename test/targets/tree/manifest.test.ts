@@ -72,4 +72,20 @@ describe('manifest', () => {
     expect(cursor.find('vol/999999')).toBeUndefined();
     cursor.close();
   });
+
+  it('counts the files it has come to, and their bytes: those at or before the last path asked, each once', async () => {
+    using dir = tempDir('manifest');
+    const list: ManifestEntry[] = [...entries(10), { ...entries(11)[10]!, type: 'dir', size: 0 }];
+    const cursor = new ManifestCursor(await written(dir.path, list));
+    expect(cursor.passed).toEqual({ files: 0, bytes: 0 });
+    cursor.find(list[3]!.path);
+    expect(cursor.passed).toEqual({ files: 4, bytes: 0 + 1 + 2 + 3 });
+    cursor.find(list[3]!.path.replace('.txt', '.zzz')); // between two entries: the next is not counted
+    expect(cursor.passed).toEqual({ files: 4, bytes: 6 });
+    cursor.find(list[9]!.path);
+    expect(cursor.passed).toEqual({ files: 10, bytes: 45 });
+    cursor.find('vol/999999'); // past a folder's entry: no file
+    expect(cursor.passed).toEqual({ files: 10, bytes: 45 });
+    cursor.close();
+  });
 });
