@@ -472,18 +472,24 @@ function New-LifecycleProgress($RunEvent) {
 }
 
 function New-CopyProgress($RunEvent, $Bar) {
-    # With the copy's total (TotalFiles, TotalBytes): the percentage, and the time left at the
-    # rate so far.
-    $hasTotal = $RunEvent.PSObject.Properties['TotalBytes'] -and $RunEvent.TotalBytes -gt 0
+    # With the copy's total (TotalFiles, TotalBytes), or until it is known with the estimate from
+    # the previous snapshot (EstimatedFiles, EstimatedBytes; the status says "about"): the
+    # percentage, and the time left at the rate so far.
+    $totalBytes = 0
+    if ($RunEvent.PSObject.Properties['TotalBytes'] -and $RunEvent.TotalBytes -gt 0) {
+        $totalBytes, $totalFiles, $about = $RunEvent.TotalBytes, $RunEvent.TotalFiles, ''
+    } elseif ($RunEvent.PSObject.Properties['EstimatedBytes'] -and $RunEvent.EstimatedBytes -gt 0) {
+        $totalBytes, $totalFiles, $about = $RunEvent.EstimatedBytes, $RunEvent.EstimatedFiles, 'about '
+    }
     $status = "$($RunEvent.FilesDone) files, $($RunEvent.BytesDone) bytes"
-    if ($hasTotal) { $status = "$($RunEvent.FilesDone) of $($RunEvent.TotalFiles) files, $($RunEvent.BytesDone) of $($RunEvent.TotalBytes) bytes" }
+    if ($totalBytes) { $status = "$($RunEvent.FilesDone) of $about$totalFiles files, $($RunEvent.BytesDone) of $about$totalBytes bytes" }
     $record = [System.Management.Automation.ProgressRecord]::new($Bar.Id, "copy to $($RunEvent.Target)", $status)
     $record.ParentActivityId = 1
-    if ($hasTotal) {
-        $record.PercentComplete = [Math]::Min(100, [int](100 * $RunEvent.BytesDone / $RunEvent.TotalBytes))
+    if ($totalBytes) {
+        $record.PercentComplete = [Math]::Min(100, [int](100 * $RunEvent.BytesDone / $totalBytes))
         $seconds = ($RunEvent.Time - $Bar.Started).TotalSeconds
         if ($RunEvent.BytesDone -gt 0 -and $seconds -gt 0) {
-            $record.SecondsRemaining = [int][Math]::Ceiling($seconds * ($RunEvent.TotalBytes - $RunEvent.BytesDone) / $RunEvent.BytesDone)
+            $record.SecondsRemaining = [int][Math]::Ceiling($seconds * [Math]::Max(0, $totalBytes - $RunEvent.BytesDone) / $RunEvent.BytesDone)
         }
     }
     return $record

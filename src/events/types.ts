@@ -75,9 +75,10 @@ export type StillpointEventBody =
   /**
    * totalBytes/totalFiles: what the whole copy handles, once known (the tree target's scan has
    * finished); until then, once that scan has started, scannedBytes/scannedFiles: what it has
-   * counted so far.
+   * counted so far; and in a run after an earlier snapshot, estimatedBytes/estimatedFiles: what
+   * the copy has come to and what the earlier snapshot has beyond it.
    */
-  | { type: 'copy.progress'; target: string; bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number; scannedBytes?: number; scannedFiles?: number }
+  | { type: 'copy.progress'; target: string; bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number; scannedBytes?: number; scannedFiles?: number; estimatedBytes?: number; estimatedFiles?: number }
   | { type: 'copy.finished'; target: string; kind: string; status: 'succeeded' | 'partial' | 'failed'; bytes: number; files: number; skipped: number; snapshotId?: string; location?: string; error?: string; details?: Record<string, string | number> }
   | { type: 'file.skipped'; path: string; reason: SkipReason; detail: string }
   | { type: 'retention.pruned'; target: string; removed: string[]; kept: string[] }

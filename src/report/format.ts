@@ -45,6 +45,15 @@ export function formatPercent(done: number, total: number | undefined): string |
   return `${Math.min(100, Math.floor((done / total) * 100))}%`;
 }
 
+/**
+ * A copy's totals as the views show them: the known ones, else the estimate (marked "~", and no
+ * line of counting beside it), else none.
+ */
+export function copyTotals(p: { totalBytes?: number; totalFiles?: number; estimatedBytes?: number; estimatedFiles?: number }): { bytes?: number; files?: number; about: '' | '~' } {
+  if (p.totalBytes !== undefined || p.estimatedBytes === undefined) return { bytes: p.totalBytes, files: p.totalFiles, about: '' };
+  return { bytes: p.estimatedBytes, files: p.estimatedFiles, about: '~' };
+}
+
 /** While the total of a copy is still being counted, what the scan has found so far. */
 export function formatCounting(files: number, bytes: number): string {
   return `counting: ${files} files, ${formatBytes(bytes)} so far`;

@@ -4,6 +4,7 @@
 
 import { STAGES, type RunStatus, type SkipReason, type SnapshotInfo, type Stage, type StageStatus, type StillpointEvent, type WriterFreeze, type WriterState } from '../events/types.ts';
 import { Throughput } from './throughput.ts';
+import { copyTotals } from './format.ts';
 
 export type StageState = 'pending' | 'running' | StageStatus;
 
@@ -70,6 +71,9 @@ export interface TargetSummary {
   /** Until the totals are known: what the scan that counts them has counted so far. */
   scannedBytes?: number;
   scannedFiles?: number;
+  /** Until the totals are known, after an earlier snapshot: an estimate of them. */
+  estimatedBytes?: number;
+  estimatedFiles?: number;
   bytesPerSecond?: number;
   etaMs?: number;
   skipped: number;
@@ -300,10 +304,15 @@ export class RunSummaryBuilder {
           delete target.scannedBytes;
           delete target.scannedFiles;
         }
+        if (event.estimatedBytes !== undefined && event.estimatedFiles !== undefined) Object.assign(target, { estimatedBytes: event.estimatedBytes, estimatedFiles: event.estimatedFiles });
+        else {
+          delete target.estimatedBytes;
+          delete target.estimatedFiles;
+        }
         const throughput = this.#throughputs.get(target)!;
         throughput.add({ timeMs: Date.parse(event.time), bytesDone: event.bytesDone });
         const rate = throughput.bytesPerSecond();
-        const eta = throughput.etaMs(target.totalBytes);
+        const eta = throughput.etaMs(copyTotals(target).bytes);
         if (rate !== undefined) target.bytesPerSecond = rate;
         if (eta !== undefined) target.etaMs = eta;
         else delete target.etaMs;

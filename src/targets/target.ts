@@ -33,6 +33,9 @@ export interface CopyProgress {
   /** Until the totals are known: what the scan that counts them has counted so far. */
   scannedBytes?: number;
   scannedFiles?: number;
+  /** Until the totals are known, after a previous snapshot: an estimate of them (the tree target's). */
+  estimatedBytes?: number;
+  estimatedFiles?: number;
 }
 
 export interface TargetContext {

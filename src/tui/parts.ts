@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import { createElement as h, type ReactNode } from 'react';
 import type { RunStatus, WriterState } from '../events/types.ts';
-import { formatBytes, formatCounting, formatDuration, formatPercent, formatRate, printable } from '../report/format.ts';
+import { copyTotals, formatBytes, formatCounting, formatDuration, formatPercent, formatRate, printable } from '../report/format.ts';
 import type { FreezeSummary, JobSummary, RunSummary, StageState, StageSummary, TargetSummary } from '../report/run-summary.ts';
 import type { HookLine } from './store.ts';
 import { useTone, type Tone } from './theme.ts';
@@ -150,21 +150,23 @@ export function FreezeTimer(props: { freeze: FreezeSummary; nowMs: number }) {
 export function TargetProgress(props: { target: TargetSummary }) {
   const tone = useTone();
   const t = props.target;
-  const fraction = t.totalBytes ? t.bytesDone / t.totalBytes : t.state === 'copying' ? 0 : 1;
+  const total = copyTotals(t);
+  const fraction = total.bytes ? t.bytesDone / total.bytes : t.state === 'copying' ? 0 : 1;
+  const percent = formatPercent(t.bytesDone, total.bytes);
   const amount = [
-    `${formatBytes(t.bytesDone)}${t.totalBytes !== undefined ? ` of ${formatBytes(t.totalBytes)}` : ''}`,
-    `${t.filesDone}${t.totalFiles !== undefined ? ` of ${t.totalFiles}` : ''} files`,
+    `${formatBytes(t.bytesDone)}${total.bytes !== undefined ? ` of ${total.about}${formatBytes(total.bytes)}` : ''}`,
+    `${t.filesDone}${total.files !== undefined ? ` of ${total.about}${total.files}` : ''} files`,
   ];
   const pace: string[] = [];
   if (t.bytesPerSecond !== undefined) pace.push(formatRate(t.bytesPerSecond));
-  if (t.state === 'copying' && t.scannedFiles !== undefined) pace.push(formatCounting(t.scannedFiles, t.scannedBytes ?? 0));
-  if (t.state === 'copying' && t.etaMs !== undefined) pace.push(`ETA ${formatDuration(t.etaMs)}`);
+  if (t.state === 'copying' && t.scannedFiles !== undefined && !total.about) pace.push(formatCounting(t.scannedFiles, t.scannedBytes ?? 0));
+  if (t.state === 'copying' && t.etaMs !== undefined) pace.push(`ETA ${total.about}${formatDuration(t.etaMs)}`);
   if (t.skipped) pace.push(`${t.skipped} skipped`);
   return h(
     Box,
     { flexDirection: 'column' },
     h(Line, null, h(Text, { bold: true }, `${t.kind} `), t.target, '  ', h(Text, tone(t.state === 'copying' ? 'busy' : t.state === 'succeeded' ? 'good' : t.state === 'partial' ? 'warn' : 'bad'), t.state)),
-    h(Line, null, `  ${bar(fraction, 20)} ${(formatPercent(t.bytesDone, t.totalBytes) ?? '').padStart(4)}  ${amount.join('  ')}`),
+    h(Line, null, `  ${bar(fraction, 20)} ${(percent ? total.about + percent : '').padStart(4)}  ${amount.join('  ')}`),
     pace.length ? h(Line, null, `  ${pace.join('  ')}`) : null,
     t.error ? h(Line, null, h(Text, tone('bad'), `  ${printable(t.error)}`)) : null,
   );

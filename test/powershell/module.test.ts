@@ -319,4 +319,11 @@ describeWith('Stillpoint PowerShell module', [pwsh()], () => {
     );
     expect(r.stdout.trim()).toBe('25|30|1 of 4 files, 25 of 100 bytes');
   }, 120_000);
+
+  it('until the total is known, the estimate from the previous snapshot makes them, and the status says "about"', async () => {
+    const r = await runPwsh(
+      `$m = Import-Module '${REPO}/powershell/Stillpoint.psd1' -PassThru; & $m { $e = [pscustomobject]@{ Target = '/t'; FilesDone = 1; EstimatedFiles = 5; BytesDone = 20; EstimatedBytes = 80; ScannedFiles = 2; ScannedBytes = 30; Time = [datetime]'2026-01-01T00:00:10Z' }; $r = New-CopyProgress $e @{ Id = 2; Started = [datetime]'2026-01-01T00:00:00Z' }; '{0}|{1}|{2}' -f $r.PercentComplete, $r.SecondsRemaining, $r.StatusDescription }`,
+    );
+    expect(r.stdout.trim()).toBe('25|30|1 of about 5 files, 20 of about 80 bytes');
+  }, 120_000);
 });

@@ -52,14 +52,21 @@ export class EventSequence {
    * are counted beside the copy (the tree target's scan); the first `scanSteps` progress events
    * carry the counts so far, each a tenth of the totals more.
    */
-  copy(target: string, kind: string, totalBytes: number, totalFiles: number, options: { everyMs?: number; steps?: number; stopAt?: number; skipped?: number; scanSteps?: number } = {}): this {
+  copy(
+    target: string,
+    kind: string,
+    totalBytes: number,
+    totalFiles: number,
+    options: { everyMs?: number; steps?: number; stopAt?: number; skipped?: number; scanSteps?: number; estimate?: { bytes: number; files: number } } = {},
+  ): this {
     const steps = options.steps ?? 10;
     const scanSteps = options.scanSteps ?? 0;
     this.emit({ type: 'copy.started', target, kind, ...(scanSteps ? {} : { totalBytes, totalFiles }) });
     const last = options.stopAt ?? steps;
     for (let i = 1; i <= last; i += 1) {
       this.wait(options.everyMs ?? 1000);
-      const scanned = i <= scanSteps ? { scannedBytes: Math.round((totalBytes * i) / 10), scannedFiles: Math.round((totalFiles * i) / 10) } : { totalBytes, totalFiles };
+      const estimate = options.estimate && { estimatedBytes: options.estimate.bytes, estimatedFiles: options.estimate.files };
+      const scanned = i <= scanSteps ? { scannedBytes: Math.round((totalBytes * i) / 10), scannedFiles: Math.round((totalFiles * i) / 10), ...estimate } : { totalBytes, totalFiles };
       this.emit({ type: 'copy.progress', target, bytesDone: Math.round((totalBytes * i) / steps), filesDone: Math.round((totalFiles * i) / steps), ...scanned });
     }
     if (options.stopAt !== undefined) return this;
@@ -243,6 +250,15 @@ export function scanningCopyRun(scanSteps: number, stopAt: number): EventSequenc
   s.emit({ type: 'stage.finished', stage: 'snapshot', status: 'succeeded', durationMs: 850 });
   s.emit({ type: 'stage.started', stage: 'copy' });
   return s.copy(TARGET, 'tree', 2 * GiB, 50_000, { scanSteps, stopAt });
+}
+
+/** An incremental tree backup while its scan still counts: as scanningCopyRun, with the estimate from the previous snapshot (1.6 GiB, 40,000 files). */
+export function estimatingCopyRun(scanSteps: number, stopAt: number): EventSequence {
+  const s = runUntilFrozen();
+  s.emit({ type: 'freeze.ended', setId: 'set-1', windowMs: 812, writers: [], timedOut: false });
+  s.emit({ type: 'stage.finished', stage: 'snapshot', status: 'succeeded', durationMs: 850 });
+  s.emit({ type: 'stage.started', stage: 'copy' });
+  return s.copy(TARGET, 'tree', 2 * GiB, 50_000, { scanSteps, stopAt, estimate: { bytes: 1.6 * GiB, files: 40_000 } });
 }
 
 /** `run --dry-run`: each stage says what it would do; nothing is frozen or copied. */

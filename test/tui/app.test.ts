@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cancelledRun, dryRun, EventSequence, failedWriterRun, providerFallbackRun, runUntilFrozen, scanningCopyRun, successfulRun } from '../support/event-sequences.ts';
+import { cancelledRun, dryRun, estimatingCopyRun, EventSequence, failedWriterRun, providerFallbackRun, runUntilFrozen, scanningCopyRun, successfulRun } from '../support/event-sequences.ts';
 import { renderApp } from './render-app.ts';
 
 const mounted: Array<{ unmount(): void }> = [];
@@ -57,6 +57,14 @@ describe('TUI frames', () => {
     const counted = show(scanningCopyRun(3, 5)).lastFrame()!;
     expect(counted).toMatch(/^ {2}█{10}░{10} {2}50% {2}1\.00 GiB of 2\.00 GiB {2}25000 of 50000 files\n {2}205 MiB\/s {2}ETA 5\.0 s$/m);
     expect(counted).not.toContain('counting');
+  });
+
+  it('shows the estimate from the previous snapshot, marked "~", instead of the counting, until the total is known', () => {
+    const estimating = show(estimatingCopyRun(3, 2)).lastFrame()!;
+    expect(estimating).toMatch(/^ {2}█{5}░{15} {1}~25% {2}410 MiB of ~1\.60 GiB {2}10000 of ~40000 files\n {2}205 MiB\/s {2}ETA ~6\.0 s$/m);
+    expect(estimating).not.toContain('counting');
+    const counted = show(estimatingCopyRun(3, 5)).lastFrame()!;
+    expect(counted).toMatch(/^ {2}█{10}░{10} {2}50% {2}1\.00 GiB of 2\.00 GiB {2}25000 of 50000 files\n {2}205 MiB\/s {2}ETA 5\.0 s$/m);
   });
 
   it('shows the tail of hook output, scrubbed of escape codes', () => {

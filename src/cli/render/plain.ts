@@ -3,7 +3,7 @@
 // once per interval of event time, so that a log of a long copy stays short.
 
 import type { EventSink, StillpointEvent } from '../../events/types.ts';
-import { formatBytes, formatCounting, formatDuration, formatLogTime, formatPercent, formatRate, printable } from '../../report/format.ts';
+import { copyTotals, formatBytes, formatCounting, formatDuration, formatLogTime, formatPercent, formatRate, printable } from '../../report/format.ts';
 import { Throughput } from '../../report/throughput.ts';
 import { drained, type RenderOutput } from './output.ts';
 
@@ -125,15 +125,16 @@ function list(items: string[]): string {
 }
 
 function progressText(event: Extract<StillpointEvent, { type: 'copy.progress' }>, throughput: Throughput): string {
-  const percent = formatPercent(event.bytesDone, event.totalBytes);
+  const total = copyTotals(event);
+  const percent = formatPercent(event.bytesDone, total.bytes);
   const parts = [
-    `${formatBytes(event.bytesDone)}${event.totalBytes !== undefined ? ` of ${formatBytes(event.totalBytes)}` : ''}${percent ? ` (${percent})` : ''}`,
-    `${event.filesDone}${event.totalFiles !== undefined ? ` of ${event.totalFiles}` : ''} files`,
+    `${formatBytes(event.bytesDone)}${total.bytes !== undefined ? ` of ${total.about}${formatBytes(total.bytes)}` : ''}${percent ? ` (${total.about}${percent})` : ''}`,
+    `${event.filesDone}${total.files !== undefined ? ` of ${total.about}${total.files}` : ''} files`,
   ];
   const rate = throughput.bytesPerSecond();
   if (rate !== undefined) parts.push(formatRate(rate));
-  if (event.scannedFiles !== undefined) parts.push(formatCounting(event.scannedFiles, event.scannedBytes ?? 0));
-  const eta = throughput.etaMs(event.totalBytes);
-  if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
+  if (event.scannedFiles !== undefined && !total.about) parts.push(formatCounting(event.scannedFiles, event.scannedBytes ?? 0));
+  const eta = throughput.etaMs(total.bytes);
+  if (eta !== undefined) parts.push(`ETA ${total.about}${formatDuration(eta)}`);
   return parts.join(', ');
 }

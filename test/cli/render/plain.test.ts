@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPlainRenderer } from '../../../src/cli/render/plain.ts';
-import { EventSequence, failedWriterRun, providerFallbackRun, scanningCopyRun, successfulRun } from '../../support/event-sequences.ts';
+import { estimatingCopyRun, EventSequence, failedWriterRun, providerFallbackRun, scanningCopyRun, successfulRun } from '../../support/event-sequences.ts';
 import { CapturedOutput } from './capture.ts';
 
 function render(events: EventSequence['events'], progressIntervalMs?: number): string[] {
@@ -36,6 +36,13 @@ describe('plain renderer', () => {
     expect(lines[2]).toContain('counting: 15000 files');
     expect(lines[3]).toMatch(/819 MiB of 2\.00 GiB \(39%\)/);
     expect(lines[4]).toMatch(/: 1\.00 GiB of 2\.00 GiB \(50%\), 25000 of 50000 files, 205 MiB\/s, ETA 5\.0 s$/);
+  });
+
+  it('prints the estimate from the previous snapshot, marked "~", instead of the counting, until the total is known', () => {
+    const lines = render(estimatingCopyRun(3, 5).events, 1000).filter((l) => l.includes('copy to tree') && l.includes(' files'));
+    expect(lines[1]).toMatch(/: 410 MiB of ~1\.60 GiB \(~25%\), 10000 of ~40000 files, 205 MiB\/s, ETA ~6\.0 s$/);
+    expect(lines[4]).toMatch(/: 1\.00 GiB of 2\.00 GiB \(50%\), 25000 of 50000 files, 205 MiB\/s, ETA 5\.0 s$/);
+    expect(lines.join('\n')).not.toContain('counting');
   });
 
   it('prefixes hook output with the hook and scrubs escape codes and control characters from it', () => {

@@ -34,6 +34,33 @@ describe('tree target write', () => {
     for (const p of context.progressed.slice(0, -1)) expect(Object.keys(p).sort()).toEqual(['bytesDone', 'filesDone']);
   });
 
+  it('after a previous snapshot, estimates the totals from the start: the files the walk has come to and those the previous snapshot has beyond them', async () => {
+    using source = tempDir('src');
+    using target = tempDir('dst');
+    const files = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`d${i % 12}/f${i}`, 'x'.repeat(i % 50)]));
+    writeTree(source.path, files);
+    const tree = new TreeTarget(target.path);
+    const first = recordingContext();
+    await tree.write([sourceOf(source.path)], first);
+    // A first backup has nothing to estimate from.
+    expect(first.progressed.some((p) => p.estimatedFiles !== undefined)).toBe(false);
+    const bytes = Object.values(files).reduce((sum, content) => sum + content.length, 0);
+    const unchanged = recordingContext();
+    await tree.write([sourceOf(source.path)], unchanged);
+    const estimated = unchanged.progressed.filter((p) => p.estimatedFiles !== undefined);
+    expect(estimated.length).toBeGreaterThan(0);
+    // Nothing changed: the estimate is the total all along.
+    for (const p of estimated) expect(p).toMatchObject({ estimatedFiles: 600, estimatedBytes: bytes });
+    // Files added where the walk has not been yet are not in it until the walk comes to them.
+    writeTree(source.path, { 'd9/new1': 'a', 'd9/new2': 'bb' });
+    const added = recordingContext();
+    await tree.write([sourceOf(source.path)], added);
+    const estimates = added.progressed.filter((p) => p.estimatedFiles !== undefined).map((p) => p.estimatedFiles);
+    expect(estimates[0]).toBe(600);
+    expect(added.progressed.at(-1)).toMatchObject({ totalFiles: 602 });
+    expect(added.progressed.at(-1)!.estimatedFiles).toBeUndefined();
+  });
+
   it('copies files, symlinks, modes and nanosecond mtimes, and records SHA-256 in a sorted manifest', async () => {
     using source = tempDir('src');
     using target = tempDir('dst');
