@@ -1,9 +1,11 @@
-// When a full copy's progress gets its total (issue #18: a percentage and the time left once the
-// tree target's scan is done, a scan that never delays the copy). `stillpoint run --json` of a
-// job with the copy provider and one tree target over bench/tree.ts's tree, the target emptied
-// and the page cache dropped before each round; per round, when the first progress with the
-// totals came, how many files were done then, and when the copy finished. A change to the scan
-// is judged by the total coming sooner with the copy no slower.
+// When a copy's progress gets its total (issue #18: a percentage and the time left once the tree
+// target's scan is done, a scan that never delays the copy), and, in an incremental run, its
+// estimate from the previous snapshot. `stillpoint run --json` of a job with the copy provider
+// and one tree target over bench/tree.ts's tree, the page cache dropped before each round: full
+// copies (the target emptied before each), then incremental runs after 1% of the files changed.
+// Per round, when the first progress with the estimate came, when the first with the scan's
+// totals came and how many files were done then, and when the copy finished. A change to the
+// scan is judged by the total coming sooner with the copy no slower.
 //
 //   node bench/progress-total.ts
 //
@@ -16,7 +18,7 @@ import { once } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { benchSettings, makeTree } from './make-tree.ts';
+import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
 import { dropsCaches, machineNote, median, resultMarkdown } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -24,6 +26,9 @@ const ROOT = join(import.meta.dirname, '..');
 const SETTINGS = ['STILLPOINT_BENCH_DIR', 'STILLPOINT_BENCH_FILES', 'STILLPOINT_BENCH_BYTES', 'STILLPOINT_BENCH_ROUNDS', 'STILLPOINT_BENCH_DROP_CACHES'];
 
 interface Round {
+  kind: 'full' | 'incremental';
+  /** Seconds from the start of the process; undefined if none came. */
+  estimateS: number | undefined;
   /** Seconds from the start of the process; undefined if the totals came only with the end. */
   totalS: number | undefined;
   filesAtTotal: number | undefined;
@@ -31,17 +36,19 @@ interface Round {
   files: number;
 }
 
-async function runOnce(script: string, env: NodeJS.ProcessEnv): Promise<Round> {
+async function runOnce(kind: Round['kind'], script: string, env: NodeJS.ProcessEnv): Promise<Round> {
   execFileSync('sync');
   if (dropsCaches) writeFileSync('/proc/sys/vm/drop_caches', '3');
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   const child = spawn(process.execPath, [join(ROOT, 'bin/stillpoint.js'), 'run', '--json', script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const closed = once(child, 'close');
+  let estimateS: number | undefined;
   let total: Pick<Round, 'totalS' | 'filesAtTotal'> = { totalS: undefined, filesAtTotal: undefined };
   let finished: Pick<Round, 'finishedS' | 'files'> | undefined;
   for await (const line of createInterface({ input: child.stdout })) {
-    const event = JSON.parse(line) as { type: string; filesDone?: number; totalFiles?: number; files?: number };
+    const event = JSON.parse(line) as { type: string; filesDone?: number; totalFiles?: number; estimatedFiles?: number; files?: number };
+    if (event.type === 'copy.progress' && estimateS === undefined && event.estimatedFiles !== undefined) estimateS = seconds();
     // The last progress of every copy carries its own counts as the totals: not the scan's.
     if (event.type === 'copy.progress' && total.totalS === undefined && event.totalFiles !== undefined && event.filesDone! < event.totalFiles) {
       total = { totalS: seconds(), filesAtTotal: event.filesDone };
@@ -50,7 +57,7 @@ async function runOnce(script: string, env: NodeJS.ProcessEnv): Promise<Round> {
   }
   const [code] = (await closed) as [number | null];
   if (code !== 0 || !finished) throw new Error(`stillpoint run ${script} ended with ${code}`);
-  return { ...total, ...finished };
+  return { kind, estimateS, ...total, ...finished };
 }
 
 async function main(): Promise<void> {
@@ -64,30 +71,44 @@ async function main(): Promise<void> {
   writeFileSync(script, `job progress {\n  volume ${JSON.stringify(source)}\n  provider copy\n  target tree ${JSON.stringify(target)}\n}\n`);
   const env = { ...process.env, STILLPOINT_STATE_DIR: join(dir, 'progress-state') };
   const results: Round[] = [];
+  const measure = async (kind: Round['kind']) => {
+    const result = await runOnce(kind, script, env);
+    console.error(`${kind}: estimate after ${result.estimateS?.toFixed(2) ?? '-'} s, total after ${result.totalS?.toFixed(2) ?? '(only at the end)'} s, copy finished after ${result.finishedS.toFixed(2)} s`);
+    results.push(result);
+  };
   for (let round = 1; round <= rounds; round++) {
     rmSync(target, { recursive: true, force: true });
-    const result = await runOnce(script, env);
-    console.error(`round ${round}: total after ${result.totalS?.toFixed(2) ?? '(only at the end)'} s, copy finished after ${result.finishedS.toFixed(2)} s`);
-    results.push(result);
+    await measure('full');
+  }
+  for (let round = 1; round <= rounds; round++) {
+    changeFiles(source, 0.01, 300 + round);
+    await measure('incremental');
   }
   rmSync(target, { recursive: true, force: true });
 
   const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
+  const seconds = (s: number | undefined, r: Round) => (s === undefined ? '' : `${s.toFixed(2)} s (${percent(s, r.finishedS)} of the run)`);
   const rows = results.map(
-    (r, i) =>
-      `| ${i + 1} | ${r.totalS === undefined ? 'only at the end' : `${r.totalS.toFixed(2)} s (${percent(r.totalS, r.finishedS)} of the run)`} | ` +
+    (r) =>
+      `| ${r.kind === 'full' ? 'full' : 'incremental, 1% changed'} | ${seconds(r.estimateS, r) || 'none'} | ${seconds(r.totalS, r) || 'only at the end'} | ` +
       `${r.filesAtTotal === undefined ? '' : `${r.filesAtTotal} (${percent(r.filesAtTotal, r.files)})`} | ${r.finishedS.toFixed(2)} s |`,
   );
-  const early = results.filter((r) => r.totalS !== undefined);
-  const summary =
-    `Medians: the total after ${early.length ? `${median(early.map((r) => r.totalS!)).toFixed(2)} s` : '-'} ` +
-    `(in ${early.length} of ${results.length} rounds before the end), the copy finished after ${median(results.map((r) => r.finishedS)).toFixed(2)} s.`;
-  const table = ['| round | the total came after | files done then | the copy finished after |', '|---:|---|---:|---:|', ...rows, '', summary].join('\n');
+  const summary = (['full', 'incremental'] as const).map((kind) => {
+    const of = results.filter((r) => r.kind === kind);
+    const estimated = of.filter((r) => r.estimateS !== undefined);
+    const early = of.filter((r) => r.totalS !== undefined);
+    return (
+      `Medians, ${kind}: ${estimated.length ? `the estimate after ${median(estimated.map((r) => r.estimateS!)).toFixed(2)} s (${estimated.length} of ${of.length} rounds), ` : 'no estimate, '}` +
+      `the total after ${early.length ? `${median(early.map((r) => r.totalS!)).toFixed(2)} s` : '-'} (in ${early.length} of ${of.length} rounds before the end), ` +
+      `the copy finished after ${median(of.map((r) => r.finishedS)).toFixed(2)} s.`
+    );
+  });
+  const table = ['| run | the estimate came after | the total came after | files done then | the copy finished after |', '|---|---|---|---:|---:|', ...rows, '', ...summary].join('\n');
   const command = `${SETTINGS.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]} `).join('')}node bench/progress-total.ts`;
   const text = resultMarkdown(
-    'Tree target: when a full copy knows its total',
-    `Command: \`${command}\` (${new Date().toISOString().slice(0, 16)}Z). A full copy of ${shape.files} files, ` +
-      `${(shape.bytes / 1024 ** 3).toFixed(2)} GiB (bench/make-tree.ts) through \`stillpoint run --json\` (copy provider, one tree target), ` +
+    'Tree target: when a copy knows its total',
+    `Command: \`${command}\` (${new Date().toISOString().slice(0, 16)}Z). Full copies of ${shape.files} files, ` +
+      `${(shape.bytes / 1024 ** 3).toFixed(2)} GiB (bench/make-tree.ts), then incremental runs after 1% of them changed, through \`stillpoint run --json\` (copy provider, one tree target), ` +
       `${dropsCaches ? 'the page cache dropped before each round' : 'the page cache not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0)'}; ` +
       'times from the start of the process. The scan starts after 2 s of copying (src/targets/tree/write.ts).',
     machine(),
