@@ -54,6 +54,19 @@ export function copyTotals(p: { totalBytes?: number; totalFiles?: number; estima
   return { bytes: p.estimatedBytes, files: p.estimatedFiles, about: '~' };
 }
 
+/**
+ * How far a copy is, as the views show it: "X of Y", "N of M files" and the percentage, the
+ * total marked as copyTotals gives it; without a total, "X" and "N files" and no percentage.
+ */
+export function formatCopyAmount(bytesDone: number, filesDone: number, total: ReturnType<typeof copyTotals>): { bytes: string; files: string; percent?: string } {
+  const percent = formatPercent(bytesDone, total.bytes);
+  return {
+    bytes: `${formatBytes(bytesDone)}${total.bytes !== undefined ? ` of ${total.about}${formatBytes(total.bytes)}` : ''}`,
+    files: `${filesDone}${total.files !== undefined ? ` of ${total.about}${total.files}` : ''} files`,
+    ...(percent && { percent: total.about + percent }),
+  };
+}
+
 /** While the total of a copy is still being counted, what the scan has found so far. */
 export function formatCounting(files: number, bytes: number): string {
   return `counting: ${files} files, ${formatBytes(bytes)} so far`;

@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import { createElement as h, type ReactNode } from 'react';
 import type { RunStatus, WriterState } from '../events/types.ts';
-import { copyTotals, formatBytes, formatCounting, formatDuration, formatPercent, formatRate, printable } from '../report/format.ts';
+import { copyTotals, formatBytes, formatCopyAmount, formatCounting, formatDuration, formatRate, printable } from '../report/format.ts';
 import type { FreezeSummary, JobSummary, RunSummary, StageState, StageSummary, TargetSummary } from '../report/run-summary.ts';
 import type { HookLine } from './store.ts';
 import { useTone, type Tone } from './theme.ts';
@@ -152,11 +152,7 @@ export function TargetProgress(props: { target: TargetSummary }) {
   const t = props.target;
   const total = copyTotals(t);
   const fraction = total.bytes ? t.bytesDone / total.bytes : t.state === 'copying' ? 0 : 1;
-  const percent = formatPercent(t.bytesDone, total.bytes);
-  const amount = [
-    `${formatBytes(t.bytesDone)}${total.bytes !== undefined ? ` of ${total.about}${formatBytes(total.bytes)}` : ''}`,
-    `${t.filesDone}${total.files !== undefined ? ` of ${total.about}${total.files}` : ''} files`,
-  ];
+  const amount = formatCopyAmount(t.bytesDone, t.filesDone, total);
   const pace: string[] = [];
   if (t.bytesPerSecond !== undefined) pace.push(formatRate(t.bytesPerSecond));
   if (t.state === 'copying' && t.scannedFiles !== undefined && !total.about) pace.push(formatCounting(t.scannedFiles, t.scannedBytes ?? 0));
@@ -166,7 +162,7 @@ export function TargetProgress(props: { target: TargetSummary }) {
     Box,
     { flexDirection: 'column' },
     h(Line, null, h(Text, { bold: true }, `${t.kind} `), t.target, '  ', h(Text, tone(t.state === 'copying' ? 'busy' : t.state === 'succeeded' ? 'good' : t.state === 'partial' ? 'warn' : 'bad'), t.state)),
-    h(Line, null, `  ${bar(fraction, 20)} ${(percent ? total.about + percent : '').padStart(4)}  ${amount.join('  ')}`),
+    h(Line, null, `  ${bar(fraction, 20)} ${(amount.percent ?? '').padStart(4)}  ${amount.bytes}  ${amount.files}`),
     pace.length ? h(Line, null, `  ${pace.join('  ')}`) : null,
     t.error ? h(Line, null, h(Text, tone('bad'), `  ${printable(t.error)}`)) : null,
   );

@@ -3,7 +3,7 @@
 // once per interval of event time, so that a log of a long copy stays short.
 
 import type { EventSink, StillpointEvent } from '../../events/types.ts';
-import { copyTotals, formatBytes, formatCounting, formatDuration, formatLogTime, formatPercent, formatRate, printable } from '../../report/format.ts';
+import { copyTotals, formatBytes, formatCopyAmount, formatCounting, formatDuration, formatLogTime, formatRate, printable } from '../../report/format.ts';
 import { Throughput } from '../../report/throughput.ts';
 import { drained, type RenderOutput } from './output.ts';
 
@@ -126,11 +126,8 @@ function list(items: string[]): string {
 
 function progressText(event: Extract<StillpointEvent, { type: 'copy.progress' }>, throughput: Throughput): string {
   const total = copyTotals(event);
-  const percent = formatPercent(event.bytesDone, total.bytes);
-  const parts = [
-    `${formatBytes(event.bytesDone)}${total.bytes !== undefined ? ` of ${total.about}${formatBytes(total.bytes)}` : ''}${percent ? ` (${total.about}${percent})` : ''}`,
-    `${event.filesDone}${total.files !== undefined ? ` of ${total.about}${total.files}` : ''} files`,
-  ];
+  const amount = formatCopyAmount(event.bytesDone, event.filesDone, total);
+  const parts = [`${amount.bytes}${amount.percent ? ` (${amount.percent})` : ''}`, amount.files];
   const rate = throughput.bytesPerSecond();
   if (rate !== undefined) parts.push(formatRate(rate));
   if (event.scannedFiles !== undefined && !total.about) parts.push(formatCounting(event.scannedFiles, event.scannedBytes ?? 0));
