@@ -299,15 +299,13 @@ export class RunSummaryBuilder {
         Object.assign(target, { bytesDone: event.bytesDone, filesDone: event.filesDone });
         if (event.totalBytes !== undefined) target.totalBytes = event.totalBytes;
         if (event.totalFiles !== undefined) target.totalFiles = event.totalFiles;
-        if (event.scannedBytes !== undefined && event.scannedFiles !== undefined) Object.assign(target, { scannedBytes: event.scannedBytes, scannedFiles: event.scannedFiles });
-        else {
-          delete target.scannedBytes;
-          delete target.scannedFiles;
-        }
-        if (event.estimatedBytes !== undefined && event.estimatedFiles !== undefined) Object.assign(target, { estimatedBytes: event.estimatedBytes, estimatedFiles: event.estimatedFiles });
-        else {
-          delete target.estimatedBytes;
-          delete target.estimatedFiles;
+        // The counts so far and the estimate hold only until the next progress that lacks them.
+        for (const [bytes, files] of [['scannedBytes', 'scannedFiles'], ['estimatedBytes', 'estimatedFiles']] as const) {
+          if (event[bytes] !== undefined && event[files] !== undefined) Object.assign(target, { [bytes]: event[bytes], [files]: event[files] });
+          else {
+            delete target[bytes];
+            delete target[files];
+          }
         }
         const throughput = this.#throughputs.get(target)!;
         throughput.add({ timeMs: Date.parse(event.time), bytesDone: event.bytesDone });
