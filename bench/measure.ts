@@ -32,13 +32,23 @@ export function benchChild(file: string, ...args: string[]): string[] {
 
 export const dropsCaches = (process.env.STILLPOINT_BENCH_DROP_CACHES ?? (process.getuid?.() === 0 ? '1' : '0')) === '1';
 
+/** Writes back what is dirty, then drops the page cache (when dropsCaches). */
+export function dropCaches(): void {
+  execFileSync('sync');
+  if (dropsCaches) writeFileSync('/proc/sys/vm/drop_caches', '3');
+}
+
+/** The command that reproduces a bench: `node <file>` after the settings of the environment it ran with. */
+export function benchCommand(file: string, settings: string[]): string {
+  return `${settings.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]} `).join('')}node ${file}`;
+}
+
 /**
  * Times one command with GNU time. The page cache is dropped first, then `warm` runs untimed
  * to load the command's own programs, so that what is read cold is the data alone.
  */
 export function measureCold(argv: string[], warm: string[], env: NodeJS.ProcessEnv = process.env): Measure {
-  execFileSync('sync');
-  if (dropsCaches) writeFileSync('/proc/sys/vm/drop_caches', '3');
+  dropCaches();
   execFileSync(warm[0]!, warm.slice(1), { stdio: 'ignore' });
   const timed = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', ...argv], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const line = timed.stderr.split('\n').find((l) => l.startsWith('BENCH '));

@@ -13,13 +13,13 @@
 // STILLPOINT_BENCH_BYTES, STILLPOINT_BENCH_ROUNDS, STILLPOINT_BENCH_DROP_CACHES.
 // Writes bench/results/progress-total.md.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { dropsCaches, machineNote, median, resultMarkdown } from './measure.ts';
+import { benchCommand, dropCaches, dropsCaches, machineNote, median, resultMarkdown } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The environment that changes what this bench measures, named in the command it reports. */
@@ -37,8 +37,7 @@ interface Round {
 }
 
 async function runOnce(kind: Round['kind'], script: string, env: NodeJS.ProcessEnv): Promise<Round> {
-  execFileSync('sync');
-  if (dropsCaches) writeFileSync('/proc/sys/vm/drop_caches', '3');
+  dropCaches();
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   const child = spawn(process.execPath, [join(ROOT, 'bin/stillpoint.js'), 'run', '--json', script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -104,10 +103,9 @@ async function main(): Promise<void> {
     );
   });
   const table = ['| run | the estimate came after | the total came after | files done then | the copy finished after |', '|---|---|---|---:|---:|', ...rows, '', ...summary].join('\n');
-  const command = `${SETTINGS.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]} `).join('')}node bench/progress-total.ts`;
   const text = resultMarkdown(
     'Tree target: when a copy knows its total',
-    `Command: \`${command}\` (${new Date().toISOString().slice(0, 16)}Z). Full copies of ${shape.files} files, ` +
+    `Command: \`${benchCommand('bench/progress-total.ts', SETTINGS)}\` (${new Date().toISOString().slice(0, 16)}Z). Full copies of ${shape.files} files, ` +
       `${(shape.bytes / 1024 ** 3).toFixed(2)} GiB (bench/make-tree.ts), then incremental runs after 1% of them changed, through \`stillpoint run --json\` (copy provider, one tree target), ` +
       `${dropsCaches ? 'the page cache dropped before each round' : 'the page cache not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0)'}; ` +
       'times from the start of the process. The scan starts after 2 s of copying (src/targets/tree/write.ts).',

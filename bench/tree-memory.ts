@@ -18,7 +18,7 @@ import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { benchChild, dropsCaches, machineNote, measureCold, type Measure } from './measure.ts';
+import { benchChild, benchCommand, dropsCaches, machineNote, measureCold, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const TREE_BENCH = join(ROOT, 'bench/tree.ts');
@@ -118,7 +118,7 @@ function main(): void {
   const text = [
     '# Tree target: peak memory against the number of files',
     '',
-    `Command: \`${SETTINGS.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]} `).join('')}node bench/tree-memory.ts\` (${new Date().toISOString().slice(0, 16)}Z). ` +
+    `Command: \`${benchCommand('bench/tree-memory.ts', SETTINGS)}\` (${new Date().toISOString().slice(0, 16)}Z). ` +
       `${sizes.join(' and ')} files of 16 B - 4 KiB (bench/make-tree.ts) on ${where}; each write a whole process ` +
       '(`bench/tree.ts --write`, young generation limited as `stillpoint run` limits it) under GNU time, ' +
       `${dropsCaches ? 'the page cache dropped before each' : 'the page cache not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0)'}.`,
