@@ -52,6 +52,9 @@ export function installPackage(tarball: string, prefix: string, nodeBin: string,
     env: withPath(nodeBin),
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 300_000,
+    // Once, npm under Node 22.18 stopped after reading its cache and outlived the SIGTERM of the
+    // timeout: the run waited 18 minutes, until npm was killed by hand.
+    killSignal: 'SIGKILL',
   });
   return {
     stillpoint: join(prefix, 'bin', 'stillpoint'),
