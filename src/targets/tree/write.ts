@@ -37,7 +37,7 @@ import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsTo
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
 import { Selection, walk } from './walk.ts';
-import { TreeScan } from './scan.ts';
+import { TreeScan, type ScanStart } from './scan.ts';
 
 /**
  * Entries in flight at once: enough for several batches of small files to be copied while the
@@ -46,13 +46,21 @@ import { TreeScan } from './scan.ts';
 const CONCURRENCY = 256;
 const PROGRESS_EVERY_MS = 250;
 /**
- * The scan for the total starts when the copy has taken this long. In its first seconds a copy
- * gains little from a total: the time left comes from the rate of the last 10 s. And on two
- * cores the scan's thread takes CPU from the walk while it runs, even at nice 10: started after
- * 250 ms, it made the incremental of 20,000 files (0.7-0.9 s) 13-15% slower, and the one of
- * 50,000 files (1.7 s) about 8% (bench/results/tree-profile.md, eighth round).
+ * After a previous snapshot, the scan for the total starts when the copy has taken this long,
+ * in the background: the progress has an estimate from the start (#estimate), and the scan,
+ * a second walk beside a walk that mostly reads metadata, takes CPU from it on two cores, even
+ * at nice 10: started after 250 ms, it made the incremental of 20,000 files (0.7-0.9 s) 13-15%
+ * slower, and the one of 50,000 files (1.7 s) about 8% (bench/results/tree-profile.md, eighth
+ * round).
  */
-const SCAN_AFTER_MS = 2000;
+const SCAN_AFTER_SNAPSHOT: ScanStart = { afterMs: 2000, background: true };
+/**
+ * A first backup has no estimate, and copies every byte: its scan starts at once, at the
+ * copy's priority. The scan's CPU is the same whenever it is taken; in the background it came
+ * only 70-85% into the copy, at once it comes 30-45% in, at no cost to a copy of 50,000 or
+ * 1,000,000 files (bench/results/tree-profile.md, tenth round).
+ */
+const SCAN_IN_FIRST_BACKUP: ScanStart = { afterMs: 0, background: false };
 /**
  * Unchanged files linked on the walking thread before the copy threads are started: a small run
  * with nothing changed starts none (each costs tens of milliseconds to start). A run after a
@@ -258,7 +266,7 @@ class SnapshotRun {
     this.#scan = new TreeScan(
       volumes.map((v) => v.source),
       (count) => count.done && !this.#finished && this.#reportProgress(true),
-      SCAN_AFTER_MS,
+      this.#previous ? SCAN_AFTER_SNAPSHOT : SCAN_IN_FIRST_BACKUP,
     );
     try {
       return await this.#write(volumes);
@@ -500,7 +508,7 @@ class SnapshotRun {
 
   /**
    * `now`: whatever the time since the last report. The scan's totals come once it is done, its
-   * counts so far from its start, neither before it (a count of 0 files would look like counting);
+   * counts so far once it has first said, neither before (a count of 0 files would look like counting);
    * at the end the copy's own counts are the totals.
    */
   #reportProgress(now: boolean, finished = false): void {

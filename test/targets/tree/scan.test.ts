@@ -2,18 +2,23 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BACKGROUND_NICE } from '../../../src/targets/tree/thread.ts';
+import type { CopySource } from '../../../src/targets/target.ts';
 import { TreeScan, type ScanCount } from '../../../src/targets/tree/scan.ts';
 import { sourceOf } from './context.ts';
 import { tempDir, writeTree } from './fixture.ts';
 
 /** Runs a scan to its end; every count it reported, the last one the totals. */
-async function scanAll(...args: ConstructorParameters<typeof TreeScan>): Promise<ScanCount[]> {
+async function scanAll(sources: CopySource[]): Promise<ScanCount[]> {
   const counts: ScanCount[] = [];
   const done = new Promise<void>((resolve) => {
-    const scan = new TreeScan(args[0], (count) => {
-      counts.push(count);
-      if (count.done) void scan.close().then(() => resolve());
-    });
+    const scan = new TreeScan(
+      sources,
+      (count) => {
+        counts.push(count);
+        if (count.done) void scan.close().then(() => resolve());
+      },
+      { afterMs: 0, background: true },
+    );
   });
   await done;
   return counts;
@@ -32,7 +37,8 @@ describe('tree scan', () => {
     expect(counts.slice(0, -1).every((c) => !c.done)).toBe(true);
   });
 
-  it('runs on a thread of lower priority, so that it gives way to the copy on a busy machine', async () => {
+  /** The most threads of this process seen at BACKGROUND_NICE while a scan ran to its end. */
+  async function backgroundThreadsDuringScan(background: boolean): Promise<number> {
     using a = tempDir('scan-nice');
     writeTree(a.path, Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`d${i % 20}/f${i}`, 'x'])));
     const backgroundThreads = () =>
@@ -47,21 +53,29 @@ describe('tree scan', () => {
     expect(backgroundThreads()).toBe(0);
     let seen = 0;
     let done = false;
-    const scan = new TreeScan([sourceOf(a.path)], (count) => (done ||= count.done));
+    const scan = new TreeScan([sourceOf(a.path)], (count) => (done ||= count.done), { afterMs: 0, background });
     while (!done) {
       seen = Math.max(seen, backgroundThreads());
       // Not a busy loop: this thread would take the core the scan waits for.
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     await scan.close();
-    expect(seen).toBe(1);
+    return seen;
+  }
+
+  it('runs in the background on a thread of lower priority, so that it gives way to the copy on a busy machine', async () => {
+    expect(await backgroundThreadsDuringScan(true)).toBe(1);
+  });
+
+  it('runs otherwise at the priority of the copy', async () => {
+    expect(await backgroundThreadsDuringScan(false)).toBe(0);
   });
 
   it('starts no thread when closed before its delay, and has counted nothing: a short copy costs no scan', async () => {
     using a = tempDir('scan-short');
     writeTree(a.path, { 'x.txt': 'x' });
     const counts: ScanCount[] = [];
-    const scan = new TreeScan([sourceOf(a.path)], (count) => counts.push(count), 200);
+    const scan = new TreeScan([sourceOf(a.path)], (count) => counts.push(count), { afterMs: 200, background: true });
     await scan.close();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(counts).toEqual([]);
