@@ -5,17 +5,20 @@
 // copies (the target emptied before each), then incremental runs after 1% of the files changed.
 // Per round, when the first progress with the estimate came, when the first with the scan's
 // totals came and how many files were done then, and when the copy finished. A change to the
-// scan is judged by the total coming sooner with the copy no slower.
+// scan is judged by the total coming sooner with the copy no slower: with
+// STILLPOINT_BENCH_COMPARE=<commit>, every round also runs that commit (exported with git
+// archive, sharing this checkout's node_modules), the order alternating, each with its own
+// target and state, and the table gives each round's ratio of the two copies' times.
 //
 //   node bench/progress-total.ts
 //
 // Environment as bench/tree.ts: STILLPOINT_BENCH_DIR, STILLPOINT_BENCH_FILES,
-// STILLPOINT_BENCH_BYTES, STILLPOINT_BENCH_ROUNDS, STILLPOINT_BENCH_DROP_CACHES.
-// Writes bench/results/progress-total.md.
+// STILLPOINT_BENCH_BYTES, STILLPOINT_BENCH_ROUNDS, STILLPOINT_BENCH_DROP_CACHES; and
+// STILLPOINT_BENCH_COMPARE. Writes bench/results/progress-total.md.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
@@ -23,10 +26,21 @@ import { benchCommand, dropCaches, dropsCaches, machineNote, median, resultMarkd
 
 const ROOT = join(import.meta.dirname, '..');
 /** The environment that changes what this bench measures, named in the command it reports. */
-const SETTINGS = ['STILLPOINT_BENCH_DIR', 'STILLPOINT_BENCH_FILES', 'STILLPOINT_BENCH_BYTES', 'STILLPOINT_BENCH_ROUNDS', 'STILLPOINT_BENCH_DROP_CACHES'];
+const SETTINGS = ['STILLPOINT_BENCH_DIR', 'STILLPOINT_BENCH_FILES', 'STILLPOINT_BENCH_BYTES', 'STILLPOINT_BENCH_ROUNDS', 'STILLPOINT_BENCH_DROP_CACHES', 'STILLPOINT_BENCH_COMPARE'];
+
+/** A Stillpoint to run: this checkout, or a commit exported beside the tree. */
+interface Build {
+  name: string;
+  root: string;
+  script: string;
+  target: string;
+  env: NodeJS.ProcessEnv;
+}
 
 interface Round {
+  build: string;
   kind: 'full' | 'incremental';
+  round: number;
   /** Seconds from the start of the process; undefined if none came. */
   estimateS: number | undefined;
   /** Seconds from the start of the process; undefined if the totals came only with the end. */
@@ -36,11 +50,11 @@ interface Round {
   files: number;
 }
 
-async function runOnce(kind: Round['kind'], script: string, env: NodeJS.ProcessEnv): Promise<Round> {
+async function runOnce(kind: Round['kind'], round: number, { name, root, script, env }: Build): Promise<Round> {
   dropCaches();
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  const child = spawn(process.execPath, [join(ROOT, 'bin/stillpoint.js'), 'run', '--json', script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'bin/stillpoint.js'), 'run', '--json', script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const closed = once(child, 'close');
   let estimateS: number | undefined;
   let total: Pick<Round, 'totalS' | 'filesAtTotal'> = { totalS: undefined, filesAtTotal: undefined };
@@ -56,7 +70,25 @@ async function runOnce(kind: Round['kind'], script: string, env: NodeJS.ProcessE
   }
   const [code] = (await closed) as [number | null];
   if (code !== 0 || !finished) throw new Error(`stillpoint run ${script} ended with ${code}`);
-  return { kind, estimateS, ...total, ...finished };
+  return { build: name, kind, round, estimateS, ...total, ...finished };
+}
+
+/** `name`'s job over `source`, run by the Stillpoint in `root`, with a target and state of its own under `dir`. */
+function build(name: string, root: string, dir: string, source: string): Build {
+  const target = join(dir, `progress-out-${name}`);
+  const script = join(dir, `progress-${name}.still`);
+  writeFileSync(script, `job progress {\n  volume ${JSON.stringify(source)}\n  provider copy\n  target tree ${JSON.stringify(target)}\n}\n`);
+  return { name, root, script, target, env: { ...process.env, STILLPOINT_STATE_DIR: join(dir, `progress-state-${name}`) } };
+}
+
+/** `commit` of this repository as a tree of its own under `dir`, using this checkout's node_modules. */
+function exportCommit(commit: string, dir: string): string {
+  const root = join(dir, `compare-${commit}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  execFileSync('sh', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'export', ROOT, commit, root]);
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+  return root;
 }
 
 async function main(): Promise<void> {
@@ -65,50 +97,70 @@ async function main(): Promise<void> {
   const source = join(dir, 'source');
   console.error(`generating ${shape.files} files in ${source} (kept for the next run)`);
   makeTree(source, shape);
-  const target = join(dir, 'progress-out');
-  const script = join(dir, 'progress.still');
-  writeFileSync(script, `job progress {\n  volume ${JSON.stringify(source)}\n  provider copy\n  target tree ${JSON.stringify(target)}\n}\n`);
-  const env = { ...process.env, STILLPOINT_STATE_DIR: join(dir, 'progress-state') };
+  const compare = process.env.STILLPOINT_BENCH_COMPARE;
+  const builds = [build('this', ROOT, dir, source), ...(compare ? [build(compare, exportCommit(compare, dir), dir, source)] : [])];
   const results: Round[] = [];
-  const measure = async (kind: Round['kind']) => {
-    const result = await runOnce(kind, script, env);
-    console.error(`${kind}: estimate after ${result.estimateS?.toFixed(2) ?? '-'} s, total after ${result.totalS?.toFixed(2) ?? '(only at the end)'} s, copy finished after ${result.finishedS.toFixed(2)} s`);
-    results.push(result);
+  const measure = async (kind: Round['kind'], round: number) => {
+    // The order alternates, so that neither build always runs on what the other left warm or busy.
+    for (const b of round % 2 ? builds : [...builds].reverse()) {
+      const result = await runOnce(kind, round, b);
+      console.error(`${b.name}, ${kind}: estimate after ${result.estimateS?.toFixed(2) ?? '-'} s, total after ${result.totalS?.toFixed(2) ?? '(only at the end)'} s, copy finished after ${result.finishedS.toFixed(2)} s`);
+      results.push(result);
+    }
   };
   for (let round = 1; round <= rounds; round++) {
-    rmSync(target, { recursive: true, force: true });
-    await measure('full');
+    for (const b of builds) rmSync(b.target, { recursive: true, force: true });
+    await measure('full', round);
   }
   for (let round = 1; round <= rounds; round++) {
     changeFiles(source, 0.01, 300 + round);
-    await measure('incremental');
+    await measure('incremental', round);
   }
-  rmSync(target, { recursive: true, force: true });
+  for (const b of builds) rmSync(b.target, { recursive: true, force: true });
 
   const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
   const seconds = (s: number | undefined, r: Round) => (s === undefined ? '' : `${s.toFixed(2)} s (${percent(s, r.finishedS)} of the run)`);
   const rows = results.map(
     (r) =>
-      `| ${r.kind === 'full' ? 'full' : 'incremental, 1% changed'} | ${seconds(r.estimateS, r) || 'none'} | ${seconds(r.totalS, r) || 'only at the end'} | ` +
+      `| ${r.round} | ${r.build} | ${r.kind === 'full' ? 'full' : 'incremental, 1% changed'} | ${seconds(r.estimateS, r) || 'none'} | ${seconds(r.totalS, r) || 'only at the end'} | ` +
       `${r.filesAtTotal === undefined ? '' : `${r.filesAtTotal} (${percent(r.filesAtTotal, r.files)})`} | ${r.finishedS.toFixed(2)} s |`,
   );
-  const summary = (['full', 'incremental'] as const).map((kind) => {
-    const of = results.filter((r) => r.kind === kind);
-    const estimated = of.filter((r) => r.estimateS !== undefined);
-    const early = of.filter((r) => r.totalS !== undefined);
-    return (
-      `Medians, ${kind}: ${estimated.length ? `the estimate after ${median(estimated.map((r) => r.estimateS!)).toFixed(2)} s (${estimated.length} of ${of.length} rounds), ` : 'no estimate, '}` +
-      `the total after ${early.length ? `${median(early.map((r) => r.totalS!)).toFixed(2)} s` : '-'} (in ${early.length} of ${of.length} rounds before the end), ` +
-      `the copy finished after ${median(of.map((r) => r.finishedS)).toFixed(2)} s.`
-    );
-  });
-  const table = ['| run | the estimate came after | the total came after | files done then | the copy finished after |', '|---|---|---|---:|---:|', ...rows, '', ...summary].join('\n');
+  const summary = builds.flatMap(({ name }) =>
+    (['full', 'incremental'] as const).map((kind) => {
+      const of = results.filter((r) => r.kind === kind && r.build === name);
+      const estimated = of.filter((r) => r.estimateS !== undefined);
+      const early = of.filter((r) => r.totalS !== undefined);
+      return (
+        `Medians, ${name}, ${kind}: ${estimated.length ? `the estimate after ${median(estimated.map((r) => r.estimateS!)).toFixed(2)} s (${estimated.length} of ${of.length} rounds), ` : 'no estimate, '}` +
+        `the total after ${early.length ? `${median(early.map((r) => r.totalS!)).toFixed(2)} s` : '-'} (in ${early.length} of ${of.length} rounds before the end), ` +
+        `the copy finished after ${median(of.map((r) => r.finishedS)).toFixed(2)} s.`
+      );
+    }),
+  );
+  const ratios = compare
+    ? (['full', 'incremental'] as const).map((kind) => {
+        const finished = (name: string, round: number) => results.find((r) => r.kind === kind && r.build === name && r.round === round)!.finishedS;
+        const each = Array.from({ length: rounds }, (_, i) => finished('this', i + 1) / finished(compare, i + 1));
+        return (
+          `${kind}: this checkout's copy time over ${compare}'s, round by round: ${each.map((x) => x.toFixed(3)).join(', ')}; ` +
+          `median ${median(each).toFixed(3)}x, faster in ${each.filter((x) => x < 1).length} of ${rounds}.`
+        );
+      })
+    : [];
+  const table = [
+    '| round | build | run | the estimate came after | the total came after | files done then | the copy finished after |',
+    '|---:|---|---|---|---|---:|---:|',
+    ...rows,
+    '',
+    ...summary,
+    ...(ratios.length ? ['', ...ratios] : []),
+  ].join('\n');
   const text = resultMarkdown(
     'Tree target: when a copy knows its total',
     `Command: \`${benchCommand('bench/progress-total.ts', SETTINGS)}\` (${new Date().toISOString().slice(0, 16)}Z). Full copies of ${shape.files} files, ` +
       `${(shape.bytes / 1024 ** 3).toFixed(2)} GiB (bench/make-tree.ts), then incremental runs after 1% of them changed, through \`stillpoint run --json\` (copy provider, one tree target), ` +
       `${dropsCaches ? 'the page cache dropped before each round' : 'the page cache not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0)'}; ` +
-      'times from the start of the process. The scan starts after 2 s of copying (src/targets/tree/write.ts).',
+      'times from the start of the process. When the scan starts: src/targets/tree/write.ts.',
     machine(),
     table,
   );
