@@ -46,21 +46,23 @@ import { TreeScan, type ScanStart } from './scan.ts';
 const CONCURRENCY = 256;
 const PROGRESS_EVERY_MS = 250;
 /**
- * After a previous snapshot, the scan for the total starts when the copy has taken this long,
- * in the background: the progress has an estimate from the start (#estimate), and the scan,
- * a second walk beside a walk that mostly reads metadata, takes CPU from it on two cores, even
- * at nice 10: started after 250 ms, it made the incremental of 20,000 files (0.7-0.9 s) 13-15%
- * slower, and the one of 50,000 files (1.7 s) about 8% (bench/results/tree-profile.md, eighth
- * round).
+ * The scan for the total starts when the copy has taken this long. In its first seconds a copy
+ * gains little from a total: the time left comes from the rate of the last 10 s. And on two
+ * cores the scan's thread takes CPU from the copy while it runs: started at once, it made the
+ * first backup of 20,000 files / 220 MiB (2.6 s) about 6% slower (bench/results/tree-profile.md,
+ * tenth round).
  */
-const SCAN_AFTER_SNAPSHOT: ScanStart = { afterMs: 2000, background: true };
+const SCAN_AFTER_MS = 2000;
 /**
- * A first backup has no estimate, and copies every byte: its scan starts at once, at the
- * copy's priority. The scan's CPU is the same whenever it is taken; in the background it came
- * only 70-85% into the copy, at once it comes 30-45% in, at no cost to a copy of 50,000 or
- * 1,000,000 files (bench/results/tree-profile.md, tenth round).
+ * How the scan shares the CPU. After a previous snapshot, in the background (nice 10): the
+ * progress has an estimate from the start (#estimate), and such a run mostly reads metadata, as
+ * the scan does; even niced, started after 250 ms, the scan made the incremental of 20,000
+ * files (0.7-0.9 s) 13-15% slower, and the one of 50,000 files (1.7 s) about 8% (eighth round).
+ * A first backup has no estimate and copies every byte, which keeps both cores busy: a niced
+ * scan got so little CPU that its total came only 80-94% into the copy; at the copy's priority
+ * it came about 60% in, the copy no slower (tenth round).
  */
-const SCAN_IN_FIRST_BACKUP: ScanStart = { afterMs: 0, background: false };
+const scanStart = (previous: SnapshotRecord | undefined): ScanStart => ({ afterMs: SCAN_AFTER_MS, background: previous !== undefined });
 /**
  * Unchanged files linked on the walking thread before the copy threads are started: a small run
  * with nothing changed starts none (each costs tens of milliseconds to start). A run after a
@@ -266,7 +268,7 @@ class SnapshotRun {
     this.#scan = new TreeScan(
       volumes.map((v) => v.source),
       (count) => count.done && !this.#finished && this.#reportProgress(true),
-      this.#previous ? SCAN_AFTER_SNAPSHOT : SCAN_IN_FIRST_BACKUP,
+      scanStart(this.#previous),
     );
     try {
       return await this.#write(volumes);

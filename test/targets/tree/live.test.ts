@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { TreeTarget } from '../../../src/targets/tree/index.ts';
 import { comparePaths } from '../../../src/targets/tree/layout.ts';
+import type { ScanWork } from '../../../src/targets/tree/scan.ts';
 import { recordingContext, sourceOf } from './context.ts';
 import { readManifestFile, tempDir, writeTree } from './fixture.ts';
 
@@ -21,14 +22,14 @@ async function appender(file: string, seconds: number): Promise<ChildProcess> {
 /** Large enough that reading it takes a while, so the appender surely writes meanwhile. */
 const BIG = Buffer.alloc(32 * 1024 * 1024, 'x');
 
-/** When each scan thread was started (Date.now()); the copy threads are not recorded. */
-const scansStarted = vi.hoisted((): number[] => []);
+/** When each scan thread was started (Date.now()), and whether in the background; the copy threads are not recorded. */
+const scansStarted = vi.hoisted((): Array<{ at: number; background: boolean }> => []);
 vi.mock('../../../src/targets/tree/thread.ts', async (importOriginal) => {
   const thread = await importOriginal<typeof import('../../../src/targets/tree/thread.ts')>();
   return {
     ...thread,
     startWorker: (file: string, data?: unknown) => {
-      if (file.includes('scan-worker')) scansStarted.push(Date.now());
+      if (file.includes('scan-worker')) scansStarted.push({ at: Date.now(), background: (data as ScanWork).background });
       return thread.startWorker(file, data);
     },
   };
@@ -57,7 +58,7 @@ describe('live copy (copy provider)', () => {
     }
   });
 
-  it('tells the scan\'s totals while the copy is still going on: at once in a first backup, after two seconds after a snapshot', async () => {
+  it('tells the scan\'s totals while the copy is still going on, in a first backup at the copy\'s priority, after a snapshot in the background', async () => {
     using source = tempDir('live');
     using target = tempDir('dst');
     writeTree(source.path, { 'a.txt': 'a', 'm/log': BIG, 'z.txt': 'z' });
@@ -65,25 +66,25 @@ describe('live copy (copy provider)', () => {
     try {
       // Phase two waits 4 x 1 s for m/log to settle: time enough for the scan to start and end meanwhile.
       const live = { retries: 4, retryDelayMs: 1000 };
-      const runs = [];
-      for (let run = 0; run < 2; run++) {
+      for (const background of [false, true]) {
         const context = recordingContext();
         scansStarted.length = 0;
         const started = Date.now();
         const result = await new TreeTarget(target.path).write([sourceOf(source.path, { live })], context);
         expect(result).toMatchObject({ files: 2, skipped: 1 });
+        // Not before the copy has run for two seconds: a shorter copy gains little from a total,
+        // and the scan's thread would take CPU from it.
         expect(scansStarted).toHaveLength(1);
-        runs.push(scansStarted[0]! - started);
+        expect(scansStarted[0]!.at - started).toBeGreaterThanOrEqual(2000);
+        // A first backup has no estimate meanwhile; a run after a snapshot has.
+        expect(scansStarted[0]!.background).toBe(background);
         // The scan counted m/log, which the copy then skipped: 3 files told mid-run, 2 at the end.
         expect(context.progressed.slice(0, -1)).toContainEqual(expect.objectContaining({ totalFiles: 3 }));
-        // The counts so far, until the totals: never both.
+        // The counts so far, until the totals: never both, and never 0 files as if counting had begun.
         for (const p of context.progressed) expect(p.scannedFiles !== undefined && p.totalFiles !== undefined).toBe(false);
+        expect(context.progressed.some((p) => p.scannedFiles === 0)).toBe(false);
         expect(context.progressed.at(-1)).toMatchObject({ filesDone: 2, totalFiles: 2 });
       }
-      // A first backup has no estimate meanwhile: its scan starts with the copy, long before
-      // the first retry. After a snapshot, not before the copy has run for two seconds.
-      expect(runs[0]).toBeLessThan(1000);
-      expect(runs[1]).toBeGreaterThanOrEqual(2000);
     } finally {
       writer.kill();
       await exited(writer);

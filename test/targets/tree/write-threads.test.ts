@@ -12,7 +12,6 @@ import { BATCHED_FILE_BYTES, COPY_THREAD_LEAVE, CopyPool, type CopyReply, type C
 import { TreeTarget } from '../../../src/targets/tree/index.ts';
 import { volumeFolder } from '../../../src/targets/tree/layout.ts';
 import * as thread from '../../../src/targets/tree/thread.ts';
-import type { ScanWork } from '../../../src/targets/tree/scan.ts';
 import { recordingContext, sourceOf } from './context.ts';
 import { tempDir, writeTree } from './fixture.ts';
 
@@ -23,8 +22,6 @@ vi.mock('../../../src/targets/tree/thread.ts', async (original) => {
 const realStartWorker = (await vi.importActual<typeof import('../../../src/targets/tree/thread.ts')>('../../../src/targets/tree/thread.ts')).startWorker;
 
 const copyThreadsStarted = () => vi.mocked(thread.startWorker).mock.calls.filter(([file]) => file.includes('copy-worker')).length;
-/** What each scan thread started was given. */
-const scansStarted = () => vi.mocked(thread.startWorker).mock.calls.filter(([file]) => file.includes('scan-worker')).map(([, data]) => data as ScanWork);
 
 /** A stand-in for a copy thread: `answer` takes each request it is sent; asked to leave, it leaves. */
 function fakeCopyThread(answer: (request: CopyRequest) => void): Worker {
@@ -75,19 +72,6 @@ describe('tree target threads', () => {
     const second = await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
     expect(second.details).toMatchObject({ linked: 20, copied: 0 });
     expect(copyThreadsStarted()).toBe(0);
-  });
-
-  it('starts the scan with a first backup, at the priority of the copy; after a snapshot, only in a run that lasts', async () => {
-    using source = tempDir('src');
-    using target = tempDir('dst');
-    writeTree(source.path, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`d${i % 3}/f${i}`, `file ${i}`])));
-    await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
-    // A first backup has nothing to estimate the total from: even a short one counts from its start.
-    expect(scansStarted()).toEqual([{ sources: [sourceOf(source.path)], background: false }]);
-    vi.mocked(thread.startWorker).mockClear();
-    // After a snapshot the progress has an estimate: a run this short ends before its scan.
-    await new TreeTarget(target.path).write([sourceOf(source.path)], recordingContext());
-    expect(scansStarted()).toEqual([]);
   });
 
   it('starts the copy threads past the first 250 small files copied, and at the first large one', async () => {
