@@ -2,9 +2,10 @@
 // the sentence that says what machine a result came from and how busy it was.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,6 +37,30 @@ export const dropsCaches = (process.env.STILLPOINT_BENCH_DROP_CACHES ?? (process
 export function dropCaches(): void {
   execFileSync('sync');
   if (dropsCaches) writeFileSync('/proc/sys/vm/drop_caches', '3');
+}
+
+/** Whether each round's copies go on a new filesystem (STILLPOINT_BENCH_FRESH_TARGET, default 1 as root); why: bench/tree.ts. */
+export const freshTarget = (process.env.STILLPOINT_BENCH_FRESH_TARGET ?? (process.getuid?.() === 0 ? '1' : '0')) === '1';
+
+/** What `path` takes on its disk, in bytes. */
+export function diskBytes(path: string): number {
+  return Number(execFileSync('du', ['-s', '--block-size=1', path], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+/**
+ * Where one round's copies go: with freshTarget a new ext4 image, loop-mounted, big enough for
+ * three copies of a source of `sourceDiskBytes` and two incrementals; or `folder`, emptied.
+ * Removed with the round.
+ */
+export function roundTarget(folder: string, sourceDiskBytes: number): { dir: string } & Disposable {
+  if (freshTarget) {
+    const sizeMiB = Math.ceil((3.5 * sourceDiskBytes) / 1024 ** 2) + 512;
+    const loop = createLoopFilesystem('ext4', sizeMiB, { under: dirname(folder), forTiming: true });
+    return { dir: loop.mountPoint, [Symbol.dispose]: () => loop.destroy() };
+  }
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder);
+  return { dir: folder, [Symbol.dispose]: () => rmSync(folder, { recursive: true, force: true }) };
 }
 
 /** The command that reproduces a bench: `node <file>` after the settings of the environment it ran with. */

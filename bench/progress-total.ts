@@ -2,7 +2,8 @@
 // target's scan is done, a scan that never delays the copy), and, in an incremental run, its
 // estimate from the previous snapshot. `stillpoint run --json` of a job with the copy provider
 // and one tree target over bench/tree.ts's tree, the page cache dropped before each round: full
-// copies (the target emptied before each), then incremental runs after 1% of the files changed.
+// copies, each round's on a new filesystem as in bench/tree.ts, then incremental runs after 1%
+// of the files changed.
 // Per round, when the first progress with the estimate came, when the first with the scan's
 // totals came and how many files were done then, and when the copy finished. A change to the
 // scan is judged by the total coming sooner with the copy no slower: with
@@ -13,8 +14,9 @@
 //   node bench/progress-total.ts
 //
 // Environment as bench/tree.ts: STILLPOINT_BENCH_DIR, STILLPOINT_BENCH_FILES,
-// STILLPOINT_BENCH_BYTES, STILLPOINT_BENCH_ROUNDS, STILLPOINT_BENCH_DROP_CACHES; and
-// STILLPOINT_BENCH_COMPARE. Writes bench/results/progress-total.md.
+// STILLPOINT_BENCH_BYTES, STILLPOINT_BENCH_ROUNDS, STILLPOINT_BENCH_DROP_CACHES,
+// STILLPOINT_BENCH_FRESH_TARGET; and STILLPOINT_BENCH_COMPARE. Writes
+// bench/results/progress-total.md.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,18 +24,16 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { benchCommand, dropCaches, dropsCaches, machineNote, median, resultMarkdown } from './measure.ts';
+import { benchCommand, diskBytes, dropCaches, dropsCaches, freshTarget, machineNote, median, resultMarkdown, roundTarget } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The environment that changes what this bench measures, named in the command it reports. */
-const SETTINGS = ['STILLPOINT_BENCH_DIR', 'STILLPOINT_BENCH_FILES', 'STILLPOINT_BENCH_BYTES', 'STILLPOINT_BENCH_ROUNDS', 'STILLPOINT_BENCH_DROP_CACHES', 'STILLPOINT_BENCH_COMPARE'];
+const SETTINGS = ['STILLPOINT_BENCH_DIR', 'STILLPOINT_BENCH_FILES', 'STILLPOINT_BENCH_BYTES', 'STILLPOINT_BENCH_ROUNDS', 'STILLPOINT_BENCH_DROP_CACHES', 'STILLPOINT_BENCH_FRESH_TARGET', 'STILLPOINT_BENCH_COMPARE'];
 
 /** A Stillpoint to run: this checkout, or a commit exported beside the tree. */
 interface Build {
   name: string;
   root: string;
-  script: string;
-  target: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -50,7 +50,7 @@ interface Round {
   files: number;
 }
 
-async function runOnce(kind: Round['kind'], round: number, { name, root, script, env }: Build): Promise<Round> {
+async function runOnce(kind: Round['kind'], round: number, { name, root, env }: Build, script: string): Promise<Round> {
   dropCaches();
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
@@ -73,12 +73,16 @@ async function runOnce(kind: Round['kind'], round: number, { name, root, script,
   return { build: name, kind, round, estimateS, ...total, ...finished };
 }
 
-/** `name`'s job over `source`, run by the Stillpoint in `root`, with a target and state of its own under `dir`. */
-function build(name: string, root: string, dir: string, source: string): Build {
-  const target = join(dir, `progress-out-${name}`);
+/** The Stillpoint in `root`, with a state folder of its own under `dir`. */
+function build(name: string, root: string, dir: string): Build {
+  return { name, root, env: { ...process.env, STILLPOINT_STATE_DIR: join(dir, `progress-state-${name}`) } };
+}
+
+/** A job that backs `source` up with the copy provider into a tree target at `target`; its file's path. */
+function jobScript(dir: string, name: string, source: string, target: string): string {
   const script = join(dir, `progress-${name}.still`);
   writeFileSync(script, `job progress {\n  volume ${JSON.stringify(source)}\n  provider copy\n  target tree ${JSON.stringify(target)}\n}\n`);
-  return { name, root, script, target, env: { ...process.env, STILLPOINT_STATE_DIR: join(dir, `progress-state-${name}`) } };
+  return script;
 }
 
 /** `commit` of this repository as a tree of its own under `dir`, using this checkout's node_modules. */
@@ -97,26 +101,32 @@ async function main(): Promise<void> {
   const source = join(dir, 'source');
   console.error(`generating ${shape.files} files in ${source} (kept for the next run)`);
   makeTree(source, shape);
+  const sourceBytes = diskBytes(source);
   const compare = process.env.STILLPOINT_BENCH_COMPARE;
-  const builds = [build('this', ROOT, dir, source), ...(compare ? [build(compare, exportCommit(compare, dir), dir, source)] : [])];
+  const builds = [build('this', ROOT, dir), ...(compare ? [build(compare, exportCommit(compare, dir), dir)] : [])];
+  const script = (b: Build, out: string) => jobScript(dir, b.name, source, join(out, b.name));
   const results: Round[] = [];
-  const measure = async (kind: Round['kind'], round: number) => {
+  const measure = async (kind: Round['kind'], round: number, out: string) => {
     // The order alternates, so that neither build always runs on what the other left warm or busy.
     for (const b of round % 2 ? builds : [...builds].reverse()) {
-      const result = await runOnce(kind, round, b);
+      const result = await runOnce(kind, round, b, script(b, out));
       console.error(`${b.name}, ${kind}: estimate after ${result.estimateS?.toFixed(2) ?? '-'} s, total after ${result.totalS?.toFixed(2) ?? '(only at the end)'} s, copy finished after ${result.finishedS.toFixed(2)} s`);
       results.push(result);
     }
   };
   for (let round = 1; round <= rounds; round++) {
-    for (const b of builds) rmSync(b.target, { recursive: true, force: true });
-    await measure('full', round);
+    using target = roundTarget(join(dir, 'progress-out'), sourceBytes);
+    await measure('full', round, target.dir);
   }
-  for (let round = 1; round <= rounds; round++) {
-    changeFiles(source, 0.01, 300 + round);
-    await measure('incremental', round);
+  {
+    using target = roundTarget(join(dir, 'progress-out'), sourceBytes);
+    // Each build's first backup, untimed: what the incremental runs link to.
+    for (const b of builds) await runOnce('full', 0, b, script(b, target.dir));
+    for (let round = 1; round <= rounds; round++) {
+      changeFiles(source, 0.01, 300 + round);
+      await measure('incremental', round, target.dir);
+    }
   }
-  for (const b of builds) rmSync(b.target, { recursive: true, force: true });
 
   const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
   const seconds = (s: number | undefined, r: Round) => (s === undefined ? '' : `${s.toFixed(2)} s (${percent(s, r.finishedS)} of the run)`);
@@ -159,7 +169,8 @@ async function main(): Promise<void> {
     'Tree target: when a copy knows its total',
     `Command: \`${benchCommand('bench/progress-total.ts', SETTINGS)}\` (${new Date().toISOString().slice(0, 16)}Z). Full copies of ${shape.files} files, ` +
       `${(shape.bytes / 1024 ** 3).toFixed(2)} GiB (bench/make-tree.ts), then incremental runs after 1% of them changed, through \`stillpoint run --json\` (copy provider, one tree target), ` +
-      `${dropsCaches ? 'the page cache dropped before each round' : 'the page cache not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0)'}; ` +
+      `${dropsCaches ? 'the page cache dropped before each round' : 'the page cache not dropped (not root, or STILLPOINT_BENCH_DROP_CACHES=0)'}, ` +
+      `${freshTarget ? "each round's full copies on a new ext4 image (loop device, direct I/O), the incremental runs on one of their own after an untimed first backup" : 'the copies in a folder next to the source, emptied each round'}; ` +
       'times from the start of the process. When the scan starts: src/targets/tree/write.ts.',
     machine(),
     table,

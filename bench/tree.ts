@@ -26,11 +26,10 @@
 // as a markdown table and written to bench/results/tree.md.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { createLoopFilesystem } from '../test/providers/support/loop-filesystem.ts';
-import { benchChild, benchCommand, dropsCaches, machineNote, measureCold, median, type Measure } from './measure.ts';
+import { benchChild, benchCommand, diskBytes, dropsCaches, freshTarget, machineNote, measureCold, median, roundTarget, type Measure } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The environment that changes what this bench measures, named in the command it reports. */
@@ -100,23 +99,6 @@ const treeWarm = benchChild(join(ROOT, 'bench/tree.ts'), '--warm');
 const durable = (dest: string, argv: string[]) => ['sh', '-c', 'dest=$1; shift; "$@" && exec sync --file-system "$dest"', 'sh', dest, ...argv];
 const WARM: Record<string, string[]> = { sh: ['sh', '-c', 'rsync --version; cp --version; sync --version'], [process.execPath]: treeWarm };
 const measureTool = (argv: string[]) => measureCold(argv, WARM[argv[0]!]!);
-const freshTarget = (process.env.STILLPOINT_BENCH_FRESH_TARGET ?? (process.getuid?.() === 0 ? '1' : '0')) === '1';
-
-/**
- * Where one round's copies go: a new ext4 image, loop-mounted (root), big enough for three
- * copies of the source and two incrementals; or `folder`, emptied. Removed with the round.
- */
-function roundTarget(folder: string, sourceDiskBytes: number): { dir: string } & Disposable {
-  if (freshTarget) {
-    const sizeMiB = Math.ceil((3.5 * sourceDiskBytes) / 1024 ** 2) + 512;
-    const loop = createLoopFilesystem('ext4', sizeMiB, { under: dirname(folder), forTiming: true });
-    return { dir: loop.mountPoint, [Symbol.dispose]: () => loop.destroy() };
-  }
-  rmSync(folder, { recursive: true, force: true });
-  mkdirSync(folder);
-  return { dir: folder, [Symbol.dispose]: () => rmSync(folder, { recursive: true, force: true }) };
-}
-
 async function main(): Promise<void> {
   const { dir: benchDir, shape, rounds } = benchSettings({ dir: '/var/tmp/stillpoint-bench', files: 50_000, bytes: 2.25 * 1024 ** 3, seed: 1, rounds: 3 });
   const source = join(benchDir, 'source');
@@ -125,7 +107,7 @@ async function main(): Promise<void> {
   console.error(`generating ${shape.files} files, ${(shape.bytes / 1024 ** 3).toFixed(2)} GiB in ${source} (kept for the next run)`);
   makeTree(source, shape);
   const actualBytes = Number(execFileSync('du', ['-sb', source], { encoding: 'utf8' }).split('\t')[0]);
-  const diskBytes = Number(execFileSync('du', ['-s', '--block-size=1', source], { encoding: 'utf8' }).split('\t')[0]);
+  const sourceBytes = diskBytes(source);
 
   const results: Record<string, Measure[]> = {};
   const record = (name: string, m: Measure) => {
@@ -133,7 +115,7 @@ async function main(): Promise<void> {
     console.error(`${name}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.maxRssMiB.toFixed(0)} MiB RSS`);
   };
   for (let round = 0; round < rounds; round++) {
-    using target = roundTarget(join(benchDir, 'out'), diskBytes);
+    using target = roundTarget(join(benchDir, 'out'), sourceBytes);
     const out = target.dir;
     const full: Array<[string, string[]]> = [
       ['tree full', treeWrite(join(out, 'tree'), source)],
