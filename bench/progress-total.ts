@@ -7,9 +7,9 @@
 // Per round, when the first progress with the estimate came, when the first with the scan's
 // totals came and how many files were done then, and when the copy finished. A change to the
 // scan is judged by the total coming sooner with the copy no slower: with
-// STILLPOINT_BENCH_COMPARE=<commit>, every round also runs that commit (exported with git
-// archive, sharing this checkout's node_modules), the order alternating, each with its own
-// target and state, and the table gives each round's ratio of the two copies' times.
+// STILLPOINT_BENCH_COMPARE=<commit>, every round also runs that commit, the order alternating,
+// each with its own target and state, and the table gives each round's ratio of the two copies'
+// times. Both sides then run from an export (git archive) sharing this checkout's node_modules.
 //
 //   node bench/progress-total.ts
 //
@@ -73,6 +73,8 @@ async function runOnce(kind: Round['kind'], round: number, { name, root, env }: 
   return { build: name, kind, round, estimateS, ...total, ...finished };
 }
 
+const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).trim();
+
 /** The Stillpoint in `root`, with a state folder of its own under `dir`. */
 function build(name: string, root: string, dir: string): Build {
   return { name, root, env: { ...process.env, STILLPOINT_STATE_DIR: join(dir, `progress-state-${name}`) } };
@@ -87,7 +89,7 @@ function jobScript(dir: string, name: string, source: string, target: string): s
 
 /** `commit` of this repository as a tree of its own under `dir`, using this checkout's node_modules. */
 function exportCommit(commit: string, dir: string): string {
-  const root = join(dir, `compare-${commit}`);
+  const root = join(dir, `build-${commit}`);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   execFileSync('sh', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'export', ROOT, commit, root]);
@@ -103,7 +105,11 @@ async function main(): Promise<void> {
   makeTree(source, shape);
   const sourceBytes = diskBytes(source);
   const compare = process.env.STILLPOINT_BENCH_COMPARE;
-  const builds = [build('this', ROOT, dir), ...(compare ? [build(compare, exportCommit(compare, dir), dir)] : [])];
+  // Compared, this checkout is exported too (its changes with it, through `git stash create`):
+  // run from here, its incremental runs, whose code did not differ, were 1.053x the export's
+  // (slower in 7 of 8 rounds); both exported, 0.994x (bench/results/tree-profile.md, tenth round).
+  const thisCommit = compare && (git('stash', 'create') || git('rev-parse', 'HEAD'));
+  const builds = [build('this', thisCommit ? exportCommit(thisCommit, dir) : ROOT, dir), ...(compare ? [build(compare, exportCommit(compare, dir), dir)] : [])];
   const script = (b: Build, out: string) => jobScript(dir, b.name, source, join(out, b.name));
   const results: Round[] = [];
   const measure = async (kind: Round['kind'], round: number, out: string) => {
@@ -152,7 +158,7 @@ async function main(): Promise<void> {
         const finished = (name: string, round: number) => results.find((r) => r.kind === kind && r.build === name && r.round === round)!.finishedS;
         const each = Array.from({ length: rounds }, (_, i) => finished('this', i + 1) / finished(compare, i + 1));
         return (
-          `${kind}: this checkout's copy time over ${compare}'s, round by round: ${each.map((x) => x.toFixed(3)).join(', ')}; ` +
+          `${kind}: this checkout's copy time (exported as ${thisCommit}) over ${compare}'s, round by round: ${each.map((x) => x.toFixed(3)).join(', ')}; ` +
           `median ${median(each).toFixed(3)}x, faster in ${each.filter((x) => x < 1).length} of ${rounds}.`
         );
       })
