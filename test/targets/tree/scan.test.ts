@@ -71,6 +71,20 @@ describe('tree scan', () => {
     expect(await backgroundThreadsDuringScan(false)).toBe(0);
   });
 
+  it('has no count once its thread is started until the thread says one, so that no progress says "counting: 0 files"', async () => {
+    using a = tempDir('scan-first');
+    writeTree(a.path, { 'x.txt': 'x' });
+    let told: ScanCount | undefined;
+    const scan = new TreeScan([sourceOf(a.path)], (count) => (told ??= structuredClone(count)), { afterMs: 0, background: true });
+    // The delay has passed and the thread is starting, which takes milliseconds more.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(told).toBeUndefined();
+    expect(scan.count).toBeUndefined();
+    while (!told) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(scan.count).toEqual({ files: 1, bytes: 1, done: true });
+    await scan.close();
+  });
+
   it('starts no thread when closed before its delay, and has counted nothing: a short copy costs no scan', async () => {
     using a = tempDir('scan-short');
     writeTree(a.path, { 'x.txt': 'x' });
