@@ -63,6 +63,9 @@ export function roundTarget(folder: string, sourceDiskBytes: number): { dir: str
   return { dir: folder, [Symbol.dispose]: () => rmSync(folder, { recursive: true, force: true }) };
 }
 
+/** The environment that changes what a bench over bench/make-tree.ts's tree measures (make-tree.ts, and above). */
+export const TREE_BENCH_SETTINGS = ['STILLPOINT_BENCH_DIR', 'STILLPOINT_BENCH_FILES', 'STILLPOINT_BENCH_BYTES', 'STILLPOINT_BENCH_ROUNDS', 'STILLPOINT_BENCH_DROP_CACHES', 'STILLPOINT_BENCH_FRESH_TARGET'];
+
 /** The command that reproduces a bench: `node <file>` after the settings of the environment it ran with. */
 export function benchCommand(file: string, settings: string[]): string {
   return `${settings.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]} `).join('')}node ${file}`;

@@ -24,13 +24,13 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { benchSettings, changeFiles, makeTree } from './make-tree.ts';
-import { benchCommand, diskBytes, dropCaches, dropsCaches, freshTarget, machineNote, median, resultMarkdown, roundTarget } from './measure.ts';
+import { benchCommand, diskBytes, dropCaches, dropsCaches, freshTarget, machineNote, median, resultMarkdown, roundTarget, TREE_BENCH_SETTINGS } from './measure.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The environment that changes what this bench measures, named in the command it reports. */
-const SETTINGS = ['STILLPOINT_BENCH_DIR', 'STILLPOINT_BENCH_FILES', 'STILLPOINT_BENCH_BYTES', 'STILLPOINT_BENCH_ROUNDS', 'STILLPOINT_BENCH_DROP_CACHES', 'STILLPOINT_BENCH_FRESH_TARGET', 'STILLPOINT_BENCH_COMPARE'];
+const SETTINGS = [...TREE_BENCH_SETTINGS, 'STILLPOINT_BENCH_COMPARE'];
 
-/** A Stillpoint to run: this checkout, or a commit exported beside the tree. */
+/** A Stillpoint to run: this checkout, or a commit (or this checkout's changes) exported beside the tree. */
 interface Build {
   name: string;
   root: string;
