@@ -1,26 +1,31 @@
-// The thread of a TreeScan (scan.ts): walks every volume as the copy does and posts the
-// regular files and bytes counted so far, then the totals. A background scan runs at a lower
-// priority: on two cores the copy's threads already keep both busy, and where the progress has
-// an estimate, a total that comes later costs less than a copy that does (write.ts).
+// The thread of a TreeScan (scan.ts): walks every volume as the copy does but from the end, and
+// posts the regular files and bytes counted so far with the manifest path it has got back to,
+// at once for the first file and then every SCAN_REPORT_EVERY_FILES files or
+// SCAN_REPORT_EVERY_MS, until the scan is stopped where it meets the copy's walk. A background
+// scan runs at a lower priority: on two cores the copy's threads already keep both busy, and
+// where the progress has an estimate, a total that comes later costs less than a copy that
+// does (write.ts).
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { below } from './layout.ts';
 import { backgroundThreadPriority } from './thread.ts';
-import { SCAN_REPORT_EVERY_MS, type ScanCount, type ScanWork } from './scan.ts';
+import { SCAN_REPORT_EVERY_FILES, SCAN_REPORT_EVERY_MS, type ScanReport, type ScanWork } from './scan.ts';
 import { Selection, walk } from './walk.ts';
 
-const { sources, background } = workerData as ScanWork;
+const { volumes, background } = workerData as ScanWork;
 if (background) backgroundThreadPriority();
-const count: ScanCount = { files: 0, bytes: 0, done: false };
-let reported = Date.now();
-for (const source of sources) {
-  for (const item of walk(source.readPath, Selection.forVolume(source, source.root), source.oneFileSystem)) {
+const report: ScanReport = { files: 0, bytes: 0, done: false };
+let reported = 0;
+for (const { source, folder } of [...volumes].reverse()) {
+  for (const item of walk(source.readPath, Selection.forVolume(source, source.root), source.oneFileSystem, { reverse: true })) {
     if (item.kind !== 'entry' || !item.stat.isFile()) continue;
-    count.files++;
-    count.bytes += Number(item.stat.size);
-    if (Date.now() - reported >= SCAN_REPORT_EVERY_MS) {
+    report.files++;
+    report.bytes += Number(item.stat.size);
+    report.from = below(folder, item.rel);
+    if (report.files === 1 || report.files % SCAN_REPORT_EVERY_FILES === 0 || Date.now() - reported >= SCAN_REPORT_EVERY_MS) {
       reported = Date.now();
-      parentPort!.postMessage(count);
+      parentPort!.postMessage(report);
     }
   }
 }
-parentPort!.postMessage({ ...count, done: true });
+parentPort!.postMessage({ ...report, done: true });

@@ -135,17 +135,28 @@ interface Frame {
  */
 const FOLDERS_AHEAD = 16;
 
+export interface WalkOptions {
+  /** Read ahead the folders the walk will enter (openFrame). */
+  readAhead?: boolean;
+  /**
+   * Each folder's names in descending order, so that the files come in descending manifest
+   * order: the order of a scan from the end (scan.ts). A folder still comes before what is
+   * below it, and is left after it.
+   */
+  reverse?: boolean;
+}
+
 /**
  * Visits the selected entries below `readPath` in pre-order with sorted names; the root
  * itself comes first with rel "". Folders that are only crossed to reach an included entry
  * are visited too, so every entry has its parent.
  */
-export function* walk(readPath: string, selection: Selection, oneFileSystem: boolean, readAhead = false): Generator<WalkItem> {
+export function* walk(readPath: string, selection: Selection, oneFileSystem: boolean, options: WalkOptions = {}): Generator<WalkItem> {
   const rootStat = lstatSync(readPath, { bigint: true });
   if (!rootStat.isDirectory()) throw new Error(`${readPath} is not a folder; a volume to back up must be one`);
   yield { kind: 'entry', rel: '', abs: readPath, stat: rootStat, isMountPoint: false };
   const stack: Frame[] = [];
-  const opened = openFrame('', readPath, rootStat, false, selection, readAhead);
+  const opened = openFrame('', readPath, rootStat, false, selection, options);
   if ('error' in opened) {
     yield { kind: 'unreadable', rel: '', abs: readPath, error: opened.error };
     return;
@@ -184,7 +195,7 @@ export function* walk(readPath: string, selection: Selection, oneFileSystem: boo
       continue;
     }
     readFoldersAhead(frame, 1);
-    const child = openFrame(rel, abs, stat, !selected, selection, readAhead);
+    const child = openFrame(rel, abs, stat, !selected, selection, options);
     if ('error' in child) {
       yield { kind: 'unreadable', rel, abs, error: child.error };
       yield { kind: 'leave', rel, abs, stat };
@@ -207,11 +218,12 @@ function openFrame(
   stat: BigIntStats,
   underExcluded: boolean,
   selection: Selection,
-  readAhead: boolean,
+  { readAhead = false, reverse = false }: WalkOptions,
 ): Frame | { error: NodeJS.ErrnoException } {
+  const order = reverse ? (a: string, b: string) => compareNames(b, a) : compareNames;
   try {
-    if (!readAhead) return { rel, abs, stat, names: readdirSync(abs).sort(compareNames), next: 0, underExcluded, foldersAsked: 0 };
-    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => compareNames(a.name, b.name));
+    if (!readAhead) return { rel, abs, stat, names: readdirSync(abs).sort(order), next: 0, underExcluded, foldersAsked: 0 };
+    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => order(a.name, b.name));
     const entered = (name: string) => {
       const childRel = relBelow(rel, name);
       return !selection.passesOver(childRel, name, selection.selects(childRel, name, underExcluded));

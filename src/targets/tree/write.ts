@@ -37,7 +37,7 @@ import { applyMetadata, metadataOf, probeNewFileDefaults, sourceXattrs, xattrsTo
 import { makeNode, setTimes } from './libc.ts';
 import { OrderedWindow } from './ordered-window.ts';
 import { Selection, walk } from './walk.ts';
-import { TreeScan, type ScanStart } from './scan.ts';
+import { TreeScan, type ScanStart, type WalkPosition } from './scan.ts';
 
 /**
  * Entries in flight at once: enough for several batches of small files to be copied while the
@@ -229,8 +229,8 @@ class SnapshotRun {
   readonly #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
   readonly #pool: CopyPool;
   #scan: TreeScan | undefined;
-  /** The regular files the walk has come to, and their bytes. */
-  readonly #walked = { files: 0, bytes: 0 };
+  /** The regular files the walk has come to, their bytes, and the last one's manifest path; the scan reads it (Tally). */
+  readonly #walked: WalkPosition = { files: 0, bytes: 0 };
   /** The previous manifest's files up to where the walk has got (ManifestCursor.passed). */
   #previousPassed: { files: number; bytes: number } | undefined;
   readonly #setAside: SetAside[] = [];
@@ -267,8 +267,9 @@ class SnapshotRun {
     if ((this.#previous?.summary.files ?? 0) > LINKS_BEFORE_THREADS) this.#pool.start();
     // The total is news worth telling at once: it turns the progress into a percentage.
     this.#scan = new TreeScan(
-      volumes.map((v) => v.source),
-      (count) => count.done && !this.#finished && this.#reportProgress(true),
+      volumes.map((v) => ({ source: v.source, folder: v.record.folder })),
+      this.#walked,
+      () => !this.#finished && this.#reportProgress(true),
       scanStart(this.#previous),
     );
     try {
@@ -331,7 +332,7 @@ class SnapshotRun {
       previous: this.#previous && below(this.#previous.dir, record.folder),
     };
     const parents: Array<{ dest: string; meta: EntryMetadata }> = [];
-    for (const item of walk(source.readPath, selection, source.oneFileSystem, true)) {
+    for (const item of walk(source.readPath, selection, source.oneFileSystem, { readAhead: true })) {
       if (this.#context.signal.aborted) throw copyCancelled(this.#context.signal);
       const path = below(record.folder, item.rel);
       const dest = below(this.#partialDir, path);
@@ -355,8 +356,10 @@ class SnapshotRun {
         parents.push({ dest, meta: metadataOf(stat, xattrs) });
         await window.push(Promise.resolve({ kind: 'entry', entry: entryOf(path, stat, { size: 0, xattrs: xattrsToManifest(xattrs) }), bytes: 0, copiedBytes: 0, linked: false }));
       } else if (stat.isFile()) {
+        this.#scan!.reach(path);
         this.#walked.files++;
         this.#walked.bytes += Number(stat.size);
+        this.#walked.path = path;
         const previous = this.#previousEntry(cursor, path);
         const parent = parents.at(-1)!;
         const file = { manifestPath: path, shownPath, abs, dest, size: stat.size, parentDest: parent.dest, parent: parent.meta };

@@ -1,6 +1,7 @@
 import { lstatSync, mkdirSync, readdir, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { comparePaths } from '../../../src/targets/tree/layout.ts';
 import { Selection, walk } from '../../../src/targets/tree/walk.ts';
 import { tempDir, writeTree } from './fixture.ts';
 
@@ -23,13 +24,23 @@ describe('walk and selection', () => {
     expect(order).toEqual(['entry:', 'entry:a', 'entry:a/x', 'leave:a', 'entry:a-c', 'entry:b', 'entry:b/a', 'entry:b/z', 'leave:b', 'leave:']);
   });
 
+  it('in reverse, visits the files in descending manifest order, so that a scan from the end meets a walk from the start', () => {
+    using dir = tempDir('walk');
+    writeTree(dir.path, { 'b/z': '1', 'b/a': '2', 'a-c': '3', 'a/x': '4', 'a/y/q': '5' });
+    const selection = new Selection({ include: [], exclude: [], excludeSystemFiles: true });
+    const files = (reverse: boolean) => [...walk(dir.path, selection, true, { reverse })].filter((i) => i.kind === 'entry' && i.stat.isFile()).map((i) => i.rel);
+    expect(files(false)).toEqual(['a/x', 'a/y/q', 'a-c', 'b/a', 'b/z']);
+    expect(files(true)).toEqual(['b/z', 'b/a', 'a-c', 'a/y/q', 'a/x']);
+    expect([...files(true)].sort(comparePaths).reverse()).toEqual(files(true));
+  });
+
   it('reading ahead, asks for the folders in a folder as soon as it has read it, and visits the same entries', () => {
     using dir = tempDir('walk');
     writeTree(dir.path, { 'a/b/f': '1', 'a/c/g': '2', 'a/h': '3', 'd/i': '4', j: '5' });
     const selection = new Selection({ include: [], exclude: [], excludeSystemFiles: true });
     const readAhead = vi.mocked(readdir);
     readAhead.mockClear();
-    const items = walk(dir.path, selection, true, true);
+    const items = walk(dir.path, selection, true, { readAhead: true });
     const readAheadWhenAt: Record<string, string[]> = {};
     const order: string[] = [];
     for (const item of items) {
@@ -53,7 +64,7 @@ describe('walk and selection', () => {
     const readAhead = vi.mocked(readdir);
     readAhead.mockClear();
     const askedWhenAt: Record<string, number> = {};
-    for (const item of walk(dir.path, selection, true, true)) askedWhenAt[`${item.kind}:${item.rel}`] = readAhead.mock.calls.length;
+    for (const item of walk(dir.path, selection, true, { readAhead: true })) askedWhenAt[`${item.kind}:${item.rel}`] = readAhead.mock.calls.length;
     expect(askedWhenAt['entry:f00']).toBe(16);
     expect(askedWhenAt['entry:f01']).toBe(17);
     expect(askedWhenAt['entry:f05']).toBe(20);
@@ -68,7 +79,7 @@ describe('walk and selection', () => {
     const readAhead = vi.mocked(readdir);
     looked.mockClear();
     readAhead.mockClear();
-    const entries = [...walk(dir.path, selection, true, true)].filter((i) => i.kind === 'entry').map((i) => i.rel);
+    const entries = [...walk(dir.path, selection, true, { readAhead: true })].filter((i) => i.kind === 'entry').map((i) => i.rel);
     expect(entries).toEqual(['', 'keep', 'keep/a', 'mnt', 'mnt/y', 'z']);
     const lstatted = looked.mock.calls.map(([path]) => String(path).slice(dir.path.length + 1));
     expect(lstatted).toEqual(['', 'keep', 'keep/a', 'mnt', 'mnt/y', 'z']);
