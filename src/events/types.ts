@@ -74,8 +74,8 @@ export type StillpointEventBody =
   | { type: 'copy.started'; target: string; kind: string; totalBytes?: number; totalFiles?: number }
   /**
    * totalBytes/totalFiles: what the whole copy handles, once known (the tree target's scan has
-   * finished); until then, once that scan has started, scannedBytes/scannedFiles: what it has
-   * counted so far; and in a run after an earlier snapshot, estimatedBytes/estimatedFiles: what
+   * met its walk); until then, from the scan's first count, scannedBytes/scannedFiles: what the
+   * scan and the walk have counted so far; and in a run after an earlier snapshot, estimatedBytes/estimatedFiles: what
    * the copy has come to and what the earlier snapshot has beyond it.
    */
   | { type: 'copy.progress'; target: string; bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number; scannedBytes?: number; scannedFiles?: number; estimatedBytes?: number; estimatedFiles?: number }
