@@ -28,9 +28,9 @@ vi.mock('../../../src/targets/tree/thread.ts', async (importOriginal) => {
   const thread = await importOriginal<typeof import('../../../src/targets/tree/thread.ts')>();
   return {
     ...thread,
-    startWorker: (file: string, data?: unknown) => {
+    startWorker: (file: string, name: string, data?: unknown) => {
       if (file.includes('scan-worker')) scansStarted.push({ at: Date.now(), background: (data as ScanWork).background });
-      return thread.startWorker(file, data);
+      return thread.startWorker(file, name, data);
     },
   };
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -110,6 +111,23 @@ describe('tree scan', () => {
 
   it('runs otherwise at the priority of the copy', async () => {
     expect(await backgroundThreadsDuringScan(false)).toBe(0);
+  });
+
+  it('reads at the idle I/O class, so that its reads of folders and inodes wait for the copy\'s reads of data on a shared disk', async () => {
+    using a = tempDir('scan-io');
+    writeTree(a.path, Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`d${i % 100}/f${i}`, ''])));
+    const scanThread = () => readdirSync('/proc/self/task').find((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'stillpoint-scan');
+    const scan = new TreeScan(volumesOf([sourceOf(a.path)]), { files: 0, bytes: 0 }, () => {}, { afterMs: 0, background: false });
+    try {
+      // The thread sets its class as it starts, before it counts; its first report comes with
+      // its first file, and counting the other 19,999 takes far longer than a look.
+      while (scan.count === undefined) await sleep(1);
+      const tid = scanThread();
+      expect(tid).toBeDefined();
+      expect(execFileSync('ionice', ['-p', tid!], { encoding: 'utf8' })).toMatch(/^idle/);
+    } finally {
+      await scan.close();
+    }
   });
 
   it('has no count once its thread is started until the thread says one, so that no progress says "counting: 0 files"', async () => {
