@@ -60,9 +60,9 @@ const SCAN_AFTER_MS = 2000;
  * files (0.7-0.9 s) 13-15% slower, and the one of 50,000 files (1.7 s) about 8% (eighth round).
  * A first backup has no estimate and copies every byte, which keeps both cores busy: a niced
  * scan of every file got so little CPU that its total came 93-99% into a copy of 50,000 files
- * (tenth round). At the copy's priority the scan that meets the walk (scan.ts) gives it 55-63%
- * in, for a copy 1.025x as long as with no scan on two cores; at nice 10, 71-75% in, and the
- * copy was no faster (eleventh round): a long first backup is where a total matters.
+ * (tenth round). At the copy's priority the scan that meets the walk (scan.ts), its reads in
+ * the idle I/O class, gives it 70-83% in, and the copy was no faster without a scan in 16
+ * paired rounds; at nice 10 it came later and the copy was no faster (eleventh round).
  */
 const scanStart = (previous: SnapshotRecord | undefined): ScanStart => ({ afterMs: SCAN_AFTER_MS, background: previous !== undefined });
 /**
