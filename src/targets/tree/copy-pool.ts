@@ -264,7 +264,7 @@ export class CopyPool {
   }
 
   #start(): Worker {
-    const worker = startWorker(entryPointFile('targets/tree/copy-worker'), 'stillpoint-copy', this.#threadData);
+    const worker = startWorker(entryPointFile('targets/tree/copy-worker'), { name: 'stillpoint-copy', workerData: this.#threadData });
     this.#workers.push(worker);
     worker.on('message', (reply: CopyReply | typeof COPY_THREAD_READY) => {
       if (reply === COPY_THREAD_READY) {

@@ -143,7 +143,7 @@ export class TreeScan {
   }
 
   #run(): void {
-    const worker = startWorker(entryPointFile('targets/tree/scan-worker'), 'stillpoint-scan', this.#work);
+    const worker = startWorker(entryPointFile('targets/tree/scan-worker'), { name: 'stillpoint-scan', workerData: this.#work });
     this.#worker = worker;
     worker.unref();
     worker.on('message', (report: ScanReport) => {

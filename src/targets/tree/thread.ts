@@ -10,11 +10,14 @@ import { setPriority } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-/**
- * Starts the worker thread that runs `file` (see entryPointFile). `name` is the thread's name
- * where the system shows one (`top -H`, /proc/PID/task/TID/comm).
- */
-export function startWorker(file: string, name: string, workerData?: unknown): Worker {
+/** A worker thread: its name, where the system shows one (`top -H`, /proc/PID/task/TID/comm), and what it is given. */
+export interface WorkerStart {
+  name: string;
+  workerData?: unknown;
+}
+
+/** Starts the worker thread that runs `file` (see entryPointFile). */
+export function startWorker(file: string, { name, workerData }: WorkerStart): Worker {
   // getCompileCacheDir() names the folder of this Node version inside the cache; the
   // variable takes the cache itself.
   const cache = getCompileCacheDir();

@@ -150,8 +150,8 @@ describe('copy pool', () => {
     let exited = 0;
     let terminated = 0;
     const started = vi.mocked(thread.startWorker).getMockImplementation()!;
-    vi.mocked(thread.startWorker).mockImplementation((file, name, data) => {
-      const worker = started(file, name, data);
+    vi.mocked(thread.startWorker).mockImplementation((file, start) => {
+      const worker = started(file, start);
       worker.once('exit', () => exited++);
       const terminate = worker.terminate.bind(worker);
       worker.terminate = () => (terminated++, terminate());

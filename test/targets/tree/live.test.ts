@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { TreeTarget } from '../../../src/targets/tree/index.ts';
 import { comparePaths } from '../../../src/targets/tree/layout.ts';
 import type { ScanWork } from '../../../src/targets/tree/scan.ts';
+import type { WorkerStart } from '../../../src/targets/tree/thread.ts';
 import { recordingContext, sourceOf } from './context.ts';
 import { readManifestFile, tempDir, writeTree } from './fixture.ts';
 
@@ -28,9 +29,9 @@ vi.mock('../../../src/targets/tree/thread.ts', async (importOriginal) => {
   const thread = await importOriginal<typeof import('../../../src/targets/tree/thread.ts')>();
   return {
     ...thread,
-    startWorker: (file: string, name: string, data?: unknown) => {
-      if (file.includes('scan-worker')) scansStarted.push({ at: Date.now(), background: (data as ScanWork).background });
-      return thread.startWorker(file, name, data);
+    startWorker: (file: string, start: WorkerStart) => {
+      if (file.includes('scan-worker')) scansStarted.push({ at: Date.now(), background: (start.workerData as ScanWork).background });
+      return thread.startWorker(file, start);
     },
   };
 });

@@ -9,7 +9,7 @@ describe('tree target threads', () => {
   it('share the compile cache of the process, so a worker does not type-strip its modules again', async () => {
     using cache = tempDir('compile-cache');
     enableCompileCache(cache.path);
-    const worker = startWorker(fileURLToPath(new URL('./compile-cache-probe.ts', import.meta.url)), 'compile-cache-probe');
+    const worker = startWorker(fileURLToPath(new URL('./compile-cache-probe.ts', import.meta.url)), { name: 'compile-cache-probe' });
     try {
       const [dir] = await once(worker, 'message');
       expect(dir).toBe(getCompileCacheDir());

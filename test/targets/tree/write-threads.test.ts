@@ -41,8 +41,8 @@ function fakeCopyThread(answer: (request: CopyRequest) => void): Worker {
  * and only links, recording what it was asked.
  */
 function fakeCopyThreads(requests?: CopyRequest[]): void {
-  vi.mocked(thread.startWorker).mockImplementation((file, name, data) => {
-    if (!file.includes('copy-worker')) return realStartWorker(file, name, data);
+  vi.mocked(thread.startWorker).mockImplementation((file, start) => {
+    if (!file.includes('copy-worker')) return realStartWorker(file, start);
     const worker = fakeCopyThread((request) => {
       if (!requests) return;
       requests.push(request);
