@@ -75,8 +75,9 @@ export type StillpointEventBody =
   /**
    * totalBytes/totalFiles: what the whole copy handles, once known (the tree target's scan has
    * met its walk); until then, from the scan's first count, scannedBytes/scannedFiles: what the
-   * scan and the walk have counted so far; and in a run after an earlier snapshot, estimatedBytes/estimatedFiles: what
-   * the copy has come to and what the earlier snapshot has beyond it.
+   * scan and the walk have counted so far; and in a run after an earlier snapshot,
+   * estimatedBytes/estimatedFiles: what the copy has come to and what the earlier snapshot has
+   * beyond it.
    */
   | { type: 'copy.progress'; target: string; bytesDone: number; filesDone: number; totalBytes?: number; totalFiles?: number; scannedBytes?: number; scannedFiles?: number; estimatedBytes?: number; estimatedFiles?: number }
   | { type: 'copy.finished'; target: string; kind: string; status: 'succeeded' | 'partial' | 'failed'; bytes: number; files: number; skipped: number; snapshotId?: string; location?: string; error?: string; details?: Record<string, string | number> }

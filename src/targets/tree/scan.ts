@@ -112,6 +112,11 @@ export class Tally {
     return true;
   }
 
+  /** Whether the totals are known. */
+  get known(): boolean {
+    return this.#totals !== undefined;
+  }
+
   /** The totals once known; until then what the walk and the scan have counted between them; undefined before the scan's first report. */
   get count(): ScanCount | undefined {
     if (this.#totals) return { ...this.#totals, done: true };
@@ -147,9 +152,9 @@ export class TreeScan {
     this.#worker = worker;
     worker.unref();
     worker.on('message', (report: ScanReport) => {
-      const before = this.#tally.count?.done;
+      const known = this.#tally.known;
       if (this.#tally.report(report)) void worker.terminate();
-      if (!before && this.#tally.count?.done) this.#onTotals();
+      if (!known && this.#tally.known) this.#onTotals();
     });
     // A scan that fails only costs the total; the copy goes on without one.
     worker.on('error', () => {});
