@@ -6,17 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { below, comparePaths } from '../../../src/targets/tree/layout.ts';
 import { BACKGROUND_NICE } from '../../../src/targets/tree/thread.ts';
 import type { CopySource } from '../../../src/targets/target.ts';
-import { Tally, TreeScan, type ScanCount, type ScanReport, type WalkPosition } from '../../../src/targets/tree/scan.ts';
+import { Tally, TreeScan, type ScanCount, type ScanReport, type ScanStart, type WalkPosition } from '../../../src/targets/tree/scan.ts';
 import { sourceOf } from './context.ts';
 import { tempDir, writeTree } from './fixture.ts';
 
 /** Each source as a volume whose folder in the snapshot is v0, v1, ... */
 const volumesOf = (sources: CopySource[]) => sources.map((source, i) => ({ source, folder: `v${i}` }));
 
+/** A scan of `sources` beside a copy's walk that has not come to a file yet. */
+const scanBeforeTheWalk = (sources: CopySource[], onTotals: () => void, start: ScanStart) => new TreeScan(volumesOf(sources), { files: 0, bytes: 0 }, onTotals, start);
+
 /** Runs a scan to its end beside a walk that has not begun: its totals. */
 async function scanAll(sources: CopySource[]): Promise<ScanCount | undefined> {
   const { promise, resolve } = Promise.withResolvers<void>();
-  const scan = new TreeScan(volumesOf(sources), { files: 0, bytes: 0 }, resolve, { afterMs: 0, background: true });
+  const scan = scanBeforeTheWalk(sources, resolve, { afterMs: 0, background: true });
   await promise;
   await scan.close();
   return scan.count;
@@ -95,11 +98,11 @@ describe('tree scan', () => {
     expect(backgroundThreads()).toBe(0);
     let seen = 0;
     let done = false;
-    const scan = new TreeScan(volumesOf([sourceOf(a.path)]), { files: 0, bytes: 0 }, () => (done = true), { afterMs: 0, background });
+    const scan = scanBeforeTheWalk([sourceOf(a.path)], () => (done = true), { afterMs: 0, background });
     while (!done) {
       seen = Math.max(seen, backgroundThreads());
       // Not a busy loop: this thread would take the core the scan waits for.
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await sleep(2);
     }
     await scan.close();
     return seen;
@@ -117,7 +120,7 @@ describe('tree scan', () => {
     using a = tempDir('scan-io');
     writeTree(a.path, Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`d${i % 100}/f${i}`, ''])));
     const scanThread = () => readdirSync('/proc/self/task').find((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'stillpoint-scan');
-    const scan = new TreeScan(volumesOf([sourceOf(a.path)]), { files: 0, bytes: 0 }, () => {}, { afterMs: 0, background: false });
+    const scan = scanBeforeTheWalk([sourceOf(a.path)], () => {}, { afterMs: 0, background: false });
     try {
       // The thread sets its class as it starts, before it counts; its first report comes with
       // its first file, and counting the other 19,999 takes far longer than a look.
@@ -134,12 +137,12 @@ describe('tree scan', () => {
     using a = tempDir('scan-first');
     writeTree(a.path, { 'x.txt': 'x' });
     let told = false;
-    const scan = new TreeScan(volumesOf([sourceOf(a.path)]), { files: 0, bytes: 0 }, () => (told = true), { afterMs: 0, background: true });
+    const scan = scanBeforeTheWalk([sourceOf(a.path)], () => (told = true), { afterMs: 0, background: true });
     // The delay has passed and the thread is starting, which takes milliseconds more.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await sleep(0);
     expect(told).toBe(false);
     expect(scan.count).toBeUndefined();
-    while (!told) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!told) await sleep(5);
     expect(scan.count).toEqual({ files: 1, bytes: 1, done: true });
     await scan.close();
   });
@@ -148,9 +151,9 @@ describe('tree scan', () => {
     using a = tempDir('scan-short');
     writeTree(a.path, { 'x.txt': 'x' });
     let told = false;
-    const scan = new TreeScan(volumesOf([sourceOf(a.path)]), { files: 0, bytes: 0 }, () => (told = true), { afterMs: 200, background: true });
+    const scan = scanBeforeTheWalk([sourceOf(a.path)], () => (told = true), { afterMs: 200, background: true });
     await scan.close();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     expect(told).toBe(false);
     expect(scan.count).toBeUndefined();
   });
