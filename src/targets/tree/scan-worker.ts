@@ -3,7 +3,7 @@
 // at once for the first file and then every SCAN_REPORT_EVERY_FILES files or
 // SCAN_REPORT_EVERY_MS, until the scan is stopped where it meets the copy's walk. Its reads are
 // in the idle I/O class: they would otherwise come between the copy's reads of data, and made a
-// first backup about 3% slower (tree-profile.md, eleventh round). A background scan also runs
+// first backup about 2% slower (tree-profile.md, eleventh round). A background scan also runs
 // at a lower CPU priority: on two cores the copy's threads already keep both busy, and where
 // the progress has an estimate, a total that comes later costs less than a copy that does
 // (write.ts).
